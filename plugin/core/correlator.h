@@ -1,0 +1,291 @@
+// The correlator: ties SIP responses to their requests and, over the whole capture, to what the
+// client did next. Pure C++17, no Wireshark: the adapter copies each SIP message's fields into a
+// SipMessage and reads the results back as plain structs.
+//
+// Memory: one compact Record per SIP message (the per-frame result, like Wireshark's own per-frame
+// data), one Detail per diagnosed 302/412/422 (or message with a problem), and bounded tables for
+// the state that follows the capture (transactions, entity tags, pending follow-ups, calls): each
+// holds at most its capacity and forgets the oldest entries first.
+#pragma once
+
+#include "core/sipvalue.h"
+
+#include <cstdint>
+#include <deque>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+namespace sipdiag {
+
+using FrameNum = std::uint32_t;  // 0 = none
+using TimeNs = std::int64_t;
+
+// Copy of the SIP fields of one message, as the adapter read them. Header vectors hold the raw
+// header values in message order (one element per header line).
+struct SipMessage {
+    FrameNum frame = 0;
+    std::uint8_t index = 0;  // position of the message in its frame (several per TCP segment)
+    TimeNs time_ns = 0;
+    std::string src;  // network source address (no port), identifies the client as a fallback
+    bool is_request = false;
+    std::string method;  // request method
+    unsigned status = 0;  // response status code
+    std::string request_uri;
+    std::string call_id;
+    bool has_cseq = false;
+    std::uint32_t cseq = 0;
+    std::string cseq_method;
+    std::string branch;       // top Via branch
+    std::string via_sent_by;  // top Via sent-by "host:port"
+    std::string from_tag;
+    std::string to_uri;
+    std::vector<std::string> contact;
+    std::vector<std::string> session_expires;
+    std::vector<std::string> min_se;
+    std::vector<std::string> if_match;
+    std::vector<std::string> etag;
+    std::vector<std::string> event;
+};
+
+enum class IssueKind : std::uint8_t {
+    // PI_PROTOCOL: a header the RFC requires is absent
+    missing_contact,      // 302 without Contact (RFC 3261 21.3.3)
+    missing_min_se,       // 422 without Min-SE (RFC 4028 6: MUST)
+    missing_call_id,      // message without Call-ID or CSeq: cannot be correlated
+    missing_cseq,
+    // PI_MALFORMED: a value that does not parse
+    bad_session_expires,
+    bad_min_se,
+    bad_q,
+    bad_expires,
+    bad_contact,
+    bad_etag,
+    // PI_PROTOCOL, note: bounded work
+    contacts_truncated,
+    value_truncated,
+};
+bool issue_is_malformed(IssueKind k);
+const char *issue_name(IssueKind k);  // stable short text, e.g. "Min-SE missing"
+
+struct Issue {
+    IssueKind kind;
+    std::string detail;  // human-readable detail; may contain packet text (never a format string)
+};
+
+// Outcome of the follow-up analysis for a diagnosed 302/412/422.
+enum class Outcome : std::uint8_t {
+    not_applicable = 0,
+    pending,         // capture not fully read yet (single pass), or still inside the window
+    followed_ok,     // the client retried and applied the fix
+    wrong_fix,       // the client retried but did not apply the fix
+    not_followed,    // no retry within the follow-up window
+    request_missing  // the request is not in the capture, so the client is unknown
+};
+const char *outcome_name(Outcome o);  // "followed ok", "wrong fix", ...
+
+// Details of a diagnosed response (302, 412, 422) or of any message with an issue.
+struct Detail {
+    // 302 and other 3xx
+    ContactList contacts;
+    // 412
+    std::string entity;  // Request-URI of the PUBLISH
+    std::string event;
+    std::string if_match;  // the SIP-If-Match that failed
+    std::string last_etag;
+    FrameNum last_etag_frame = 0;
+    // 422
+    std::optional<std::uint32_t> session_expires;  // from the request
+    std::optional<std::uint32_t> min_se;           // from the 422
+    std::vector<Issue> issues;
+    // follow-up (filled as the capture is read)
+    TimeNs time_ns = 0;          // when the response was seen
+    std::string client_sent_by;  // top Via sent-by of the transaction: the client's identity
+    std::string client_src;
+    std::string call_key;  // Call-ID + From tag
+    std::uint32_t cseq = 0;
+    std::string branch;
+    FrameNum followup_frame = 0;
+    bool followup_ok = false;
+    FrameNum followup_response_frame = 0;
+    std::uint16_t followup_response_code = 0;
+    std::string redirect_target;
+    std::optional<bool> highest_q;
+    std::string new_etag;
+    std::optional<std::uint32_t> retry_session_expires;
+    bool retry_has_min_se = false;
+    bool if_match_repeated = false;
+    std::uint32_t call = UINT32_MAX;  // index into calls, for the call view
+};
+
+// One SIP message. ~48 bytes.
+struct Record {
+    FrameNum frame = 0;
+    FrameNum request_frame = 0;   // response: first frame of the request it answers
+    FrameNum response_frame = 0;  // request: its final response
+    FrameNum original_frame = 0;  // retransmission: the first copy
+    FrameNum retry_of = 0;        // request: the 302/412/422 it reacts to
+    TimeNs response_time = 0;     // response: since the request
+    std::uint32_t detail = UINT32_MAX;
+    std::uint16_t code = 0;  // response code, 0 for requests
+    std::uint16_t response_code = 0;
+    std::uint16_t retry_of_code = 0;
+    std::uint8_t method = 0;  // interned: request method, or the CSeq method of a response
+    std::uint8_t flags = 0;
+    std::uint8_t index = 0;  // position of the message in its frame
+
+    static constexpr std::uint8_t kRequest = 1;
+    static constexpr std::uint8_t kRetransmission = 2;
+    static constexpr std::uint8_t kHasResponseTime = 4;
+    static constexpr std::uint8_t kUncorrelated = 8;  // no Call-ID/CSeq
+
+    bool is_request() const { return flags & kRequest; }
+    bool retransmission() const { return flags & kRetransmission; }
+    bool has_response_time() const { return flags & kHasResponseTime; }
+    bool has_detail() const { return detail != UINT32_MAX; }
+};
+
+struct Config {
+    // How long after a 302/412/422 a retry still counts as its follow-up; an absent retry counts
+    // as "not followed" only when the capture goes on at least this long after the response.
+    TimeNs followup_window_ns = 32'000'000'000;  // 64*T1, RFC 3261 timer B
+    std::size_t transactions = 1u << 18;
+    std::size_t entities = 1u << 16;
+    std::size_t pending = 1u << 16;
+    std::size_t calls = 1u << 16;
+    std::size_t codes_per_call = 16;
+};
+
+// A call's sequence of diagnosed codes, for the call view.
+struct CallEntry {
+    FrameNum frame;
+    std::uint16_t code;
+    std::uint32_t record;
+};
+
+class Correlator {
+public:
+    explicit Correlator(Config config = Config{});
+
+    // Adds one message; messages must come in capture order (first pass). Returns the index of
+    // its record.
+    std::uint32_t add(const SipMessage &msg);
+
+    // Records of one frame, in message order (several SIP messages can share a TCP frame).
+    std::pair<const Record *, std::size_t> frame_records(FrameNum frame) const;
+
+    const Record &record(std::uint32_t i) const { return records_[i]; }
+    const Detail *detail(const Record &r) const {
+        return r.has_detail() ? &details_[r.detail] : nullptr;
+    }
+    const std::string &method_name(std::uint8_t id) const { return methods_[id]; }
+    const std::vector<CallEntry> *call(const Detail &d) const;
+
+    // Outcome of a diagnosed response. `capture_complete` says the whole capture has been read
+    // (second pass, GUI); until then an absent follow-up is "pending", never a guess.
+    Outcome outcome(const Record &r, bool capture_complete) const;
+
+    TimeNs last_time() const { return last_time_; }
+    std::size_t record_count() const { return records_.size(); }
+    std::size_t transaction_count() const { return tx_.size(); }
+
+    static bool wants_followup(unsigned code) { return code == 302 || code == 412 || code == 422; }
+
+private:
+    struct Tx {
+        FrameNum request_frame = 0;
+        TimeNs request_time = 0;
+        std::uint32_t request_record = UINT32_MAX;
+        std::uint32_t followup_of = UINT32_MAX;  // record of the 302/412/422 it reacts to
+        std::string request_uri;                 // INVITE/PUBLISH/UPDATE only
+        std::string event;                       // PUBLISH
+        std::string if_match;                    // PUBLISH
+        std::optional<std::uint32_t> session_expires;
+        bool has_final = false;
+        std::uint8_t response_count = 0;
+        std::uint16_t codes[4] = {0, 0, 0, 0};
+        FrameNum frames[4] = {0, 0, 0, 0};
+    };
+
+    template <typename V>
+    class BoundedMap {
+    public:
+        explicit BoundedMap(std::size_t cap) : cap_(cap) {}
+        V *find(std::uint64_t k) {
+            auto it = map_.find(k);
+            return it == map_.end() ? nullptr : &it->second;
+        }
+        const V *find(std::uint64_t k) const {
+            auto it = map_.find(k);
+            return it == map_.end() ? nullptr : &it->second;
+        }
+        V &get(std::uint64_t k) {
+            auto [it, inserted] = map_.try_emplace(k);
+            if (inserted) {
+                order_.push_back(k);
+                evict();
+                it = map_.find(k);
+            }
+            return it->second;
+        }
+        void erase(std::uint64_t k) { map_.erase(k); }
+        std::size_t size() const { return map_.size(); }
+
+    private:
+        void evict() {
+            while (map_.size() > cap_ && !order_.empty()) {
+                map_.erase(order_.front());
+                order_.pop_front();
+            }
+            if (order_.size() > 2 * cap_ + 16) {  // drop keys erased earlier
+                std::deque<std::uint64_t> kept;
+                for (std::uint64_t k : order_) {
+                    if (map_.count(k)) kept.push_back(k);
+                }
+                order_.swap(kept);
+            }
+        }
+        std::size_t cap_;
+        std::unordered_map<std::uint64_t, V> map_;
+        std::deque<std::uint64_t> order_;
+    };
+
+    struct EtagInfo {
+        std::string etag;
+        FrameNum frame = 0;
+    };
+
+    std::uint8_t intern_method(std::string_view m);
+    std::uint32_t new_detail(Record &r);
+    void on_request(const SipMessage &msg, std::uint32_t idx);
+    void on_response(const SipMessage &msg, std::uint32_t idx);
+    void diagnose_302(const SipMessage &msg, Detail &d);
+    void diagnose_412(const SipMessage &msg, const Tx *tx, Detail &d);
+    void diagnose_422(const SipMessage &msg, const Tx *tx, Detail &d);
+    void check_request_followup(const SipMessage &msg, std::uint32_t idx, Tx &tx);
+    void apply_followup(std::uint32_t resp_idx, const SipMessage &req, std::uint32_t req_idx,
+                        Tx &tx);
+    void on_followup_final(const Tx &tx, const SipMessage &resp, FrameNum frame);
+    void note_call(const SipMessage &msg, std::uint32_t idx);
+
+    Config config_;
+    std::vector<Record> records_;
+    std::deque<Detail> details_;
+    std::vector<std::string> methods_;
+    BoundedMap<Tx> tx_;
+    BoundedMap<EtagInfo> etags_;
+    BoundedMap<std::vector<std::uint32_t>> pending_dialog_;  // 302/422 waiting for a retry
+    BoundedMap<std::vector<std::uint32_t>> pending_entity_;  // 412 waiting for a re-PUBLISH
+    BoundedMap<std::uint32_t> call_index_;                   // Call-ID -> calls_
+    std::vector<std::vector<CallEntry>> calls_;
+    TimeNs last_time_ = 0;
+    FrameNum last_frame_ = 0;
+    bool out_of_order_ = false;
+};
+
+// 64-bit hash of several strings/numbers (FNV-1a with a final mix); keys of the bounded tables.
+std::uint64_t hash_parts(std::initializer_list<std::string_view> parts, std::uint64_t extra = 0);
+
+}  // namespace sipdiag

@@ -1,0 +1,204 @@
+#include "epan/extract.h"
+
+#include <algorithm>
+#include <array>
+#include <string>
+
+namespace sipdiag::epan {
+
+namespace {
+
+enum Field : std::size_t {
+    F_SIP,  // the protocol item: one per SIP message, covering the whole message
+    F_REQUEST_LINE,
+    F_STATUS_CODE,
+    F_METHOD,
+    F_RURI,
+    F_CALL_ID,
+    F_CSEQ_SEQ,
+    F_CSEQ_METHOD,
+    F_VIA,
+    F_VIA_BRANCH,
+    F_VIA_ADDR,
+    F_VIA_PORT,
+    F_FROM_TAG,
+    F_TO_ADDR,
+    F_CONTACT,
+    F_SESSION_EXPIRES,
+    F_MIN_SE,
+    F_IF_MATCH,
+    F_ETAG,
+    F_EVENT,
+    F_COUNT
+};
+
+constexpr std::array<const char *, F_COUNT> kFieldNames = {
+    "sip",          "sip.Request-Line",  "sip.Status-Code",    "sip.Method",
+    "sip.r-uri",    "sip.Call-ID",       "sip.CSeq.seq",       "sip.CSeq.method",
+    "sip.Via",      "sip.Via.branch",    "sip.Via.sent-by.address",
+    "sip.Via.sent-by.port",              "sip.from.tag",       "sip.to.addr",
+    "sip.Contact",  "sip.Session-Expires", "sip.Min-SE",       "sip.If_Match",
+    "sip.ETag",     "sip.Event",
+};
+
+std::array<int, F_COUNT> g_ids;  // -1 when this Wireshark lacks the field
+
+// Which message of the frame a field belongs to: the one whose range holds its start.
+int owner(const MessagePos *pos, std::size_t n, const field_info *fi) {
+    for (std::size_t i = 0; i < n; ++i) {
+        if (pos[i].tvb == fi->ds_tvb && fi->start >= pos[i].start &&
+            fi->start < pos[i].start + std::max(pos[i].length, 1)) {
+            return static_cast<int>(i);
+        }
+    }
+    return -1;
+}
+
+GPtrArray *field_array(proto_tree *tree, Field f) {
+    return g_ids[f] < 0 ? nullptr : proto_get_finfo_ptr_array(tree, g_ids[f]);
+}
+
+const char *string_of(field_info *fi) {
+    const char *s = sipdiag_fi_string(fi);
+    return s ? s : "";
+}
+
+}  // namespace
+
+void resolve_sip_fields() {
+    for (std::size_t i = 0; i < F_COUNT; ++i) {
+        g_ids[i] = i == F_SIP ? proto_get_id_by_filter_name(kFieldNames[i])
+                              : proto_registrar_get_id_byname(kFieldNames[i]);
+    }
+}
+
+GArray *wanted_sip_fields() {
+    GArray *a = g_array_new(FALSE, FALSE, static_cast<guint>(sizeof(int)));
+    for (int id : g_ids) {
+        if (id >= 0) g_array_append_val(a, id);
+    }
+    return a;
+}
+
+std::size_t extract_messages(proto_tree *tree, packet_info *pinfo, MessagePos *pos,
+                             std::vector<SipMessage> *msgs) {
+    if (tree == nullptr) return 0;
+    GPtrArray *sip = field_array(tree, F_SIP);
+    if (sip == nullptr || sip->len == 0) return 0;
+    const std::size_t n = std::min<std::size_t>(sip->len, kMaxMessagesPerFrame);
+    for (std::size_t i = 0; i < n; ++i) {
+        auto *fi = static_cast<field_info *>(g_ptr_array_index(sip, i));
+        pos[i].tvb = fi->ds_tvb;
+        pos[i].start = fi->start;
+        pos[i].length = fi->length;
+    }
+    if (msgs == nullptr) return n;
+
+    msgs->assign(n, SipMessage{});
+    std::array<bool, kMaxMessagesPerFrame> top_via_done{};
+    std::array<int, kMaxMessagesPerFrame> top_via_end{};
+    std::string src;
+    if (pinfo->net_src.type != AT_NONE) {
+        char buf[128];
+        address_to_str_buf(&pinfo->net_src, buf, static_cast<int>(sizeof buf));
+        src = buf;
+    }
+    const TimeNs t = static_cast<TimeNs>(pinfo->abs_ts.secs) * 1000000000 + pinfo->abs_ts.nsecs;
+    for (std::size_t i = 0; i < n; ++i) {
+        SipMessage &m = (*msgs)[i];
+        m.frame = pinfo->num;
+        m.time_ns = t;
+        m.src = src;
+        top_via_end[i] = -1;
+    }
+
+    for (std::size_t f = 1; f < F_COUNT; ++f) {
+        GPtrArray *arr = field_array(tree, static_cast<Field>(f));
+        if (arr == nullptr) continue;
+        for (guint k = 0; k < arr->len; ++k) {
+            auto *fi = static_cast<field_info *>(g_ptr_array_index(arr, k));
+            const int o = owner(pos, n, fi);
+            if (o < 0) continue;
+            SipMessage &m = (*msgs)[static_cast<std::size_t>(o)];
+            switch (f) {
+                case F_REQUEST_LINE:
+                    m.is_request = true;
+                    break;
+                case F_STATUS_CODE:
+                    m.status = sipdiag_fi_uint(fi);
+                    break;
+                case F_METHOD:
+                    if (m.method.empty()) m.method = bounded_copy(string_of(fi), 64);
+                    break;
+                case F_RURI:
+                    if (m.request_uri.empty()) m.request_uri = bounded_copy(string_of(fi), 2048);
+                    break;
+                case F_CALL_ID:
+                    if (m.call_id.empty()) m.call_id = bounded_copy(string_of(fi), 4096);
+                    break;
+                case F_CSEQ_SEQ:
+                    if (!m.has_cseq) {
+                        m.has_cseq = true;
+                        m.cseq = sipdiag_fi_uint(fi);
+                    }
+                    break;
+                case F_CSEQ_METHOD:
+                    if (m.cseq_method.empty()) m.cseq_method = bounded_copy(string_of(fi), 64);
+                    break;
+                case F_VIA:  // the first Via line holds the top Via
+                    if (top_via_end[o] < 0) top_via_end[o] = fi->start + fi->length;
+                    break;
+                case F_VIA_BRANCH:
+                    if (m.branch.empty() && (top_via_end[o] < 0 || fi->start < top_via_end[o])) {
+                        m.branch = bounded_copy(string_of(fi), 256);
+                    }
+                    break;
+                case F_VIA_ADDR:
+                    if (!top_via_done[o]) {
+                        m.via_sent_by = bounded_copy(string_of(fi), 256);
+                        top_via_done[o] = true;
+                    }
+                    break;
+                case F_VIA_PORT:
+                    // Only the port of the top Via (the address came first in the same line).
+                    if (top_via_done[o] && m.via_sent_by.find(']') == std::string::npos &&
+                        m.via_sent_by.find(':') == std::string::npos &&
+                        (top_via_end[o] < 0 || fi->start < top_via_end[o])) {
+                        m.via_sent_by += ':' + std::to_string(sipdiag_fi_uint(fi));
+                    }
+                    break;
+                case F_FROM_TAG:
+                    if (m.from_tag.empty()) m.from_tag = bounded_copy(string_of(fi), 256);
+                    break;
+                case F_TO_ADDR:
+                    if (m.to_uri.empty()) m.to_uri = bounded_copy(string_of(fi), 2048);
+                    break;
+                case F_CONTACT:
+                    if (m.contact.size() < 256) m.contact.emplace_back(string_of(fi));
+                    break;
+                case F_SESSION_EXPIRES:
+                    if (m.session_expires.size() < 4) {
+                        m.session_expires.push_back(bounded_copy(string_of(fi), 256));
+                    }
+                    break;
+                case F_MIN_SE:
+                    if (m.min_se.size() < 4) m.min_se.push_back(bounded_copy(string_of(fi), 256));
+                    break;
+                case F_IF_MATCH:
+                    if (m.if_match.size() < 4) m.if_match.push_back(bounded_copy(string_of(fi), 256));
+                    break;
+                case F_ETAG:
+                    if (m.etag.size() < 4) m.etag.push_back(bounded_copy(string_of(fi), 256));
+                    break;
+                case F_EVENT:
+                    if (m.event.size() < 4) m.event.push_back(bounded_copy(string_of(fi), 256));
+                    break;
+                default:
+                    break;
+            }
+        }
+    }
+    return n;
+}
+
+}  // namespace sipdiag::epan

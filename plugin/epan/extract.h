@@ -1,0 +1,34 @@
+// Reads the fields Wireshark's SIP dissector put into the tree and copies them, per SIP message,
+// into plain core structs. No Wireshark exception can be thrown from here: only
+// proto_get_finfo_ptr_array() and fvalue getters are called.
+#pragma once
+
+#include "epan/ws_compat.h"
+
+#include "core/correlator.h"
+
+#include <cstddef>
+#include <vector>
+
+namespace sipdiag::epan {
+
+constexpr std::size_t kMaxMessagesPerFrame = 64;
+
+// Where one SIP message sits in the frame's data, for highlighting the tree items.
+struct MessagePos {
+    tvbuff_t *tvb = nullptr;
+    int start = 0;
+    int length = 0;
+};
+
+// Resolves the SIP field ids; call from the handoff (the SIP dissector is registered by then).
+// Returns the ids the post-dissector must ask for (terminated by -1 is not needed: size given).
+void resolve_sip_fields();
+GArray *wanted_sip_fields();  // for set_postdissector_wanted_hfids (ownership passes to epan)
+
+// Fills positions (always) and, when `msgs` is not null, the message copies. Returns the number
+// of SIP messages in the frame (at most kMaxMessagesPerFrame).
+std::size_t extract_messages(proto_tree *tree, packet_info *pinfo, MessagePos *positions,
+                             std::vector<SipMessage> *msgs);
+
+}  // namespace sipdiag::epan

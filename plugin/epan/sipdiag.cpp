@@ -1,0 +1,795 @@
+// sipdiag: the Wireshark side. Registration (fields, subtrees, expert infos, preferences, tap,
+// stats tree) and the post-dissector that reads SIP fields, feeds the core correlator on the
+// first pass and renders the stored results on every pass.
+//
+// Exceptions: Wireshark reports errors with longjmp (THROW). The render functions below therefore
+// keep no C++ object with a destructor alive across a proto_tree_add_* call: they only hold
+// pointers into the correlator's storage and format into pinfo->pool. C++ exceptions (bad_alloc)
+// are caught in the dissector entry point and never reach Wireshark.
+
+#include "epan/sipdiag.h"
+
+#include "epan/extract.h"
+#include "epan/ws_compat.h"
+
+#include "core/correlator.h"
+#include "kb/kb.h"
+
+#include <memory>
+#include <new>
+#include <vector>
+
+namespace sipdiag::epan {
+
+namespace {
+
+int proto_sipdiag = -1;
+int sipdiag_tap = -1;
+
+// Response
+int hf_sipdiag_code = -1;
+int hf_sipdiag_reason = -1;
+int hf_sipdiag_class = -1;
+int hf_sipdiag_meaning = -1;
+int hf_sipdiag_when = -1;
+int hf_sipdiag_fix = -1;
+int hf_sipdiag_rfc = -1;
+int hf_sipdiag_note = -1;
+int hf_sipdiag_request_frame = -1;
+int hf_sipdiag_request_method = -1;
+int hf_sipdiag_response_time = -1;
+int hf_sipdiag_retransmission = -1;
+int hf_sipdiag_original_frame = -1;
+int hf_sipdiag_problem = -1;
+int hf_sipdiag_compare_code = -1;
+int hf_sipdiag_compare_hint = -1;
+// 302
+int hf_sipdiag_redirect_contact = -1;
+int hf_sipdiag_redirect_q = -1;
+int hf_sipdiag_redirect_expires = -1;
+int hf_sipdiag_redirect_target = -1;
+int hf_sipdiag_redirect_highest_q = -1;
+// 412
+int hf_sipdiag_publish_entity = -1;
+int hf_sipdiag_publish_event = -1;
+int hf_sipdiag_publish_if_match = -1;
+int hf_sipdiag_publish_last_etag = -1;
+int hf_sipdiag_publish_last_etag_frame = -1;
+int hf_sipdiag_publish_new_etag = -1;
+// 422
+int hf_sipdiag_timer_session_expires = -1;
+int hf_sipdiag_timer_min_se = -1;
+int hf_sipdiag_timer_retry_session_expires = -1;
+// Follow-up
+int hf_sipdiag_followup_frame = -1;
+int hf_sipdiag_followup_ok = -1;
+int hf_sipdiag_followup_response_frame = -1;
+int hf_sipdiag_followup_response_code = -1;
+int hf_sipdiag_outcome = -1;
+int hf_sipdiag_call_summary = -1;
+// Request
+int hf_sipdiag_retry_of = -1;
+int hf_sipdiag_retry_of_code = -1;
+int hf_sipdiag_response_frame = -1;
+int hf_sipdiag_response_code = -1;
+
+int ett_sipdiag = -1;
+int ett_sipdiag_compare = -1;
+int ett_sipdiag_redirect = -1;
+int ett_sipdiag_contact = -1;
+int ett_sipdiag_publish = -1;
+int ett_sipdiag_timer = -1;
+int ett_sipdiag_followup = -1;
+int ett_sipdiag_problem = -1;
+
+expert_field ei_sipdiag_redirect = EI_INIT;
+expert_field ei_sipdiag_conditional_failed = EI_INIT;
+expert_field ei_sipdiag_interval_too_small = EI_INIT;
+expert_field ei_sipdiag_no_request = EI_INIT;
+expert_field ei_sipdiag_missing_header = EI_INIT;
+expert_field ei_sipdiag_bad_value = EI_INIT;
+expert_field ei_sipdiag_truncated = EI_INIT;
+expert_field ei_sipdiag_redirect_not_followed = EI_INIT;
+expert_field ei_sipdiag_redirect_off_contact = EI_INIT;
+expert_field ei_sipdiag_etag_not_recovered = EI_INIT;
+expert_field ei_sipdiag_if_match_repeated = EI_INIT;
+expert_field ei_sipdiag_retry_still_too_small = EI_INIT;
+expert_field ei_sipdiag_retry_missing_min_se = EI_INIT;
+expert_field ei_sipdiag_followup_ok = EI_INIT;
+expert_field ei_sipdiag_internal = EI_INIT;
+
+// Preferences
+gboolean pref_compare_hints = TRUE;
+guint pref_followup_window = 32;  // seconds
+gint pref_language = 0;           // kb::Lang
+
+const enum_val_t kLanguageVals[] = {
+    {"en", "English", 0},
+    {"fr", "Francais", 1},
+    {nullptr, nullptr, 0},
+};
+
+const value_string kClassVals[] = {
+    {1, "Provisional"},    {2, "Successful"},     {3, "Redirection"},
+    {4, "Client Failure"}, {5, "Server Failure"}, {6, "Global Failure"},
+    {0, nullptr},
+};
+
+const value_string kOutcomeVals[] = {
+    {static_cast<guint32>(Outcome::pending), "pending (capture not fully read, or too short)"},
+    {static_cast<guint32>(Outcome::followed_ok), "followed ok"},
+    {static_cast<guint32>(Outcome::wrong_fix), "wrong fix"},
+    {static_cast<guint32>(Outcome::not_followed), "not followed"},
+    {static_cast<guint32>(Outcome::request_missing), "request missing"},
+    {0, nullptr},
+};
+
+// Per-capture state: created by the init routine, dropped by the cleanup routine.
+std::unique_ptr<Correlator> g_corr;
+
+kb::Lang lang() { return pref_language == 1 ? kb::Lang::fr : kb::Lang::en; }
+
+void init_routine() {
+    Config c;
+    c.followup_window_ns = static_cast<TimeNs>(pref_followup_window) * 1000000000;
+    g_corr.reset(new (std::nothrow) Correlator(c));
+}
+
+void cleanup_routine() { g_corr.reset(); }
+
+// ---------------------------------------------------------------------------------------------
+// Rendering. Nothing below owns a C++ object across a Wireshark call (see the file comment).
+
+proto_item *add_text(proto_tree *tree, int hf, tvbuff_t *tvb, kb::Label label, const char *text) {
+    proto_item *it = proto_tree_add_string_format(tree, hf, tvb, 0, 0, text, "%s: %s",
+                                                  kb::label(label, lang()), text);
+    proto_item_set_generated(it);
+    return it;
+}
+
+void render_problems(proto_tree *tree, packet_info *pinfo, tvbuff_t *tvb, const Detail &d) {
+    for (const Issue &issue : d.issues) {
+        proto_item *it = proto_tree_add_string_format(tree, hf_sipdiag_problem, tvb, 0, 0,
+                                                      issue.detail.c_str(), "Problem: %s: %s",
+                                                      issue_name(issue.kind), issue.detail.c_str());
+        proto_item_set_generated(it);
+        expert_field *ei = &ei_sipdiag_missing_header;
+        if (issue_is_malformed(issue.kind)) {
+            ei = &ei_sipdiag_bad_value;
+        } else if (issue.kind == IssueKind::contacts_truncated ||
+                   issue.kind == IssueKind::value_truncated) {
+            ei = &ei_sipdiag_truncated;
+        } else if (issue.kind == IssueKind::missing_call_id || issue.kind == IssueKind::missing_cseq) {
+            ei = &ei_sipdiag_missing_header;
+        }
+        expert_add_info(pinfo, it, ei);
+    }
+}
+
+void render_redirect(proto_tree *tree, tvbuff_t *tvb, const Detail &d) {
+    proto_tree *sub = proto_tree_add_subtree_format(tree, tvb, 0, 0, ett_sipdiag_redirect, nullptr,
+                                                    "Redirect: %u contact(s)",
+                                                    static_cast<unsigned>(d.contacts.total));
+    for (const ContactEntry &c : d.contacts.entries) {
+        proto_item *ci = proto_tree_add_string(sub, hf_sipdiag_redirect_contact, tvb, 0, 0,
+                                               c.uri.c_str());
+        proto_item_set_generated(ci);
+        if (c.q_milli) proto_item_append_text(ci, " (q=%.3g)", *c.q_milli / 1000.0);
+        if (c.expires) proto_item_append_text(ci, " (expires=%u)", *c.expires);
+        if (!c.q_milli && !c.expires) continue;
+        proto_tree *ct = proto_item_add_subtree(ci, ett_sipdiag_contact);
+        if (c.q_milli) {
+            proto_item_set_generated(proto_tree_add_double(ct, hf_sipdiag_redirect_q, tvb, 0, 0,
+                                                           *c.q_milli / 1000.0));
+        }
+        if (c.expires) {
+            proto_item_set_generated(
+                proto_tree_add_uint(ct, hf_sipdiag_redirect_expires, tvb, 0, 0, *c.expires));
+        }
+    }
+}
+
+void render_publish(proto_tree *tree, tvbuff_t *tvb, const Detail &d) {
+    proto_tree *sub = proto_tree_add_subtree(tree, tvb, 0, 0, ett_sipdiag_publish, nullptr,
+                                             "Publication (RFC 3903)");
+    if (!d.entity.empty()) {
+        proto_item_set_generated(
+            proto_tree_add_string(sub, hf_sipdiag_publish_entity, tvb, 0, 0, d.entity.c_str()));
+    }
+    if (!d.event.empty()) {
+        proto_item_set_generated(
+            proto_tree_add_string(sub, hf_sipdiag_publish_event, tvb, 0, 0, d.event.c_str()));
+    }
+    if (!d.if_match.empty()) {
+        proto_item_set_generated(proto_tree_add_string(sub, hf_sipdiag_publish_if_match, tvb, 0, 0,
+                                                       d.if_match.c_str()));
+    }
+    if (!d.last_etag.empty()) {
+        proto_item *it = proto_tree_add_string(sub, hf_sipdiag_publish_last_etag, tvb, 0, 0,
+                                               d.last_etag.c_str());
+        proto_item_set_generated(it);
+        if (!d.if_match.empty() && d.if_match != d.last_etag) {
+            proto_item_append_text(it, " (the request asked for a different tag)");
+        }
+        proto_item_set_generated(proto_tree_add_uint(sub, hf_sipdiag_publish_last_etag_frame, tvb,
+                                                     0, 0, d.last_etag_frame));
+    }
+}
+
+void render_timer(proto_tree *tree, tvbuff_t *tvb, const Detail &d) {
+    proto_tree *sub = proto_tree_add_subtree(tree, tvb, 0, 0, ett_sipdiag_timer, nullptr,
+                                             "Session timer (RFC 4028)");
+    if (d.session_expires) {
+        proto_item *it = proto_tree_add_uint(sub, hf_sipdiag_timer_session_expires, tvb, 0, 0,
+                                             *d.session_expires);
+        proto_item_set_generated(it);
+        if (d.min_se && *d.session_expires < *d.min_se) {
+            proto_item_append_text(it, " (below Min-SE by %u s)", *d.min_se - *d.session_expires);
+        }
+    }
+    if (d.min_se) {
+        proto_item_set_generated(
+            proto_tree_add_uint(sub, hf_sipdiag_timer_min_se, tvb, 0, 0, *d.min_se));
+    }
+}
+
+void render_followup(proto_tree *tree, packet_info *pinfo, tvbuff_t *tvb, const Record &r,
+                     const Detail &d, Outcome outcome) {
+    proto_item *top = nullptr;
+    proto_tree *sub = proto_tree_add_subtree_format(tree, tvb, 0, 0, ett_sipdiag_followup, &top,
+                                                    "Follow-up: %s",
+                                                    val_to_str_const(static_cast<guint32>(outcome),
+                                                                     kOutcomeVals, "unknown"));
+    proto_item_set_generated(
+        proto_tree_add_uint(sub, hf_sipdiag_outcome, tvb, 0, 0, static_cast<guint32>(outcome)));
+    if (d.followup_frame != 0) {
+        proto_item_set_generated(
+            proto_tree_add_uint(sub, hf_sipdiag_followup_frame, tvb, 0, 0, d.followup_frame));
+        const bool decided = !(r.code == 412 && d.followup_response_frame == 0 &&
+                               !d.if_match_repeated);
+        if (decided) {
+            proto_item_set_generated(
+                proto_tree_add_boolean(sub, hf_sipdiag_followup_ok, tvb, 0, 0, d.followup_ok));
+        }
+        if (r.code == 302) {
+            proto_item_set_generated(proto_tree_add_string(sub, hf_sipdiag_redirect_target, tvb, 0,
+                                                           0, d.redirect_target.c_str()));
+            if (d.highest_q) {
+                proto_item_set_generated(proto_tree_add_boolean(
+                    sub, hf_sipdiag_redirect_highest_q, tvb, 0, 0, *d.highest_q));
+            }
+        }
+        if (r.code == 422 && d.retry_session_expires) {
+            proto_item_set_generated(proto_tree_add_uint(
+                sub, hf_sipdiag_timer_retry_session_expires, tvb, 0, 0, *d.retry_session_expires));
+        }
+        if (r.code == 412 && !d.new_etag.empty()) {
+            proto_item_set_generated(proto_tree_add_string(sub, hf_sipdiag_publish_new_etag, tvb,
+                                                           0, 0, d.new_etag.c_str()));
+        }
+        if (d.followup_response_frame != 0) {
+            proto_item_set_generated(proto_tree_add_uint(sub, hf_sipdiag_followup_response_frame,
+                                                         tvb, 0, 0, d.followup_response_frame));
+            proto_item_set_generated(proto_tree_add_uint(sub, hf_sipdiag_followup_response_code,
+                                                         tvb, 0, 0, d.followup_response_code));
+        }
+    }
+    switch (outcome) {
+        case Outcome::followed_ok:
+            expert_add_info(pinfo, top, &ei_sipdiag_followup_ok);
+            break;
+        case Outcome::not_followed:
+            if (r.code == 302) expert_add_info(pinfo, top, &ei_sipdiag_redirect_not_followed);
+            if (r.code == 412) expert_add_info(pinfo, top, &ei_sipdiag_etag_not_recovered);
+            if (r.code == 422) expert_add_info(pinfo, top, &ei_sipdiag_retry_still_too_small);
+            break;
+        case Outcome::wrong_fix:
+            if (r.code == 302) expert_add_info(pinfo, top, &ei_sipdiag_redirect_off_contact);
+            if (r.code == 412) {
+                expert_add_info(pinfo, top,
+                                d.if_match_repeated ? &ei_sipdiag_if_match_repeated
+                                                    : &ei_sipdiag_etag_not_recovered);
+            }
+            if (r.code == 422) {
+                const bool too_small = !d.retry_session_expires || !d.min_se ||
+                                       *d.retry_session_expires < *d.min_se ||
+                                       d.followup_response_code == 422;
+                expert_add_info(pinfo, top,
+                                too_small ? &ei_sipdiag_retry_still_too_small
+                                          : &ei_sipdiag_retry_missing_min_se);
+            }
+            break;
+        default:
+            break;
+    }
+}
+
+void render_call(proto_tree *tree, packet_info *pinfo, tvbuff_t *tvb, const Record &r,
+                 const Detail &d, bool complete) {
+    const std::vector<CallEntry> *entries = g_corr->call(d);
+    if (entries == nullptr || entries->size() < 2) return;
+    wmem_strbuf_t *sb = wmem_strbuf_new(pinfo->pool, "");
+    for (std::size_t i = 0; i < entries->size(); ++i) {
+        const CallEntry &e = (*entries)[i];
+        const Outcome o = g_corr->outcome(g_corr->record(e.record), complete);
+        wmem_strbuf_append_printf(sb, "%s%u (frame %u, %s)", i ? " -> " : "", e.code, e.frame,
+                                  outcome_name(o));
+    }
+    proto_item_set_generated(proto_tree_add_string(tree, hf_sipdiag_call_summary, tvb, 0, 0,
+                                                   wmem_strbuf_get_str(sb)));
+    if (!pref_compare_hints) return;
+    // The comparison hints for the pairs actually met in this call.
+    const kb::Entry *mine = kb::lookup(r.code, lang());
+    if (mine == nullptr) return;
+    for (const CallEntry &e : *entries) {
+        if (e.code == r.code) continue;
+        for (std::size_t k = 0; k < mine->compare_count; ++k) {
+            if (mine->compares[k].code != e.code) continue;
+            proto_item *it = proto_tree_add_string_format(
+                tree, hf_sipdiag_compare_hint, tvb, 0, 0, mine->compares[k].hint,
+                "In this call, %u vs %u: %s", r.code, e.code, mine->compares[k].hint);
+            proto_item_set_generated(it);
+        }
+    }
+}
+
+void render_explanation(proto_tree *tree, tvbuff_t *tvb, unsigned code) {
+    const kb::Entry *e = kb::lookup(code, lang());
+    if (e == nullptr) return;
+    if (e->reason[0] != '\0') {
+        proto_item_set_generated(
+            proto_tree_add_string(tree, hf_sipdiag_reason, tvb, 0, 0, e->reason));
+    }
+    add_text(tree, hf_sipdiag_meaning, tvb, kb::Label::meaning, e->meaning);
+    add_text(tree, hf_sipdiag_when, tvb, kb::Label::when, e->when);
+    add_text(tree, hf_sipdiag_fix, tvb, kb::Label::fix, e->fix);
+    add_text(tree, hf_sipdiag_rfc, tvb, kb::Label::rfc, e->rfc);
+    if (!e->registered) {
+        proto_item_set_generated(proto_tree_add_string(
+            tree, hf_sipdiag_note, tvb, 0, 0, kb::label(kb::Label::unregistered_note, lang())));
+    }
+    if (!pref_compare_hints || e->compare_count == 0) return;
+    proto_tree *cmp = proto_tree_add_subtree(tree, tvb, 0, 0, ett_sipdiag_compare, nullptr,
+                                             kb::label(kb::Label::compared_with, lang()));
+    for (std::size_t k = 0; k < e->compare_count; ++k) {
+        const kb::Compare &c = e->compares[k];
+        const kb::Entry *other = kb::lookup(c.code, lang());
+        proto_item *ci = proto_tree_add_uint_format(cmp, hf_sipdiag_compare_code, tvb, 0, 0,
+                                                    c.code, "%u vs %u %s", code, c.code,
+                                                    other ? other->reason : "");
+        proto_item_set_generated(ci);
+        proto_tree *ct = proto_item_add_subtree(ci, ett_sipdiag_compare);
+        proto_item_set_generated(
+            proto_tree_add_string(ct, hf_sipdiag_compare_hint, tvb, 0, 0, c.hint));
+    }
+}
+
+struct TapInfo {
+    guint16 code;
+    guint8 outcome;
+    gboolean retransmission;
+};
+
+void render_response(proto_tree *tree, packet_info *pinfo, tvbuff_t *tvb, const MessagePos &pos,
+                     const Record &r) {
+    const bool complete = PINFO_FD_VISITED(pinfo);
+    const kb::Entry *e = kb::lookup(r.code, lang());
+    const unsigned cls = r.code / 100;
+    proto_item *ti = proto_tree_add_item(tree, proto_sipdiag, pos.tvb ? pos.tvb : tvb,
+                                         pos.tvb ? pos.start : 0, pos.tvb ? pos.length : 0,
+                                         ENC_NA);
+    proto_item_set_generated(ti);
+    proto_item_append_text(ti, ": %u %s (%uxx %s)", r.code, e ? e->reason : "", cls,
+                           kb::class_name(cls, lang()));
+    proto_tree *t = proto_item_add_subtree(ti, ett_sipdiag);
+    proto_item *code_item = proto_tree_add_uint(t, hf_sipdiag_code, tvb, 0, 0, r.code);
+    proto_item_set_generated(code_item);
+    proto_item_set_generated(proto_tree_add_uint(t, hf_sipdiag_class, tvb, 0, 0, cls));
+
+    switch (r.code) {
+        case 302:
+            expert_add_info(pinfo, code_item, &ei_sipdiag_redirect);
+            break;
+        case 412:
+            expert_add_info(pinfo, code_item, &ei_sipdiag_conditional_failed);
+            break;
+        case 422:
+            expert_add_info(pinfo, code_item, &ei_sipdiag_interval_too_small);
+            break;
+        default:
+            break;
+    }
+    render_explanation(t, tvb, r.code);
+
+    const std::string &method = g_corr->method_name(r.method);
+    if (r.request_frame != 0) {
+        proto_item_set_generated(
+            proto_tree_add_uint(t, hf_sipdiag_request_frame, tvb, 0, 0, r.request_frame));
+    }
+    if (!method.empty()) {
+        proto_item_set_generated(
+            proto_tree_add_string(t, hf_sipdiag_request_method, tvb, 0, 0, method.c_str()));
+    }
+    if (r.has_response_time()) {
+        nstime_t ns;
+        ns.secs = static_cast<time_t>(r.response_time / 1000000000);
+        ns.nsecs = static_cast<int>(r.response_time % 1000000000);
+        proto_item_set_generated(proto_tree_add_time(t, hf_sipdiag_response_time, tvb, 0, 0, &ns));
+    }
+    if (r.request_frame == 0 && !r.retransmission() && !(r.flags & Record::kUncorrelated)) {
+        proto_item *it = proto_tree_add_string(t, hf_sipdiag_request_method, tvb, 0, 0,
+                                               kb::label(kb::Label::no_request, lang()));
+        proto_item_set_generated(it);
+        proto_item_set_hidden(it);
+        expert_add_info(pinfo, ti, &ei_sipdiag_no_request);
+    }
+    proto_item_set_generated(
+        proto_tree_add_boolean(t, hf_sipdiag_retransmission, tvb, 0, 0, r.retransmission()));
+    if (r.retransmission()) {
+        proto_item_set_generated(
+            proto_tree_add_uint(t, hf_sipdiag_original_frame, tvb, 0, 0, r.original_frame));
+    }
+
+    const Detail *d = g_corr->detail(r);
+    Outcome outcome = g_corr->outcome(r, complete);
+    if (d != nullptr) {
+        if (r.code == 302) render_redirect(t, tvb, *d);
+        if (r.code == 412) render_publish(t, tvb, *d);
+        if (r.code == 422) render_timer(t, tvb, *d);
+        render_problems(t, pinfo, tvb, *d);
+        if (outcome != Outcome::not_applicable) render_followup(t, pinfo, tvb, r, *d, outcome);
+        render_call(t, pinfo, tvb, r, *d, complete);
+    }
+
+    auto *tap = static_cast<TapInfo *>(wmem_alloc0(pinfo->pool, sizeof(TapInfo)));
+    tap->code = r.code;
+    tap->outcome = static_cast<guint8>(outcome);
+    tap->retransmission = r.retransmission();
+    tap_queue_packet(sipdiag_tap, pinfo, tap);
+}
+
+void render_request(proto_tree *tree, packet_info *pinfo, tvbuff_t *tvb, const MessagePos &pos,
+                    const Record &r) {
+    const Detail *d = g_corr->detail(r);
+    if (r.response_frame == 0 && r.retry_of == 0 && d == nullptr && !r.retransmission()) return;
+    proto_item *ti = proto_tree_add_item(tree, proto_sipdiag, pos.tvb ? pos.tvb : tvb,
+                                         pos.tvb ? pos.start : 0, pos.tvb ? pos.length : 0,
+                                         ENC_NA);
+    proto_item_set_generated(ti);
+    proto_item_append_text(ti, ": %s request", g_corr->method_name(r.method).c_str());
+    proto_tree *t = proto_item_add_subtree(ti, ett_sipdiag);
+    if (r.retry_of != 0) {
+        proto_item_set_generated(
+            proto_tree_add_uint(t, hf_sipdiag_retry_of, tvb, 0, 0, r.retry_of));
+        proto_item_set_generated(
+            proto_tree_add_uint(t, hf_sipdiag_retry_of_code, tvb, 0, 0, r.retry_of_code));
+        proto_item_append_text(ti, ", retry after the %u in frame %u", r.retry_of_code,
+                               r.retry_of);
+    }
+    if (r.response_frame != 0) {
+        proto_item_set_generated(
+            proto_tree_add_uint(t, hf_sipdiag_response_frame, tvb, 0, 0, r.response_frame));
+        proto_item_set_generated(
+            proto_tree_add_uint(t, hf_sipdiag_response_code, tvb, 0, 0, r.response_code));
+    }
+    if (r.retransmission()) {
+        proto_item_set_generated(proto_tree_add_boolean(t, hf_sipdiag_retransmission, tvb, 0, 0, 1));
+        proto_item_set_generated(
+            proto_tree_add_uint(t, hf_sipdiag_original_frame, tvb, 0, 0, r.original_frame));
+    }
+    if (d != nullptr) render_problems(t, pinfo, tvb, *d);
+}
+
+// First pass: copy the fields of every SIP message and feed the correlator. C++ only.
+bool analyse_frame(proto_tree *tree, packet_info *pinfo, MessagePos *pos,
+                   std::size_t *npos) noexcept {
+    try {
+        std::vector<SipMessage> msgs;
+        const std::size_t n = extract_messages(tree, pinfo, pos, &msgs);
+        *npos = n;
+        for (std::size_t i = 0; i < n; ++i) {
+            if (!msgs[i].is_request && msgs[i].status == 0) continue;  // not parsed as SIP
+            msgs[i].index = static_cast<std::uint8_t>(i);
+            g_corr->add(msgs[i]);
+        }
+        return true;
+    } catch (...) {
+        return false;
+    }
+}
+
+int dissect_sipdiag(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *) {
+    if (!g_corr || tree == nullptr) return 0;
+    MessagePos pos[kMaxMessagesPerFrame];
+    std::size_t npos = 0;
+    if (!PINFO_FD_VISITED(pinfo)) {
+        if (!analyse_frame(tree, pinfo, pos, &npos)) {
+            proto_item *ti = proto_tree_add_item(tree, proto_sipdiag, tvb, 0, 0, ENC_NA);
+            expert_add_info(pinfo, ti, &ei_sipdiag_internal);
+            return 0;
+        }
+    } else {
+        npos = extract_messages(tree, pinfo, pos, nullptr);
+    }
+    const auto [recs, count] = g_corr->frame_records(pinfo->num);
+    if (recs == nullptr || count == 0) return 0;
+    for (std::size_t i = 0; i < count; ++i) {
+        static const MessagePos kNoPos{};
+        const MessagePos &mp = recs[i].index < npos ? pos[recs[i].index] : kNoPos;
+        if (recs[i].is_request()) {
+            render_request(tree, pinfo, tvb, mp, recs[i]);
+        } else {
+            render_response(tree, pinfo, tvb, mp, recs[i]);
+        }
+    }
+    return static_cast<int>(tvb_captured_length(tvb));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Stats tree: Statistics > SIP Response Diagnostics, tshark -z sipdiag,tree
+
+const char *kStCodes = "Responses by code";
+const char *kStOutcome = "302/412/422 by follow-up outcome";
+const char *kStRetrans = "Retransmitted responses";
+int st_codes = -1;
+int st_outcome = -1;
+int st_retrans = -1;
+
+void stats_init(stats_tree *st) {
+    st_codes = stats_tree_create_node(st, kStCodes, 0, STAT_DT_INT, TRUE);
+    st_outcome = stats_tree_create_node(st, kStOutcome, 0, STAT_DT_INT, TRUE);
+    st_retrans = stats_tree_create_node(st, kStRetrans, 0, STAT_DT_INT, FALSE);
+}
+
+tap_packet_status stats_packet(stats_tree *st, packet_info *, epan_dissect_t *, const void *p,
+                               tap_flags_t) {
+    const auto *info = static_cast<const TapInfo *>(p);
+    char name[16];
+    g_snprintf(name, sizeof name, "%u", info->code);
+    tick_stat_node(st, kStCodes, 0, TRUE);
+    tick_stat_node(st, name, st_codes, FALSE);
+    if (info->retransmission) {
+        tick_stat_node(st, kStRetrans, 0, FALSE);
+        return TAP_PACKET_REDRAW;
+    }
+    const auto o = static_cast<Outcome>(info->outcome);
+    if (o != Outcome::not_applicable) {
+        tick_stat_node(st, kStOutcome, 0, TRUE);
+        tick_stat_node(st, outcome_name(o), st_outcome, FALSE);
+    }
+    return TAP_PACKET_REDRAW;
+}
+
+}  // namespace
+
+void register_protocol() {
+    static hf_register_info hf[] = {
+        {&hf_sipdiag_code,
+         {"Status code", "sipdiag.code", FT_UINT16, BASE_DEC, nullptr, 0x0,
+          "SIP response status code that was diagnosed", HFILL}},
+        {&hf_sipdiag_reason,
+         {"Standard reason phrase", "sipdiag.reason", FT_STRING, BASE_NONE, nullptr, 0x0,
+          "Reason phrase registered with IANA for this code (the server may send another text)",
+          HFILL}},
+        {&hf_sipdiag_class,
+         {"Class", "sipdiag.class", FT_UINT8, BASE_DEC, VALS(kClassVals), 0x0,
+          "Response class: 1 Provisional, 2 Successful, 3 Redirection, 4 Client Failure, "
+          "5 Server Failure, 6 Global Failure",
+          HFILL}},
+        {&hf_sipdiag_meaning,
+         {"Meaning", "sipdiag.meaning", FT_STRING, BASE_NONE, nullptr, 0x0,
+          "What this response code means", HFILL}},
+        {&hf_sipdiag_when,
+         {"When you see it", "sipdiag.when", FT_STRING, BASE_NONE, nullptr, 0x0,
+          "Typical situations that produce this response", HFILL}},
+        {&hf_sipdiag_fix,
+         {"How to fix", "sipdiag.fix", FT_STRING, BASE_NONE, nullptr, 0x0,
+          "What the client or the operator should do about this response", HFILL}},
+        {&hf_sipdiag_rfc,
+         {"Defined in", "sipdiag.rfc", FT_STRING, BASE_NONE, nullptr, 0x0,
+          "RFC and section that define this response code", HFILL}},
+        {&hf_sipdiag_note,
+         {"Note", "sipdiag.note", FT_STRING, BASE_NONE, nullptr, 0x0,
+          "Remark on the code itself, e.g. that it is not in the IANA registry", HFILL}},
+        {&hf_sipdiag_request_frame,
+         {"Request in frame", "sipdiag.request_frame", FT_FRAMENUM, BASE_NONE,
+          FRAMENUM_TYPE(FT_FRAMENUM_REQUEST), 0x0,
+          "First frame of the request this response answers (same Call-ID, CSeq and top Via "
+          "branch); absent when the request is not in the capture",
+          HFILL}},
+        {&hf_sipdiag_request_method,
+         {"Request method", "sipdiag.request_method", FT_STRING, BASE_NONE, nullptr, 0x0,
+          "Method of the request this response answers, from the CSeq header", HFILL}},
+        {&hf_sipdiag_response_time,
+         {"Response time", "sipdiag.response_time", FT_RELATIVE_TIME, BASE_NONE, nullptr, 0x0,
+          "Time from the first copy of the request to this response", HFILL}},
+        {&hf_sipdiag_retransmission,
+         {"Retransmission", "sipdiag.retransmission", FT_BOOLEAN, BASE_NONE, nullptr, 0x0,
+          "True when this message repeats an earlier one of the same transaction", HFILL}},
+        {&hf_sipdiag_original_frame,
+         {"Original in frame", "sipdiag.original_frame", FT_FRAMENUM, BASE_NONE,
+          FRAMENUM_TYPE(FT_FRAMENUM_RETRANS_PREV), 0x0,
+          "First copy of this retransmitted message", HFILL}},
+        {&hf_sipdiag_problem,
+         {"Problem", "sipdiag.problem", FT_STRING, BASE_NONE, nullptr, 0x0,
+          "A missing, malformed or out-of-bounds value found while diagnosing this message",
+          HFILL}},
+        {&hf_sipdiag_compare_code,
+         {"Compared with code", "sipdiag.compare.code", FT_UINT16, BASE_DEC, nullptr, 0x0,
+          "A response code that is often confused with this one", HFILL}},
+        {&hf_sipdiag_compare_hint,
+         {"Comparison hint", "sipdiag.compare.hint", FT_STRING, BASE_NONE, nullptr, 0x0,
+          "How this code differs from the compared code and what to do instead", HFILL}},
+        {&hf_sipdiag_redirect_contact,
+         {"Contact", "sipdiag.redirect.contact", FT_STRING, BASE_NONE, nullptr, 0x0,
+          "A Contact URI of the redirect, in header order (one item per contact, also when "
+          "several share a header line)",
+          HFILL}},
+        {&hf_sipdiag_redirect_q,
+         {"q", "sipdiag.redirect.q", FT_DOUBLE, BASE_NONE, nullptr, 0x0,
+          "Preference of this contact (0 to 1; a missing q counts as 1)", HFILL}},
+        {&hf_sipdiag_redirect_expires,
+         {"expires", "sipdiag.redirect.expires", FT_UINT32, BASE_DEC, nullptr, 0x0,
+          "Seconds this contact stays valid (expires parameter)", HFILL}},
+        {&hf_sipdiag_redirect_target,
+         {"Retried URI", "sipdiag.redirect.target", FT_STRING, BASE_NONE, nullptr, 0x0,
+          "Request-URI of the client's retry after the redirect", HFILL}},
+        {&hf_sipdiag_redirect_highest_q,
+         {"Chose the highest q", "sipdiag.redirect.highest_q", FT_BOOLEAN, BASE_NONE, nullptr,
+          0x0, "Whether the retried contact had the highest q of the redirect", HFILL}},
+        {&hf_sipdiag_publish_entity,
+         {"Entity", "sipdiag.publish.entity", FT_STRING, BASE_NONE, nullptr, 0x0,
+          "Request-URI of the PUBLISH: the resource whose event state is published", HFILL}},
+        {&hf_sipdiag_publish_event,
+         {"Event package", "sipdiag.publish.event", FT_STRING, BASE_NONE, nullptr, 0x0,
+          "Event package of the publication (Event header)", HFILL}},
+        {&hf_sipdiag_publish_if_match,
+         {"SIP-If-Match that failed", "sipdiag.publish.if_match", FT_STRING, BASE_NONE, nullptr,
+          0x0, "Entity tag the PUBLISH asked to refresh or modify", HFILL}},
+        {&hf_sipdiag_publish_last_etag,
+         {"Last SIP-ETag issued", "sipdiag.publish.last_etag", FT_STRING, BASE_NONE, nullptr,
+          0x0, "Last entity tag the server issued for this entity before the 412, if captured",
+          HFILL}},
+        {&hf_sipdiag_publish_last_etag_frame,
+         {"Last SIP-ETag in frame", "sipdiag.publish.last_etag_frame", FT_FRAMENUM, BASE_NONE,
+          FRAMENUM_TYPE(FT_FRAMENUM_RESPONSE), 0x0,
+          "Frame of the 2xx that issued the last entity tag", HFILL}},
+        {&hf_sipdiag_publish_new_etag,
+         {"New SIP-ETag", "sipdiag.publish.new_etag", FT_STRING, BASE_NONE, nullptr, 0x0,
+          "Entity tag issued to the recovering PUBLISH", HFILL}},
+        {&hf_sipdiag_timer_session_expires,
+         {"Session-Expires asked for", "sipdiag.timer.session_expires", FT_UINT32, BASE_DEC,
+          nullptr, 0x0, "Session interval in seconds the request asked for (Session-Expires or x)",
+          HFILL}},
+        {&hf_sipdiag_timer_min_se,
+         {"Min-SE demanded", "sipdiag.timer.min_se", FT_UINT32, BASE_DEC, nullptr, 0x0,
+          "Smallest session interval in seconds the server accepts (Min-SE of the 422)", HFILL}},
+        {&hf_sipdiag_timer_retry_session_expires,
+         {"Retry Session-Expires", "sipdiag.timer.retry_session_expires", FT_UINT32, BASE_DEC,
+          nullptr, 0x0, "Session interval in seconds the client's retry asked for", HFILL}},
+        {&hf_sipdiag_followup_frame,
+         {"Follow-up request in frame", "sipdiag.followup_frame", FT_FRAMENUM, BASE_NONE,
+          FRAMENUM_TYPE(FT_FRAMENUM_REQUEST), 0x0,
+          "The client's next attempt after this response", HFILL}},
+        {&hf_sipdiag_followup_ok,
+         {"Follow-up applied the fix", "sipdiag.followup_ok", FT_BOOLEAN, BASE_NONE, nullptr,
+          0x0, "Whether the client's next attempt did what this response asks for", HFILL}},
+        {&hf_sipdiag_followup_response_frame,
+         {"Follow-up response in frame", "sipdiag.followup_response_frame", FT_FRAMENUM,
+          BASE_NONE, FRAMENUM_TYPE(FT_FRAMENUM_RESPONSE), 0x0,
+          "Final response to the client's next attempt", HFILL}},
+        {&hf_sipdiag_followup_response_code,
+         {"Follow-up response code", "sipdiag.followup_response_code", FT_UINT16, BASE_DEC,
+          nullptr, 0x0, "Status code of the final response to the client's next attempt", HFILL}},
+        {&hf_sipdiag_outcome,
+         {"Outcome", "sipdiag.outcome", FT_UINT8, BASE_DEC, VALS(kOutcomeVals), 0x0,
+          "What the client did about this response, judged over the whole capture", HFILL}},
+        {&hf_sipdiag_call_summary,
+         {"Call summary", "sipdiag.call.summary", FT_STRING, BASE_NONE, nullptr, 0x0,
+          "The 302/412/422 responses this Call-ID met, in order, with their outcomes", HFILL}},
+        {&hf_sipdiag_retry_of,
+         {"Reacts to response in frame", "sipdiag.retry_of", FT_FRAMENUM, BASE_NONE,
+          FRAMENUM_TYPE(FT_FRAMENUM_RESPONSE), 0x0,
+          "The 302/412/422 this request is the client's retry for", HFILL}},
+        {&hf_sipdiag_retry_of_code,
+         {"Reacts to status code", "sipdiag.retry_of_code", FT_UINT16, BASE_DEC, nullptr, 0x0,
+          "Status code of the response this request retries after", HFILL}},
+        {&hf_sipdiag_response_frame,
+         {"Final response in frame", "sipdiag.response_frame", FT_FRAMENUM, BASE_NONE,
+          FRAMENUM_TYPE(FT_FRAMENUM_RESPONSE), 0x0, "Final response to this request", HFILL}},
+        {&hf_sipdiag_response_code,
+         {"Final response code", "sipdiag.response_code", FT_UINT16, BASE_DEC, nullptr, 0x0,
+          "Status code of the final response to this request", HFILL}},
+    };
+    static int *ett[] = {&ett_sipdiag,        &ett_sipdiag_compare, &ett_sipdiag_redirect,
+                         &ett_sipdiag_contact, &ett_sipdiag_publish, &ett_sipdiag_timer,
+                         &ett_sipdiag_followup, &ett_sipdiag_problem};
+    static ei_register_info ei[] = {
+        {&ei_sipdiag_redirect,
+         {"sipdiag.redirect", PI_RESPONSE_CODE, PI_NOTE,
+          "302 Moved Temporarily: retry at a Contact URI, keep the original URI for later requests",
+          EXPFILL}},
+        {&ei_sipdiag_conditional_failed,
+         {"sipdiag.conditional_failed", PI_RESPONSE_CODE, PI_WARN,
+          "412 Conditional Request Failed: the SIP-If-Match entity tag is not known to the server",
+          EXPFILL}},
+        {&ei_sipdiag_interval_too_small,
+         {"sipdiag.interval_too_small", PI_RESPONSE_CODE, PI_WARN,
+          "422 Session Interval Too Small: Session-Expires is below the server's Min-SE",
+          EXPFILL}},
+        {&ei_sipdiag_no_request,
+         {"sipdiag.no_request", PI_SEQUENCE, PI_NOTE,
+          "The request this response answers is not in the capture", EXPFILL}},
+        {&ei_sipdiag_missing_header,
+         {"sipdiag.missing_header", PI_PROTOCOL, PI_WARN,
+          "A header the RFC requires for this response is missing", EXPFILL}},
+        {&ei_sipdiag_bad_value,
+         {"sipdiag.bad_value", PI_MALFORMED, PI_ERROR,
+          "A header value sipdiag needs does not parse", EXPFILL}},
+        {&ei_sipdiag_truncated,
+         {"sipdiag.truncated", PI_PROTOCOL, PI_NOTE,
+          "Value too long or list too large: only the first part is analysed", EXPFILL}},
+        {&ei_sipdiag_redirect_not_followed,
+         {"sipdiag.redirect_not_followed", PI_SEQUENCE, PI_WARN,
+          "The client did not retry after the 302", EXPFILL}},
+        {&ei_sipdiag_redirect_off_contact,
+         {"sipdiag.redirect_off_contact", PI_SEQUENCE, PI_WARN,
+          "The client retried at a URI that is not a Contact of the 302", EXPFILL}},
+        {&ei_sipdiag_etag_not_recovered,
+         {"sipdiag.etag_not_recovered", PI_SEQUENCE, PI_WARN,
+          "The publisher did not recover from the 412 with a fresh PUBLISH", EXPFILL}},
+        {&ei_sipdiag_if_match_repeated,
+         {"sipdiag.if_match_repeated", PI_SEQUENCE, PI_WARN,
+          "The retry after the 412 sent a SIP-If-Match again instead of a fresh PUBLISH",
+          EXPFILL}},
+        {&ei_sipdiag_retry_still_too_small,
+         {"sipdiag.retry_still_too_small", PI_SEQUENCE, PI_ERROR,
+          "The retry after the 422 still asks for a session interval below Min-SE", EXPFILL}},
+        {&ei_sipdiag_retry_missing_min_se,
+         {"sipdiag.retry_missing_min_se", PI_SEQUENCE, PI_WARN,
+          "The retry after the 422 has a large enough interval but no Min-SE header", EXPFILL}},
+        {&ei_sipdiag_followup_ok,
+         {"sipdiag.followup_ok", PI_SEQUENCE, PI_CHAT,
+          "The client's next attempt applied the fix", EXPFILL}},
+        {&ei_sipdiag_internal,
+         {"sipdiag.internal_error", PI_UNDECODED, PI_WARN,
+          "sipdiag could not analyse this frame (out of memory)", EXPFILL}},
+    };
+
+    proto_sipdiag = proto_register_protocol("SIP Response Diagnostics", "SIPDIAG", "sipdiag");
+    proto_register_field_array(proto_sipdiag, hf, G_N_ELEMENTS(hf));
+    proto_register_subtree_array(ett, G_N_ELEMENTS(ett));
+    expert_module_t *em = expert_register_protocol(proto_sipdiag);
+    expert_register_field_array(em, ei, G_N_ELEMENTS(ei));
+
+    module_t *prefs = prefs_register_protocol(proto_sipdiag, nullptr);
+    prefs_register_bool_preference(
+        prefs, "compare_hints", "Show comparison hints",
+        "Show how each diagnosed code differs from the codes it is often confused with",
+        &pref_compare_hints);
+    prefs_register_uint_preference(
+        prefs, "followup_window", "Follow-up window (seconds)",
+        "How long after a 302/412/422 a new attempt by the client still counts as its retry. "
+        "A missing retry is reported as 'not followed' only when the capture goes on at least "
+        "this long after the response.",
+        10, &pref_followup_window);
+    prefs_register_enum_preference(prefs, "language", "Language of the explanations",
+                                   "Language of meanings, fixes, hints and tree labels. Field "
+                                   "names and expert summaries stay English.",
+                                   &pref_language, kLanguageVals, FALSE);
+
+    register_init_routine(init_routine);
+    register_cleanup_routine(cleanup_routine);
+    sipdiag_tap = register_tap("sipdiag");
+    stats_tree_register_plugin("sipdiag", "sipdiag", "SIP Response Diagnostics", 0, stats_packet,
+                               stats_init, nullptr);
+}
+
+void register_handoff() {
+    resolve_sip_fields();
+    dissector_handle_t h = create_dissector_handle(dissect_sipdiag, proto_sipdiag);
+    register_postdissector(h);
+    set_postdissector_wanted_hfids(h, wanted_sip_fields());
+}
+
+}  // namespace sipdiag::epan
