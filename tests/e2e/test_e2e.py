@@ -1,0 +1,273 @@
+#!/usr/bin/env python3
+"""End-to-end tests of sipdiag in the real tshark.
+
+Usage: test_e2e.py PATH/TO/sipdiag.so [-k substring]
+
+Each test function gets the TsharkEnv; tests assert facts frame by frame. The summary line at the
+end is "N passed, M failed"; the exit code is non-zero when anything failed.
+"""
+
+import os
+import sys
+import tempfile
+import traceback
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+sys.path.insert(0, HERE)
+
+import sippcap  # noqa: E402
+from tshark_env import TsharkEnv  # noqa: E402
+import expectations  # noqa: E402
+
+TESTS = []
+
+
+def test(fn):
+    TESTS.append(fn)
+    return fn
+
+
+class Failure(AssertionError):
+    pass
+
+
+def eq(actual, expected, what):
+    if actual != expected:
+        raise Failure(f"{what}: expected {expected!r}, got {actual!r}")
+
+
+def as_list(v):
+    if v is None or v == "":
+        return []
+    return v if isinstance(v, list) else [v]
+
+
+PUBLIC = "/work/shared/captures/public"
+# Set syntax differs between releases (4.0 wants commas); plain comparisons work everywhere.
+CODES_302_412_422 = "{0} == 302 || {0} == 412 || {0} == 422"
+
+
+def shared_capture(rel):
+    """A capture of the public corpus in ../shared (beside the clone), or None."""
+    for base in (os.path.join(ROOT, "..", "shared", "captures", "public"), PUBLIC):
+        p = os.path.join(base, rel)
+        if os.path.exists(p):
+            return p
+    return None
+
+
+# ------------------------------------------------------------------------------------------
+# Registration
+
+
+@test
+def plugin_is_listed(env):
+    out = env.run(["-G", "plugins"]).stdout
+    line = [l for l in out.splitlines() if l.startswith("sipdiag.so")]
+    eq(len(line), 1, "sipdiag.so in tshark -G plugins")
+    if env.plugin_dir not in line[0]:
+        raise Failure(f"loaded from {line[0]!r}, not from the personal folder {env.plugin_dir}")
+
+
+@test
+def every_field_has_a_real_description(env):
+    out = env.run(["-G", "fields"]).stdout
+    fields = {}
+    for line in out.splitlines():
+        cols = line.split("\t")
+        if cols[0] == "F" and cols[2].startswith("sipdiag."):
+            fields[cols[2]] = cols
+    for name in expectations.CONTRACT_FIELDS:
+        if name not in fields:
+            raise Failure(f"field {name} is not registered")
+    for name, cols in fields.items():
+        blurb = cols[7] if len(cols) > 7 else ""
+        if len(blurb) < 15 or blurb == cols[1]:
+            raise Failure(f"{name} has no real description: {blurb!r}")
+
+
+@test
+def every_expert_info_is_registered(env):
+    out = env.run(["-G", "expert"]).stdout
+    names = {line.split("\t")[0]: line.split("\t") for line in out.splitlines() if line}
+    for name, group, severity in expectations.CONTRACT_EXPERTS:
+        if name not in names:
+            raise Failure(f"expert info {name} is not registered")
+        cols = names[name]
+        # -G expert: Severity, Group, Abbreviation... order differs by release; check membership
+        if group not in cols or severity not in cols:
+            raise Failure(f"{name}: expected {group}/{severity}, got {cols}")
+
+
+# ------------------------------------------------------------------------------------------
+# Real captures made with Kamailio (captures/), frame by frame against expectations.py
+
+
+def check_capture(env, name, spec, two_pass):
+    path = env.add_capture(os.path.join(ROOT, "captures", name))
+    fields = sorted({f for exp in spec.values() for f in exp})
+    rows = env.fields(path, fields, display_filter="sipdiag", two_pass=two_pass)
+    for frame, exp in sorted(spec.items()):
+        if frame not in rows:
+            raise Failure(f"{name}: frame {frame} not diagnosed")
+        for field, want in exp.items():
+            got = rows[frame].get(field, "")
+            if isinstance(want, expectations.TwoPassOnly):
+                want = want.value if two_pass else ""
+            if isinstance(want, list):
+                got = as_list(got)
+            eq(got, want, f"{name} frame {frame} {field} ({'-2' if two_pass else 'single pass'})")
+
+
+def make_capture_tests():
+    for name, spec in expectations.CAPTURES.items():
+        for two_pass in (False, True):
+            def t(env, name=name, spec=spec, two_pass=two_pass):
+                check_capture(env, name, spec, two_pass)
+            t.__name__ = f"capture[{name}]{'[-2]' if two_pass else ''}"
+            TESTS.append(t)
+
+
+@test
+def every_302_412_422_in_every_bundled_capture_is_diagnosed(env):
+    caps = sorted(f for f in os.listdir(os.path.join(ROOT, "captures")) if f.endswith(".pcapng"))
+    if not caps:
+        raise Failure("no bundled captures")
+    for name in caps:
+        path = env.add_capture(os.path.join(ROOT, "captures", name))
+        sip = env.fields(path, ["sip.Status-Code"], display_filter=CODES_302_412_422.format("sip.Status-Code"))
+        diag = env.fields(path, ["sipdiag.code", "sipdiag.meaning", "sipdiag.fix"],
+                          display_filter=CODES_302_412_422.format("sipdiag.code"),
+                          two_pass=True)
+        eq(sorted(diag), sorted(sip), f"{name}: frames with a diagnosed 302/412/422")
+        for frame, row in diag.items():
+            if not row["sipdiag.meaning"] or not row["sipdiag.fix"]:
+                raise Failure(f"{name} frame {frame}: no explanation")
+
+
+@test
+def single_pass_and_two_pass_agree_on_backward_facts(env):
+    fields = ["sipdiag.code", "sipdiag.request_frame", "sipdiag.request_method",
+              "sipdiag.retransmission", "sipdiag.original_frame", "sipdiag.redirect.contact",
+              "sipdiag.timer.min_se", "sipdiag.publish.if_match"]
+    for name in sorted(expectations.CAPTURES):
+        path = env.add_capture(os.path.join(ROOT, "captures", name))
+        one = env.fields(path, fields, display_filter="sipdiag.code")
+        two = env.fields(path, fields, display_filter="sipdiag.code", two_pass=True)
+        eq(one, two, f"{name}: single pass vs -2")
+
+
+# ------------------------------------------------------------------------------------------
+# Public captures (../shared/captures/public): real traffic of other stacks
+
+
+@test
+def public_register_401_links_request_and_forward_link_in_two_pass(env):
+    src = shared_capture("ntop__nDPI/sip.pcap")
+    if src is None:
+        raise Failure("shared/captures/public/ntop__nDPI/sip.pcap not found")
+    path = env.add_capture(src)
+    one = env.fields(path, ["sipdiag.code", "sipdiag.request_frame", "sipdiag.request_method",
+                            "sipdiag.response_frame"])
+    eq(one[2]["sipdiag.code"], "401", "frame 2 code")
+    eq(one[2]["sipdiag.request_frame"], "1", "frame 2 request")
+    eq(one[2]["sipdiag.request_method"], "REGISTER", "frame 2 method")
+    eq(one.get(1, {}).get("sipdiag.response_frame", ""), "", "no forward link in single pass")
+    two = env.fields(path, ["sipdiag.response_frame", "sipdiag.response_code"], two_pass=True)
+    eq(two[1]["sipdiag.response_frame"], "2", "frame 1 forward link with -2")
+    eq(two[1]["sipdiag.response_code"], "401", "frame 1 final response code with -2")
+
+
+@test
+def whole_public_corpus_runs_clean(env):
+    base = shared_capture("")
+    if base is None:
+        raise Failure("shared/captures/public not found")
+    count = 0
+    for root, _, files in os.walk(base):
+        for f in sorted(files):
+            if not f.endswith((".pcap", ".pcapng")):
+                continue
+            path = env.add_capture(os.path.join(root, f), name=f"pub-{count}-{f}")
+            for two in (False, True):
+                args = ["-r", path, "-Y", "sipdiag", "-V"]
+                if two:
+                    args.insert(0, "-2")
+                p = env.run(args, check=False)
+                if p.returncode not in (0, 2) or "sipdiag" in p.stderr.lower() or \
+                        "Dissector bug" in p.stdout:
+                    raise Failure(f"{f}: exit {p.returncode}: {p.stderr[:300]}")
+            count += 1
+    if count < 10:
+        raise Failure(f"only {count} public captures found")
+
+
+# ------------------------------------------------------------------------------------------
+# Hostile and malformed input (generated: no real stack sends these)
+
+
+def hostile_capture(env):
+    fd, path = tempfile.mkstemp(suffix=".pcap")
+    os.close(fd)
+    sippcap.write_pcap(path, expectations.hostile_frames())
+    dst = env.add_capture(path, "hostile.pcap")
+    os.unlink(path)
+    return dst
+
+
+@test
+def hostile_values_get_expert_infos_and_the_rest_is_analysed(env):
+    path = hostile_capture(env)
+    for two in (False, True):
+        for expert, frames in expectations.HOSTILE_EXPERTS.items():
+            rows = env.fields(path, [], display_filter=expert, two_pass=two)
+            eq(sorted(rows), sorted(frames), f"frames with {expert} ({'-2' if two else '1'})")
+        rows = env.fields(path, ["sipdiag.code", "sipdiag.request_frame",
+                                 "sipdiag.redirect.contact", "sipdiag.timer.min_se"], two_pass=two)
+        for frame, exp in expectations.HOSTILE_FACTS.items():
+            for field, want in exp.items():
+                got = rows.get(frame, {}).get(field, "")
+                if isinstance(want, int):  # a count of repeated values
+                    got = len(as_list(got))
+                eq(got, want, f"hostile frame {frame} {field}")
+    # -V must render without a dissector bug or crash
+    p = env.run(["-r", path, "-V", "-2"], check=False)
+    eq(p.returncode, 0, "tshark -V exit code on hostile input")
+    if "Dissector bug" in p.stdout or "Malformed Packet: SIPDIAG" in p.stdout:
+        raise Failure("dissector bug reported on hostile input")
+
+
+# ------------------------------------------------------------------------------------------
+
+
+def main():
+    if len(sys.argv) < 2:
+        print(__doc__)
+        return 2
+    plugin = sys.argv[1]
+    only = sys.argv[3] if len(sys.argv) > 3 and sys.argv[2] == "-k" else None
+    make_capture_tests()
+    env = TsharkEnv(plugin)
+    passed = failed = 0
+    try:
+        for t in TESTS:
+            if only and only not in t.__name__:
+                continue
+            try:
+                t(env)
+                passed += 1
+                print(f"PASS {t.__name__}")
+            except Exception as e:  # noqa: BLE001 - report every kind of failure
+                failed += 1
+                print(f"FAIL {t.__name__}: {e}")
+                if not isinstance(e, Failure):
+                    traceback.print_exc()
+    finally:
+        env.cleanup()
+    print(f"e2e: {passed} passed, {failed} failed")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,95 @@
+"""Runs the real tshark with sipdiag loaded the way users load it: from the personal plugin
+folder of an unprivileged user (tshark run as root ignores personal plugins)."""
+
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+
+NOBODY = 65534
+
+
+class TsharkEnv:
+    def __init__(self, plugin_so):
+        self.home = tempfile.mkdtemp(prefix="sipdiag-e2e-home-")
+        os.chmod(self.home, 0o755)
+        release = self._release()
+        self.plugin_dir = os.path.join(
+            self.home, ".local", "lib", "wireshark", "plugins", release, "epan")
+        os.makedirs(self.plugin_dir)
+        shutil.copy(plugin_so, os.path.join(self.plugin_dir, "sipdiag.so"))
+        self.captures = os.path.join(self.home, "captures")
+        os.makedirs(self.captures)
+        self.as_root = os.geteuid() == 0
+        for root, _, files in os.walk(self.home):
+            for f in files:
+                os.chmod(os.path.join(root, f), 0o644)
+            os.chmod(root, 0o755)
+            if self.as_root:
+                os.chown(root, NOBODY, NOBODY)
+                for f in files:
+                    os.chown(os.path.join(root, f), NOBODY, NOBODY)
+
+    @staticmethod
+    def _release():
+        out = subprocess.run(["tshark", "--version"], capture_output=True, text=True).stdout
+        # "TShark (Wireshark) 4.0.17 (Git v4.0.17 packaged as 4.0.17-0+deb12u3)"
+        ver = out.split()[2]
+        major, minor = ver.split(".")[:2]
+        return f"{major}.{minor}"
+
+    def add_capture(self, path, name=None):
+        """Copies a capture where the unprivileged user can read it; returns the new path."""
+        dst = os.path.join(self.captures, name or os.path.basename(path))
+        shutil.copy(path, dst)
+        os.chmod(dst, 0o644)
+        if self.as_root:
+            os.chown(dst, NOBODY, NOBODY)
+        return dst
+
+    def run(self, args, check=True, timeout=300):
+        cmd = ["tshark"] + list(args)
+        env = {"HOME": self.home, "PATH": "/usr/bin:/bin", "LC_ALL": "C.UTF-8"}
+        if self.as_root:
+            cmd = ["setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups"] + cmd
+        p = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=timeout,
+                           cwd=self.home, errors="replace")
+        if check and p.returncode != 0:
+            raise RuntimeError(f"tshark {' '.join(args)} exited {p.returncode}: {p.stderr}")
+        return p
+
+    def fields(self, capture, fields, display_filter="sipdiag", two_pass=False, opts=()):
+        """Rows of -T fields output, one dict per frame; repeated fields come as lists."""
+        args = ["-r", capture, "-T", "fields", "-E", "separator=\t", "-E", "occurrence=a",
+                "-E", "aggregator=\x1f", "-e", "frame.number"]
+        if two_pass:
+            args.insert(0, "-2")
+        if display_filter:
+            args += ["-Y", display_filter]
+        for o in opts:
+            args += ["-o", o]
+        for f in fields:
+            args += ["-e", f]
+        out = self.run(args).stdout
+        rows = {}
+        for line in out.splitlines():
+            cols = line.split("\t")
+            row = {}
+            for name, value in zip(["frame.number"] + list(fields), cols):
+                row[name] = value.split("\x1f") if "\x1f" in value else value
+            rows[int(cols[0])] = row
+        return rows
+
+    def json(self, capture, display_filter="sipdiag", two_pass=True, opts=()):
+        args = ["-r", capture, "-T", "json", "-J", "sipdiag"]
+        if two_pass:
+            args.insert(0, "-2")
+        if display_filter:
+            args += ["-Y", display_filter]
+        for o in opts:
+            args += ["-o", o]
+        return json.loads(self.run(args).stdout or "[]")
+
+    def cleanup(self):
+        shutil.rmtree(self.home, ignore_errors=True)
