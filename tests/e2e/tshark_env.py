@@ -51,10 +51,19 @@ class TsharkEnv:
     def run(self, args, check=True, timeout=300):
         cmd = ["tshark"] + list(args)
         env = {"HOME": self.home, "PATH": "/usr/bin:/bin", "LC_ALL": "C.UTF-8"}
+        # A sanitized plugin needs the sanitizer runtimes preloaded into the (plain) tshark.
+        if os.environ.get("SIPDIAG_PRELOAD"):
+            env["LD_PRELOAD"] = os.environ["SIPDIAG_PRELOAD"]
+            for k in ("ASAN_OPTIONS", "UBSAN_OPTIONS"):
+                if k in os.environ:
+                    env[k] = os.environ[k]
         if self.as_root:
             cmd = ["setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups"] + cmd
         p = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=timeout,
                            cwd=self.home, errors="replace")
+        for marker in ("ERROR: AddressSanitizer", "runtime error:", "ERROR: LeakSanitizer"):
+            if marker in p.stderr:
+                raise RuntimeError(f"sanitizer report from tshark {' '.join(args)}: {p.stderr}")
         if check and p.returncode != 0:
             raise RuntimeError(f"tshark {' '.join(args)} exited {p.returncode}: {p.stderr}")
         return p

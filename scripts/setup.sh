@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Command 1 of the README: install what is missing, build, install the plugin for the current
+# user, and show what it finds in the bundled captures.
+#
+#   sudo scripts/setup.sh      # as a normal user through sudo: personal plugin folder of $SUDO_USER
+#   scripts/setup.sh           # as root without sudo (container, CI): Wireshark's global folder,
+#                              # because tshark run as root ignores personal plugins
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+scripts/deps.sh
+
+user=${SUDO_USER:-$(id -un)}
+if [ "$user" = root ]; then
+    mode=global
+else
+    mode=personal
+fi
+build="$top/build"
+home=$(getent passwd "$user" | cut -d: -f6)
+cmake_args=(-S "$top" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSIPDIAG_BUILD_TESTS=OFF)
+if [ $mode = global ]; then
+    cmake_args+=(-DSIPDIAG_INSTALL_GLOBAL=ON)
+else
+    release=$(tshark --version | awk 'NR==1{split($3,v,"."); print v[1]"."v[2]}')
+    cmake_args+=(-DSIPDIAG_INSTALL_GLOBAL=OFF
+                 "-DSIPDIAG_PLUGIN_DIR=$home/.local/lib/wireshark/plugins/$release/epan")
+fi
+cmake "${cmake_args[@]}" >/dev/null
+cmake --build "$build" -j"$(nproc)"
+cmake --install "$build" --component plugin
+if [ $mode = personal ] && [ "$(id -u)" -eq 0 ]; then
+    chown -R "$user": "$home/.local/lib/wireshark"
+fi
+
+run_as() {
+    if [ "$(id -un)" != "$user" ]; then
+        setpriv --reuid="$(id -u "$user")" --regid="$(id -g "$user")" --init-groups \
+            env HOME="$home" PATH=/usr/bin:/bin "$@"
+    else
+        "$@"
+    fi
+}
+echo
+run_as tshark -G plugins | grep -E '^sipdiag' || { echo "sipdiag: tshark did not load the plugin" >&2; exit 1; }
+echo
+for cap in "$top"/captures/*.pcapng; do
+    echo "== $(basename "$cap")"
+    # Read through stdin: the capture may sit in a folder the user cannot read (e.g. /root).
+    run_as tshark -2 -r - -Y 'sipdiag.code >= 300' -T fields -E header=y -E occurrence=f \
+        -e frame.number -e sipdiag.code -e sipdiag.request_frame -e sipdiag.outcome \
+        -e sipdiag.meaning -e sipdiag.fix < "$cap" | column -t -s $'\t' -c 300 | cut -c1-250
+done
