@@ -332,9 +332,9 @@ void Correlator::diagnose_412(const SipMessage &msg, const Tx *tx, Detail &d) {
         d.event = tx->event;
         d.if_match = tx->if_match;
     } else {
-        // Request not captured: the To URI names the entity of a PUBLISH (RFC 3903 4.1).
+        // Request not captured: the To URI names the entity of a PUBLISH (RFC 3903 4.1). The
+        // event stays empty: a 412 need not carry one, and the recovery is matched by To URI.
         d.entity = bounded_copy(msg.to_uri, kMaxUriLength);
-        if (!msg.event.empty()) d.event = parse_event_type(msg.event.front());
     }
     if (!d.entity.empty()) {
         if (const EtagInfo *e = etags_.find(entity_key(d.entity, d.event))) {
@@ -367,7 +367,12 @@ void Correlator::check_request_followup(const SipMessage &msg, std::uint32_t idx
     const std::string client = client_id(msg);
     // 412: the next PUBLISH for the same entity from the same client.
     if (msg.method == "PUBLISH" && !tx.request_uri.empty()) {
-        if (auto *pending = pending_entity_.find(entity_key(tx.request_uri, tx.event))) {
+        // A 412 whose PUBLISH was not captured is filed under its To URI (see diagnose_412).
+        auto *pending = pending_entity_.find(entity_key(tx.request_uri, tx.event));
+        if (pending == nullptr || pending->empty()) {
+            pending = pending_entity_.find(entity_key(msg.to_uri, std::string_view{}));
+        }
+        if (pending != nullptr) {
             for (auto it = pending->begin(); it != pending->end(); ++it) {
                 const Detail &d = details_[records_[*it].detail];
                 if (d.client_sent_by == client &&
@@ -475,6 +480,10 @@ void Correlator::note_call(const SipMessage &msg, std::uint32_t idx) {
     if (entries.size() < config_.codes_per_call) entries.push_back(CallEntry{rec.frame, rec.code, idx});
 }
 
+bool Correlator::capture_ends_in_window(const Detail &d) const {
+    return last_time_ - d.time_ns < config_.followup_window_ns;
+}
+
 Outcome Correlator::outcome(const Record &r, bool capture_complete) const {
     if (r.is_request() || !wants_followup(r.code) || !r.has_detail()) return Outcome::not_applicable;
     if (r.retransmission() || (r.flags & Record::kUncorrelated)) return Outcome::not_applicable;
@@ -487,8 +496,8 @@ Outcome Correlator::outcome(const Record &r, bool capture_complete) const {
     }
     if (r.request_frame == 0) return Outcome::request_missing;
     if (!capture_complete) return Outcome::pending;
-    // The capture ended before the window ran out: too early to call it.
-    if (last_time_ - d.time_ns < config_.followup_window_ns) return Outcome::pending;
+    // The whole capture is read and no retry came: not followed. When the capture ends inside
+    // the follow-up window the adapter says so next to the verdict (capture_ends_in_window).
     return Outcome::not_followed;
 }
 

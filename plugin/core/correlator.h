@@ -148,8 +148,7 @@ struct Record {
 };
 
 struct Config {
-    // How long after a 302/412/422 a retry still counts as its follow-up; an absent retry counts
-    // as "not followed" only when the capture goes on at least this long after the response.
+    // How long after a 302/412/422 a retry still counts as its follow-up.
     TimeNs followup_window_ns = 32'000'000'000;  // 64*T1, RFC 3261 timer B
     std::size_t transactions = 1u << 18;
     std::size_t entities = 1u << 16;
@@ -186,6 +185,9 @@ public:
     // Outcome of a diagnosed response. `capture_complete` says the whole capture has been read
     // (second pass, GUI); until then an absent follow-up is "pending", never a guess.
     Outcome outcome(const Record &r, bool capture_complete) const;
+    // True when the capture ends before the follow-up window after this response ran out: a
+    // "not followed" verdict then rests on a short capture.
+    bool capture_ends_in_window(const Detail &d) const;
 
     TimeNs last_time() const { return last_time_; }
     std::size_t record_count() const { return records_.size(); }

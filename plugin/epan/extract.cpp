@@ -43,15 +43,18 @@ constexpr std::array<const char *, F_COUNT> kFieldNames = {
 
 std::array<int, F_COUNT> g_ids;  // -1 when this Wireshark lacks the field
 
-// Which message of the frame a field belongs to: the one whose range holds its start.
+// Which message of the frame a field belongs to: of the messages in the same data source that
+// start at or before the field, the one starting last. (The SIP item of the first message in a
+// TCP segment may span the whole segment, so "range holds the field" is not enough.)
 int owner(const MessagePos *pos, std::size_t n, const field_info *fi) {
+    int best = -1;
     for (std::size_t i = 0; i < n; ++i) {
         if (pos[i].tvb == fi->ds_tvb && fi->start >= pos[i].start &&
-            fi->start < pos[i].start + std::max(pos[i].length, 1)) {
-            return static_cast<int>(i);
+            (best < 0 || pos[i].start >= pos[best].start)) {
+            best = static_cast<int>(i);
         }
     }
-    return -1;
+    return best;
 }
 
 GPtrArray *field_array(proto_tree *tree, Field f) {

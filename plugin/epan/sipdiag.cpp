@@ -99,7 +99,7 @@ expert_field ei_sipdiag_followup_ok = EI_INIT;
 expert_field ei_sipdiag_internal = EI_INIT;
 
 // Preferences
-gboolean pref_compare_hints = TRUE;
+sipdiag_pref_bool pref_compare_hints = TRUE;
 guint pref_followup_window = 32;  // seconds
 gint pref_language = 0;           // kb::Lang
 
@@ -116,7 +116,7 @@ const value_string kClassVals[] = {
 };
 
 const value_string kOutcomeVals[] = {
-    {static_cast<guint32>(Outcome::pending), "pending (capture not fully read, or too short)"},
+    {static_cast<guint32>(Outcome::pending), "pending (needs the whole capture: use -2)"},
     {static_cast<guint32>(Outcome::followed_ok), "followed ok"},
     {static_cast<guint32>(Outcome::wrong_fix), "wrong fix"},
     {static_cast<guint32>(Outcome::not_followed), "not followed"},
@@ -242,6 +242,12 @@ void render_followup(proto_tree *tree, packet_info *pinfo, tvbuff_t *tvb, const 
                                                                      kOutcomeVals, "unknown"));
     proto_item_set_generated(
         proto_tree_add_uint(sub, hf_sipdiag_outcome, tvb, 0, 0, static_cast<guint32>(outcome)));
+    if (outcome == Outcome::not_followed && g_corr->capture_ends_in_window(d)) {
+        proto_item_append_text(top, " (the capture ends %.1f s after this response, inside the "
+                                    "%u s follow-up window)",
+                               static_cast<double>(g_corr->last_time() - d.time_ns) / 1e9,
+                               pref_followup_window);
+    }
     if (d.followup_frame != 0) {
         proto_item_set_generated(
             proto_tree_add_uint(sub, hf_sipdiag_followup_frame, tvb, 0, 0, d.followup_frame));
@@ -749,7 +755,7 @@ void register_protocol() {
          {"sipdiag.retry_missing_min_se", PI_SEQUENCE, PI_WARN,
           "The retry after the 422 has a large enough interval but no Min-SE header", EXPFILL}},
         {&ei_sipdiag_followup_ok,
-         {"sipdiag.followup_ok", PI_SEQUENCE, PI_CHAT,
+         {"sipdiag.followup_applied", PI_SEQUENCE, PI_CHAT,
           "The client's next attempt applied the fix", EXPFILL}},
         {&ei_sipdiag_internal,
          {"sipdiag.internal_error", PI_UNDECODED, PI_WARN,
@@ -770,8 +776,7 @@ void register_protocol() {
     prefs_register_uint_preference(
         prefs, "followup_window", "Follow-up window (seconds)",
         "How long after a 302/412/422 a new attempt by the client still counts as its retry. "
-        "A missing retry is reported as 'not followed' only when the capture goes on at least "
-        "this long after the response.",
+        "Later attempts are new requests, not follow-ups.",
         10, &pref_followup_window);
     prefs_register_enum_preference(prefs, "language", "Language of the explanations",
                                    "Language of meanings, fixes, hints and tree labels. Field "

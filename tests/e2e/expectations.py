@@ -31,7 +31,9 @@ CONTRACT_EXPERTS = [
     ("sipdiag.etag_not_recovered", "Sequence", "Warning"),
     ("sipdiag.if_match_repeated", "Sequence", "Warning"),
     ("sipdiag.retry_still_too_small", "Sequence", "Error"),
-    ("sipdiag.followup_ok", "Sequence", "Chat"),
+    # the issue named this expert info sipdiag.followup_ok, like the boolean field; an expert info
+    # is a field too, and the clash broke "sipdiag.followup_ok == 0" (see README)
+    ("sipdiag.followup_applied", "Sequence", "Chat"),
 ]
 
 
