@@ -423,10 +423,6 @@ void render_response(proto_tree *tree, packet_info *pinfo, tvbuff_t *tvb, const 
         proto_item_set_generated(proto_tree_add_time(t, hf_sipdiag_response_time, tvb, 0, 0, &ns));
     }
     if (r.request_frame == 0 && !r.retransmission() && !(r.flags & Record::kUncorrelated)) {
-        proto_item *it = proto_tree_add_string(t, hf_sipdiag_request_method, tvb, 0, 0,
-                                               kb::label(kb::Label::no_request, lang()));
-        proto_item_set_generated(it);
-        proto_item_set_hidden(it);
         expert_add_info(pinfo, ti, &ei_sipdiag_no_request);
     }
     proto_item_set_generated(
@@ -446,10 +442,14 @@ void render_response(proto_tree *tree, packet_info *pinfo, tvbuff_t *tvb, const 
         if (outcome != Outcome::not_applicable) render_followup(t, pinfo, tvb, r, *d, outcome);
         render_call(t, pinfo, tvb, r, *d, complete);
     }
+}
 
+// Feeds the stats tree; also on passes without a protocol tree (tshark -2 -q -z).
+void queue_tap(packet_info *pinfo, const Record &r) {
+    if (r.is_request()) return;
     auto *tap = static_cast<TapInfo *>(wmem_alloc0(pinfo->pool, sizeof(TapInfo)));
     tap->code = r.code;
-    tap->outcome = static_cast<guint8>(outcome);
+    tap->outcome = static_cast<guint8>(g_corr->outcome(r, PINFO_FD_VISITED(pinfo)));
     tap->retransmission = r.retransmission();
     tap_queue_packet(sipdiag_tap, pinfo, tap);
 }
@@ -505,9 +505,17 @@ bool analyse_frame(proto_tree *tree, packet_info *pinfo, MessagePos *pos,
 }
 
 int dissect_sipdiag(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *) {
-    if (!g_corr || tree == nullptr) return 0;
+    if (!g_corr) return 0;
     MessagePos pos[kMaxMessagesPerFrame];
     std::size_t npos = 0;
+    if (tree == nullptr) {
+        // No tree to read or render (e.g. the second pass of tshark -2 -q -z): only the taps.
+        if (PINFO_FD_VISITED(pinfo)) {
+            const auto [recs, count] = g_corr->frame_records(pinfo->num);
+            for (std::size_t i = 0; i < count; ++i) queue_tap(pinfo, recs[i]);
+        }
+        return 0;
+    }
     if (!PINFO_FD_VISITED(pinfo)) {
         if (!analyse_frame(tree, pinfo, pos, &npos)) {
             proto_item *ti = proto_tree_add_item(tree, proto_sipdiag, tvb, 0, 0, ENC_NA);
@@ -527,6 +535,7 @@ int dissect_sipdiag(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *)
         } else {
             render_response(tree, pinfo, tvb, mp, recs[i]);
         }
+        queue_tap(pinfo, recs[i]);
     }
     return static_cast<int>(tvb_captured_length(tvb));
 }
@@ -535,7 +544,7 @@ int dissect_sipdiag(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *)
 // Stats tree: Statistics > SIP Response Diagnostics, tshark -z sipdiag,tree
 
 const char *kStCodes = "Responses by code";
-const char *kStOutcome = "302/412/422 by follow-up outcome";
+const char *kStOutcome = "Follow-up outcome of 302, 412 and 422";
 const char *kStRetrans = "Retransmitted responses";
 int st_codes = -1;
 int st_outcome = -1;

@@ -45,5 +45,27 @@ inline unsigned sipdiag_fi_uint(field_info *fi) {
 #define SIPDIAG_HAVE_PLUGIN_DESCRIBE 0
 #endif
 
-// 4.2 added the generic hf/ei initialisers; before, ids start at -1.
+// Field, subtree and expert ids. Up to 4.4 they start at -1 (EI_INIT is {-1, -1}); 4.6 made
+// EI_INIT {0, 0} and lets hf/ett ids start at 0. Both 4.4 and 4.6 still accept -1 at
+// registration, so the ids stay -1-initialised everywhere. proto_registrar_get_id_byname() and
+// proto_get_id_by_filter_name() still return -1 for an unknown name in 4.6.
 #define SIPDIAG_HF_INIT (-1)
+
+// 4.4 switched boolean preferences to C99 bool: prefs_register_bool_preference() takes a
+// bool * (4.0: gboolean *). uint/enum preferences only changed spelling (guint -> unsigned,
+// gint -> int: the same types), so they need nothing.
+#if SIPDIAG_WS_AT_LEAST(4, 4)
+typedef bool sipdiag_pref_bool;
+#else
+typedef gboolean sipdiag_pref_bool;
+#endif
+
+// Checked and unchanged from 4.0 to 4.6, so no guard is needed (keep this list when adding one):
+//  - stat_tree_packet_cb: (stats_tree *, packet_info *, epan_dissect_t *, const void *,
+//    tap_flags_t) returning tap_packet_status (since 3.6); stats_tree_register_plugin() only
+//    started returning stats_tree_cfg * (4.4), which we ignore.
+//  - tap_packet_status / TAP_PACKET_REDRAW (since 3.6).
+//  - fvalue_get_string() / fvalue_get_uinteger() take fvalue_t * in all three.
+//  - proto_tree_add_{item,uint,string,double,time,boolean}[_format], proto_tree_add_subtree*,
+//    expert_add_info(), register_postdissector(), set_postdissector_wanted_hfids().
+//  - g_snprintf(): still plain GLib, not deprecated by Wireshark's headers in 4.4/4.6.

@@ -38,14 +38,195 @@ CONTRACT_EXPERTS = [
 
 
 class TwoPassOnly:
-    """A forward link: known only once the whole capture is read (tshark -2, GUI)."""
+    """A forward fact: known only once the whole capture is read (tshark -2, GUI). `single` is
+    what a single pass shows instead."""
 
-    def __init__(self, value):
+    def __init__(self, value, single=""):
         self.value = value
+        self.single = single
 
 
-# name -> {frame -> {field -> value}}; lists for repeated fields.
-CAPTURES = {}
+# sipdiag.outcome values
+PENDING, OK, WRONG, NOT_FOLLOWED, MISSING = "1", "2", "3", "4", "5"
+
+
+def resp(code, req, method="INVITE", retrans_of=None, **extra):
+    """A diagnosed response: code, request link, CSeq method, retransmission."""
+    exp = {"sipdiag.code": str(code), "sipdiag.request_frame": str(req) if req else "",
+           "sipdiag.request_method": method,
+           "sipdiag.retransmission": "1" if retrans_of else "0",
+           "sipdiag.original_frame": str(retrans_of) if retrans_of else ""}
+    exp.update(extra)
+    return exp
+
+
+def followup(frame, ok, resp_code, outcome, single=PENDING, **extra):
+    """What the client did next: only known with the whole capture."""
+    exp = {"sipdiag.followup_frame": TwoPassOnly(str(frame) if frame else ""),
+           "sipdiag.followup_ok": TwoPassOnly(("1" if ok else "0") if frame else ""),
+           "sipdiag.followup_response_code": TwoPassOnly(str(resp_code) if resp_code else ""),
+           "sipdiag.outcome": TwoPassOnly(outcome, single)}
+    for k, v in extra.items():
+        exp["sipdiag." + k.replace("__", ".")] = TwoPassOnly(v)
+    return exp
+
+
+def retry(of, code, response_frame=None, response_code=None):
+    """A client's retry request: the backward link is known at once, its answer only later."""
+    exp = {"sipdiag.retry_of": str(of), "sipdiag.retry_of_code": str(code)}
+    if response_frame:
+        exp["sipdiag.response_frame"] = TwoPassOnly(str(response_frame))
+        exp["sipdiag.response_code"] = TwoPassOnly(str(response_code))
+    return exp
+
+
+def m(*dicts):
+    out = {}
+    for d in dicts:
+        out.update(d)
+    return out
+
+
+UDP_ABC = ["sip:bob-a@127.0.0.1:5080", "sip:bob-b@127.0.0.1:5080", "sip:bob-c@127.0.0.1:5080"]
+UDP_CDE = ["sip:bob-c@127.0.0.1:5080", "sip:bob-d@127.0.0.1:5080",
+           "sip:bob-e@127.0.0.1:5080;transport=udp"]
+TCP_AB = ["sip:bob-a@[::1]:5080;transport=tcp", "sip:bob-b@[::1]:5080;transport=tcp"]
+TCP_CDE = ["sip:bob-c@[::1]:5080;transport=tcp", "sip:bob-d@[::1]:5080;transport=tcp",
+           "sip:bob-e@[::1]:5080;transport=tcp"]
+
+
+def contacts(uris, qs, expires=None):
+    exp = {"sipdiag.redirect.contact": uris, "sipdiag.redirect.q": qs}
+    exp["sipdiag.redirect.expires"] = expires if expires is not None else ""
+    return exp
+
+
+def timer(se, min_se):
+    return {"sipdiag.timer.session_expires": str(se), "sipdiag.timer.min_se": str(min_se)}
+
+
+# name -> {frame -> {field -> value}}; lists for repeated fields. Frame numbers and facts are
+# those of captures/README.md (Kamailio 5.6 on loopback).
+CAPTURES = {
+    "redirect-302-udp.pcapng": {
+        # one Contact line with three q values; retry at the highest q (bob-b)
+        2: m(resp(302, 1), contacts(UDP_ABC, ["0.5", "1", "0.1"]),
+             followup(4, True, 200, OK, redirect__target=UDP_ABC[1], redirect__highest_q="1")),
+        4: retry(2, 302, 5, 200),
+        # three Contact lines, one with expires=60; retry at bob-d (q 0.9, the highest)
+        10: m(resp(302, 9), contacts(UDP_CDE, ["0.3", "0.9", "0.6"], "60"),
+              followup(12, True, 200, OK, redirect__target=UDP_CDE[1],
+                       redirect__highest_q="1")),
+        12: retry(10, 302, 13, 200),
+        # retry at a lower-q contact: applied, but not the best choice
+        18: m(resp(302, 17), followup(20, True, 200, OK, redirect__target=UDP_ABC[0],
+                                      redirect__highest_q="0")),
+        # retry at a URI that is not a Contact of the 302
+        26: m(resp(302, 25), followup(28, False, 200, WRONG,
+                                      redirect__target="sip:mallory@127.0.0.1:5080")),
+        28: retry(26, 302, 29, 200),
+        # never retried
+        34: m(resp(302, 33), followup(None, False, None, NOT_FOLLOWED)),
+    },
+    "redirect-302-tcp-ipv6.pcapng": {
+        6: m(resp(302, 4), contacts(TCP_AB, ["0.4", "0.8"]),
+             followup(12, True, 200, OK, redirect__highest_q="1")),
+        # frame 22 holds two INVITEs in one TCP segment; each 302 finds its own
+        24: m(resp(302, 22), contacts(TCP_CDE, ["0.2", "0.7", "0.5"], "120"),
+              followup(28, True, 200, OK, redirect__highest_q="1")),
+        25: m(resp(302, 22), contacts(TCP_CDE, ["0.2", "0.7", "0.5"], "120"),
+              followup(36, True, 200, OK, redirect__highest_q="0")),
+        28: retry(24, 302, 29, 200),
+        36: retry(25, 302, 37, 200),
+        45: m(resp(302, 43), followup(None, False, None, NOT_FOLLOWED)),
+        49: m(resp(302, 47), followup(51, False, 200, WRONG)),
+    },
+    "publish-412.pcapng": {
+        # alice: stale SIP-If-Match, the last tag issued was in frame 4; fresh PUBLISH recovers
+        6: m(resp(412, 5, "PUBLISH"),
+             {"sipdiag.publish.entity": "sip:alice@127.0.0.1",
+              "sipdiag.publish.if_match": "a.1795263039.27530.1.0",
+              "sipdiag.publish.last_etag_frame": "4"},
+             followup(7, True, 200, OK, publish__new_etag="a.1795263039.27530.4.0")),
+        7: retry(6, 412, 8, 200),
+        # bob: the retry repeats SIP-If-Match (wrong fix) and gets a second 412; carol's PUBLISH
+        # in between (frame 15) is another entity, not a recovery
+        14: m(resp(412, 13, "PUBLISH"), {"sipdiag.publish.entity": "sip:bob@127.0.0.1",
+                                         "sipdiag.publish.last_etag_frame": "12"},
+              followup(17, False, 412, WRONG)),
+        17: retry(14, 412, 18, 412),
+        18: m(resp(412, 17, "PUBLISH"), followup(None, False, None, NOT_FOLLOWED)),
+        # dave over TCP: unknown tag, recovery in frame 28
+        27: m(resp(412, 26, "PUBLISH"), {"sipdiag.publish.entity": "sip:dave@127.0.0.1"},
+              followup(28, True, 200, OK)),
+    },
+    "session-timer-422.pcapng": {
+        2: m(resp(422, 1), timer(60, 90),
+             followup(4, True, 200, OK, timer__retry_session_expires="90")),
+        # the proxy's forwarded copy (frame 6) is not the client's retry (frame 4)
+        4: retry(2, 422),
+        # compact "x: 30"
+        16: m(resp(422, 15), timer(30, 90),
+              followup(18, True, 200, OK, timer__retry_session_expires="1800")),
+        # retry still too small (80 < 90) and a second 422
+        30: m(resp(422, 29), timer(60, 90),
+              followup(32, False, 422, WRONG, timer__retry_session_expires="80")),
+        32: retry(30, 422, 33, 422),
+        33: m(resp(422, 32), timer(80, 90), followup(None, False, None, NOT_FOLLOWED)),
+        36: m(resp(422, 35), timer(45, 90), followup(None, False, None, NOT_FOLLOWED)),
+        # over TCP
+        43: m(resp(422, 41), timer(60, 90), followup(46, True, 200, OK)),
+        # the sst module's own 422 (reason "Session Timer Too Small")
+        62: m(resp(422, 61), timer(1800, 90), followup(64, True, 200, OK)),
+    },
+    "mixed-call.pcapng": {
+        # one Call-ID meets a 422 and then a 302
+        2: m(resp(422, 1), followup(4, True, 302, OK),
+             {"sipdiag.call.summary": TwoPassOnly(
+                 "422 (frame 2, followed ok) -> 302 (frame 5, followed ok)")}),
+        5: m(resp(302, 4), contacts(["sip:mixed-target@127.0.0.1:5080"], "1"),
+             followup(7, True, 200, OK)),
+        7: retry(5, 302, 8, 200),
+        # proxy case: the UA's 302 to the proxy (15) is relayed to the client (17); the client's
+        # retry (19) answers the relayed copy
+        15: m(resp(302, 14), followup(None, False, None, NOT_FOLLOWED)),
+        17: m(resp(302, 12), followup(19, True, 200, OK)),
+        19: retry(17, 302, 20, 200),
+    },
+    "retransmissions.pcapng": {
+        2: m(resp(302, 1), followup(None, False, None, NOT_FOLLOWED)),
+        3: resp(302, 1, retrans_of=2),
+        4: resp(302, 1, retrans_of=2),
+        5: resp(302, 1, retrans_of=2),
+        7: m(resp(422, 6), timer(60, 90)),
+        8: resp(422, 6, retrans_of=7),
+        10: resp(422, 6, retrans_of=7),
+        12: resp(302, 11),
+        13: resp(302, 11, retrans_of=12),
+        15: resp(302, 11, retrans_of=12),
+    },
+    "no-request.pcapng": {
+        1: m(resp(302, None), followup(3, True, 200, OK, single=MISSING)),
+        8: m(resp(422, None), {"sipdiag.timer.min_se": "90"},
+             followup(10, True, 200, OK, single=MISSING)),
+        25: m(resp(412, None, "PUBLISH"), {"sipdiag.publish.entity": "sip:alice@127.0.0.1"},
+              followup(26, True, 200, OK, single=MISSING)),
+    },
+}
+
+# Frames that must carry an expert info, with -2 (whole capture read).
+CAPTURE_EXPERTS = {
+    "redirect-302-udp.pcapng": {"sipdiag.redirect": [2, 10, 18, 26, 34],
+                                "sipdiag.redirect_off_contact": [26],
+                                "sipdiag.redirect_not_followed": [34],
+                                "sipdiag.followup_applied": [2, 10, 18]},
+    "publish-412.pcapng": {"sipdiag.conditional_failed": [6, 14, 18, 27],
+                           "sipdiag.if_match_repeated": [14],
+                           "sipdiag.etag_not_recovered": [18]},
+    "session-timer-422.pcapng": {"sipdiag.interval_too_small": [2, 16, 30, 33, 36, 43, 62],
+                                 "sipdiag.retry_still_too_small": [30, 33, 36]},
+    "no-request.pcapng": {"sipdiag.no_request": [1, 8, 25]},
+}
 
 # ------------------------------------------------------------------------------------------
 # Hostile input. Frame numbers follow the list order (1-based).
@@ -115,4 +296,14 @@ HOSTILE_FACTS = {
     16: {"sipdiag.code": "302", "sipdiag.request_frame": "15",
          "sipdiag.redirect.contact": "sip:bob@10.0.0.7"},
     18: {"sipdiag.code": "200", "sipdiag.request_frame": "17"},
+}
+
+# tshark -2 -q -z sipdiag,tree: node -> count
+STATS = {
+    "redirect-302-udp.pcapng": {
+        "Responses by code": 13, "200": 8, "302": 5,
+        "Follow-up outcome of 302, 412 and 422": 5, "followed ok": 3, "wrong fix": 1,
+        "not followed": 1, "Retransmitted responses": 0,
+    },
+    "retransmissions.pcapng": {"Retransmitted responses": 8},
 }
