@@ -249,6 +249,50 @@ def whole_public_corpus_runs_clean(env):
 
 
 # ------------------------------------------------------------------------------------------
+# Every registered code (generated capture: no single real stack sends all 75), both languages
+
+REGISTERED = [100, 180, 181, 182, 183, 199, 200, 202, 204, 300, 301, 302, 305, 380, 400, 401, 402,
+              403, 404, 405, 406, 407, 408, 410, 412, 413, 414, 415, 416, 417, 420, 421, 422, 423,
+              424, 425, 428, 429, 430, 433, 436, 437, 438, 439, 440, 469, 470, 480, 481, 482, 483,
+              484, 485, 486, 487, 488, 489, 491, 493, 494, 500, 501, 502, 503, 504, 505, 513, 555,
+              580, 600, 603, 604, 606, 607, 608]
+
+
+@test
+def every_registered_code_is_explained_in_english_and_french(env):
+    frames = []
+    for i, code in enumerate(REGISTERED + [499, 699]):
+        cid = f"all-{code}"
+        frames.append(sippcap.request("INVITE", "sip:bob@example.com", cid, 1, f"z9hG4bK-{i}"))
+        frames.append(sippcap.response(code, "Whatever", "INVITE", cid, 1, f"z9hG4bK-{i}"))
+    fd, tmp = tempfile.mkstemp(suffix=".pcap")
+    os.close(fd)
+    sippcap.write_pcap(tmp, frames)
+    path = env.add_capture(tmp, "all-codes.pcap")
+    os.unlink(tmp)
+    texts = ["sipdiag.meaning", "sipdiag.when", "sipdiag.fix", "sipdiag.rfc"]
+    fields = ["sipdiag.code", "sipdiag.class", "sipdiag.request_frame", "sipdiag.note"] + texts
+    en = env.fields(path, fields, display_filter="sipdiag.code")
+    fr = env.fields(path, fields, display_filter="sipdiag.code", opts=["sipdiag.language:fr"])
+    eq(len(en), len(REGISTERED) + 2, "diagnosed responses")
+    for frame, row in en.items():
+        code = int(row["sipdiag.code"])
+        eq(row["sipdiag.class"], str(code // 100), f"{code} class")
+        eq(row["sipdiag.request_frame"], str(frame - 1), f"{code} request frame")
+        eq(bool(row["sipdiag.note"]), code in (499, 699), f"{code} unregistered note")
+        for t in texts:
+            if len(row[t]) < 5 or len(fr[frame][t]) < 5:
+                raise Failure(f"{code}: {t} missing in en or fr")
+        if row["sipdiag.meaning"] == fr[frame]["sipdiag.meaning"]:
+            raise Failure(f"{code}: French meaning is the English one")
+    # field names and expert summaries stay English whatever the language
+    exp = env.fields(path, ["_ws.expert.message"], display_filter="sipdiag.code == 302",
+                     opts=["sipdiag.language:fr"])
+    if not any("Moved Temporarily" in m for r in exp.values() for m in as_list(r["_ws.expert.message"])):
+        raise Failure("expert summary of 302 not in English under -o sipdiag.language:fr")
+
+
+# ------------------------------------------------------------------------------------------
 # Hostile and malformed input (generated: no real stack sends these)
 
 
