@@ -9,6 +9,7 @@
 #pragma once
 
 #include "core/sipvalue.h"
+#include "core/topics.h"
 
 #include <cstdint>
 #include <deque>
@@ -39,7 +40,7 @@ struct SipMessage {
     std::uint32_t cseq = 0;
     std::string cseq_method;
     std::string branch;       // top Via branch
-    std::string via_sent_by;  // top Via sent-by "host:port"
+    std::string via_sent_by;  // identifies the client: top Via host and number of Vias
     std::string from_tag;
     std::string to_uri;
     std::vector<std::string> contact;
@@ -48,6 +49,7 @@ struct SipMessage {
     std::vector<std::string> if_match;
     std::vector<std::string> etag;
     std::vector<std::string> event;
+    HeaderList headers;  // further headers for the topic analysis (core/topics.h)
 };
 
 enum class IssueKind : std::uint8_t {

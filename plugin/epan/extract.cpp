@@ -20,7 +20,6 @@ enum Field : std::size_t {
     F_VIA,
     F_VIA_BRANCH,
     F_VIA_ADDR,
-    F_VIA_PORT,
     F_FROM_TAG,
     F_TO_ADDR,
     F_CONTACT,
@@ -29,16 +28,42 @@ enum Field : std::size_t {
     F_IF_MATCH,
     F_ETAG,
     F_EVENT,
+    // topic headers (core/topics.h), in the order of sipdiag::Hdr
+    F_WWW_AUTHENTICATE,
+    F_PROXY_AUTHENTICATE,
+    F_AUTHORIZATION,
+    F_PROXY_AUTHORIZATION,
+    F_UNSUPPORTED,
+    F_REQUIRE,
+    F_PROXY_REQUIRE,
+    F_SUPPORTED,
+    F_ACCEPT,
+    F_ACCEPT_ENCODING,
+    F_ACCEPT_LANGUAGE,
+    F_CONTENT_TYPE,
+    F_WARNING,
+    F_ALLOW_EVENTS,
+    F_RETRY_AFTER,  // FT_UINT32 in Wireshark
+    F_EXPIRES,      // FT_UINT32 in Wireshark
+    F_MIN_EXPIRES,
+    F_SECURITY_SERVER,
     F_COUNT
 };
+static_assert(F_COUNT - F_WWW_AUTHENTICATE == static_cast<std::size_t>(Hdr::count_),
+              "topic fields follow sipdiag::Hdr");
 
 constexpr std::array<const char *, F_COUNT> kFieldNames = {
     "sip",          "sip.Request-Line",  "sip.Status-Code",    "sip.Method",
     "sip.r-uri",    "sip.Call-ID",       "sip.CSeq.seq",       "sip.CSeq.method",
     "sip.Via",      "sip.Via.branch",    "sip.Via.sent-by.address",
-    "sip.Via.sent-by.port",              "sip.from.tag",       "sip.to.addr",
+    "sip.from.tag",       "sip.to.addr",
     "sip.Contact",  "sip.Session-Expires", "sip.Min-SE",       "sip.If_Match",
     "sip.ETag",     "sip.Event",
+    "sip.WWW-Authenticate", "sip.Proxy-Authenticate", "sip.Authorization",
+    "sip.Proxy-Authorization", "sip.Unsupported", "sip.Require", "sip.Proxy-Require",
+    "sip.Supported", "sip.Accept", "sip.Accept-Encoding", "sip.Accept-Language",
+    "sip.Content-Type", "sip.Warning", "sip.Allow-Events", "sip.Retry-After", "sip.Expires",
+    "sip.Min-Expires", "sip.Security-Server",
 };
 
 std::array<int, F_COUNT> g_ids;  // -1 when this Wireshark lacks the field
@@ -61,9 +86,42 @@ GPtrArray *field_array(proto_tree *tree, Field f) {
     return g_ids[f] < 0 ? nullptr : proto_get_finfo_ptr_array(tree, g_ids[f]);
 }
 
+bool is_string_field(const field_info *fi) {
+    switch (fi->hfinfo->type) {
+        case FT_STRING:
+        case FT_STRINGZ:
+        case FT_STRINGZPAD:
+        case FT_STRINGZTRUNC:
+            return true;
+        default:
+            return false;
+    }
+}
+
+bool is_uint_field(const field_info *fi) {
+    switch (fi->hfinfo->type) {
+        case FT_UINT8:
+        case FT_UINT16:
+        case FT_UINT24:
+        case FT_UINT32:
+            return true;
+        default:
+            return false;
+    }
+}
+
+// The value as text, whatever type this Wireshark release gives the field ("" for others).
 const char *string_of(field_info *fi) {
+    if (!is_string_field(fi)) return "";
     const char *s = sipdiag_fi_string(fi);
     return s ? s : "";
+}
+
+unsigned uint_of(field_info *fi) { return is_uint_field(fi) ? sipdiag_fi_uint(fi) : 0; }
+
+std::string text_of(field_info *fi) {
+    if (is_uint_field(fi)) return std::to_string(sipdiag_fi_uint(fi));
+    return bounded_copy(string_of(fi), 1024);
 }
 
 }  // namespace
@@ -100,6 +158,7 @@ std::size_t extract_messages(proto_tree *tree, packet_info *pinfo, MessagePos *p
     msgs->assign(n, SipMessage{});
     std::array<bool, kMaxMessagesPerFrame> top_via_done{};
     std::array<int, kMaxMessagesPerFrame> top_via_end{};
+    std::array<unsigned, kMaxMessagesPerFrame> via_count{};
     std::string src;
     if (pinfo->net_src.type != AT_NONE) {
         char buf[128];
@@ -128,7 +187,7 @@ std::size_t extract_messages(proto_tree *tree, packet_info *pinfo, MessagePos *p
                     m.is_request = true;
                     break;
                 case F_STATUS_CODE:
-                    m.status = sipdiag_fi_uint(fi);
+                    m.status = uint_of(fi);
                     break;
                 case F_METHOD:
                     if (m.method.empty()) m.method = bounded_copy(string_of(fi), 64);
@@ -142,7 +201,7 @@ std::size_t extract_messages(proto_tree *tree, packet_info *pinfo, MessagePos *p
                 case F_CSEQ_SEQ:
                     if (!m.has_cseq) {
                         m.has_cseq = true;
-                        m.cseq = sipdiag_fi_uint(fi);
+                        m.cseq = uint_of(fi);
                     }
                     break;
                 case F_CSEQ_METHOD:
@@ -158,17 +217,10 @@ std::size_t extract_messages(proto_tree *tree, packet_info *pinfo, MessagePos *p
                     break;
                 case F_VIA_ADDR:
                     if (!top_via_done[o]) {
-                        m.via_sent_by = bounded_copy(string_of(fi), 256);
+                        m.via_sent_by = to_lower(bounded_copy(string_of(fi), 256));
                         top_via_done[o] = true;
                     }
-                    break;
-                case F_VIA_PORT:
-                    // Only the port of the top Via (the address came first in the same line).
-                    if (top_via_done[o] && m.via_sent_by.find(']') == std::string::npos &&
-                        m.via_sent_by.find(':') == std::string::npos &&
-                        (top_via_end[o] < 0 || fi->start < top_via_end[o])) {
-                        m.via_sent_by += ':' + std::to_string(sipdiag_fi_uint(fi));
-                    }
+                    ++via_count[o];
                     break;
                 case F_FROM_TAG:
                     if (m.from_tag.empty()) m.from_tag = bounded_copy(string_of(fi), 256);
@@ -197,9 +249,20 @@ std::size_t extract_messages(proto_tree *tree, packet_info *pinfo, MessagePos *p
                     if (m.event.size() < 4) m.event.push_back(bounded_copy(string_of(fi), 256));
                     break;
                 default:
+                    if (f >= F_WWW_AUTHENTICATE) {
+                        const auto h = static_cast<Hdr>(f - F_WWW_AUTHENTICATE);
+                        m.headers.add(h, text_of(fi));
+                    }
                     break;
             }
         }
+    }
+    // The client's identity is its top Via host with the number of Vias: a client's retry has as
+    // many Vias as its first attempt (even from a new TCP port), a proxy's forwarded copy one more
+    // (even when the proxy shares the client's host, as on loopback).
+    for (std::size_t i = 0; i < n; ++i) {
+        SipMessage &m = (*msgs)[i];
+        if (!m.via_sent_by.empty()) m.via_sent_by += '#' + std::to_string(via_count[i]);
     }
     return n;
 }
