@@ -33,6 +33,9 @@ SIPDIAG_PRELOAD="$(g++ -print-file-name=libasan.so):$(g++ -print-file-name=libub
     ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     tests/e2e/run_e2e.sh "$out/asan" || fail=1
 
+step "GUI: Wireshark (Qt) under Xvfb starts with the plugin, opens a capture, exits cleanly"
+tests/gui/test_gui_starts.sh "$out/release" || fail=1
+
 step "clang-format"
 if git -C "$top" ls-files '*.cpp' '*.h' | xargs clang-format --dry-run --Werror 2>&1 | head -20 | grep .; then
     echo "clang-format: files above need formatting"; fail=1
