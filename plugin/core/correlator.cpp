@@ -3,14 +3,33 @@
 #include "core/sipuri.h"
 
 #include <algorithm>
+#include <limits>
 
 namespace sipdiag {
 
 namespace {
 
-constexpr std::size_t kMaxMethods = 64;  // interned method names; others share "other"
+constexpr std::size_t kMaxMethods = 64;       // interned method names; others share "other"
+constexpr std::size_t kMaxPendingPerKey = 8;  // responses waiting for a retry, per call or entity
 
-bool is_final(unsigned code) { return code >= 200; }
+// later - earlier, saturated: capture timestamps are untrusted and may be far apart.
+TimeNs elapsed(TimeNs later, TimeNs earlier) {
+    constexpr TimeNs kMax = std::numeric_limits<TimeNs>::max();
+    constexpr TimeNs kMin = std::numeric_limits<TimeNs>::min();
+    if (earlier < 0 && later > kMax + earlier) return kMax;
+    if (earlier > 0 && later < kMin + earlier) return kMin;
+    return later - earlier;
+}
+
+// Appends a response waiting for a retry; when full, the oldest (most likely expired) goes.
+void add_pending(std::vector<std::uint32_t> &pending, std::uint32_t idx) {
+    if (pending.size() >= kMaxPendingPerKey) pending.erase(pending.begin());
+    pending.push_back(idx);
+}
+
+bool is_final(unsigned code) {
+    return code >= 200;
+}
 
 std::uint64_t mix(std::uint64_t h) {
     h ^= h >> 33;
@@ -25,7 +44,14 @@ std::uint64_t tx_key(const SipMessage &m) {
     return hash_parts({m.call_id, m.cseq_method, m.branch}, m.cseq);
 }
 
-std::uint64_t dialog_key(const SipMessage &m) { return hash_parts({m.call_id, m.from_tag}); }
+std::uint64_t dialog_key(const SipMessage &m) {
+    return hash_parts({m.call_id, m.from_tag});
+}
+
+// Pending key of the codes whose retry may change the From tag (401, 407, 423).
+std::uint64_t call_key(const SipMessage &m) {
+    return hash_parts({m.call_id}, 0x401);
+}
 
 std::uint64_t entity_key(std::string_view uri, std::string_view event) {
     return hash_parts({uri, event});
@@ -120,25 +146,28 @@ const char *outcome_name(Outcome o) {
 
 Correlator::Correlator(Config config)
     : config_(config),
-      tx_(config.transactions),
-      etags_(config.entities),
-      pending_dialog_(config.pending),
-      pending_entity_(config.pending),
-      call_index_(config.calls) {
+      // A table holds at least one entry: BoundedMap::get() must return the entry it inserted.
+      tx_(std::max<std::size_t>(config.transactions, 1)),
+      etags_(std::max<std::size_t>(config.entities, 1)),
+      pending_dialog_(std::max<std::size_t>(config.pending, 1)),
+      pending_entity_(std::max<std::size_t>(config.pending, 1)),
+      call_index_(std::max<std::size_t>(config.calls, 1)) {
     methods_.emplace_back("");  // id 0: unknown
 }
 
 std::uint8_t Correlator::intern_method(std::string_view m) {
     if (m.empty()) return 0;
+    std::string name = bounded_copy(m, 32);  // stored and looked up the same way
     for (std::size_t i = 1; i < methods_.size(); ++i) {
-        if (methods_[i] == m) return static_cast<std::uint8_t>(i);
+        if (methods_[i] == name) return static_cast<std::uint8_t>(i);
     }
-    if (methods_.size() >= kMaxMethods) {
-        // Bounded: a hostile capture inventing methods shares one slot.
-        if (methods_.back() != "(other)") methods_.back() = "(other)";
-        return static_cast<std::uint8_t>(methods_.size() - 1);
+    if (methods_.size() >= kMaxMethods - 1) {
+        // Bounded: a hostile capture inventing methods shares one extra slot; the names already
+        // handed out stay as they are.
+        if (methods_.size() == kMaxMethods - 1) methods_.emplace_back("(other)");
+        return static_cast<std::uint8_t>(kMaxMethods - 1);
     }
-    methods_.emplace_back(bounded_copy(m, 32));
+    methods_.push_back(std::move(name));
     return static_cast<std::uint8_t>(methods_.size() - 1);
 }
 
@@ -233,6 +262,14 @@ void Correlator::on_request(const SipMessage &msg, std::uint32_t idx) {
         SessionExpires se = parse_session_expires(msg.session_expires.front());
         if (se.interval.ok()) tx.session_expires = se.interval.value;
     }
+    const HeaderList &h = msg.headers;
+    if (h.has(Hdr::require) || h.has(Hdr::proxy_require) || h.has(Hdr::expires) ||
+        h.has(Hdr::content_type) || h.has(Hdr::authorization) || h.has(Hdr::proxy_authorization) ||
+        !msg.event.empty()) {
+        tx.facts = std::make_unique<RequestFacts>(request_facts(
+            h, msg.event.empty() ? std::string_view{}
+                                 : std::string_view(parse_event_type(msg.event.front()))));
+    }
     if (msg.method != "ACK" && msg.method != "CANCEL") check_request_followup(msg, idx, tx);
 }
 
@@ -254,10 +291,15 @@ void Correlator::on_response(const SipMessage &msg, std::uint32_t idx) {
         tx->codes[tx->response_count] = code;
         tx->frames[tx->response_count] = msg.frame;
         ++tx->response_count;
+    } else if (!rec.retransmission() && is_final(code)) {
+        // Table full of provisionals: a final response takes the last slot, so that its
+        // retransmissions are still recognised.
+        tx->codes[3] = code;
+        tx->frames[3] = msg.frame;
     }
     if (tx->request_frame != 0) {
         rec.request_frame = tx->request_frame;
-        rec.response_time = msg.time_ns - tx->request_time;
+        rec.response_time = elapsed(msg.time_ns, tx->request_time);
         rec.flags |= Record::kHasResponseTime;
     }
 
@@ -278,9 +320,19 @@ void Correlator::on_response(const SipMessage &msg, std::uint32_t idx) {
         }
     }
 
-    if (!wants_followup(code)) return;
+    if (!wants_followup(code)) {
+        if (has_topic(code) || msg.headers.has(Hdr::retry_after)) {
+            TopicDetail t;
+            diagnose_topics(code, msg.headers, tx->facts ? *tx->facts : RequestFacts{}, t);
+            if (t.any()) details_[new_detail(rec)].topics = std::move(t);
+        }
+        return;
+    }
     const std::uint32_t did = new_detail(rec);
     Detail &d = details_[did];
+    if (!is_core_code(code)) {
+        diagnose_topics(code, msg.headers, tx->facts ? *tx->facts : RequestFacts{}, d.topics);
+    }
     d.time_ns = msg.time_ns;
     d.client_sent_by = client_id(msg);
     d.client_src = msg.src;
@@ -292,10 +344,10 @@ void Correlator::on_response(const SipMessage &msg, std::uint32_t idx) {
     if (rec.retransmission()) return;  // the first copy carries the follow-up analysis
     note_call(msg, idx);
     if (code == 412) {
-        if (!d.entity.empty()) pending_entity_.get(entity_key(d.entity, d.event)).push_back(idx);
+        if (!d.entity.empty()) add_pending(pending_entity_.get(entity_key(d.entity, d.event)), idx);
     } else {
-        auto &pending = pending_dialog_.get(dialog_key(msg));
-        if (pending.size() < 8) pending.push_back(idx);
+        const bool by_call = code == 401 || code == 407 || code == 423;
+        add_pending(pending_dialog_.get(by_call ? call_key(msg) : dialog_key(msg)), idx);
     }
 }
 
@@ -358,8 +410,8 @@ void Correlator::diagnose_422(const SipMessage &msg, const Tx *tx, Detail &d) {
     } else {
         bool cut = false;
         add_issue(d, IssueKind::bad_min_se,
-                  "Min-SE \"" + bounded_copy(msg.min_se.front(), 64, &cut) + (cut ? "...\"" : "\"") +
-                      ": " + parse_error_text(v.error));
+                  "Min-SE \"" + bounded_copy(msg.min_se.front(), 64, &cut) +
+                      (cut ? "...\"" : "\"") + ": " + parse_error_text(v.error));
     }
 }
 
@@ -370,39 +422,46 @@ void Correlator::check_request_followup(const SipMessage &msg, std::uint32_t idx
         // A 412 whose PUBLISH was not captured is filed under its To URI (see diagnose_412).
         auto *pending = pending_entity_.find(entity_key(tx.request_uri, tx.event));
         if (pending == nullptr || pending->empty()) {
-            pending = pending_entity_.find(entity_key(msg.to_uri, std::string_view{}));
+            pending = pending_entity_.find(
+                entity_key(bounded_copy(msg.to_uri, kMaxUriLength), std::string_view{}));
         }
         if (pending != nullptr) {
             for (auto it = pending->begin(); it != pending->end(); ++it) {
                 const Detail &d = details_[records_[*it].detail];
                 if (d.client_sent_by == client &&
-                    msg.time_ns - d.time_ns <= config_.followup_window_ns) {
+                    elapsed(msg.time_ns, d.time_ns) <= config_.followup_window_ns) {
                     const std::uint32_t resp = *it;
                     pending->erase(it);
                     apply_followup(resp, msg, idx, tx);
-                    break;
+                    return;
                 }
             }
         }
-        return;
+        // Not a 412 recovery: it may still be the retry of a 302 to a PUBLISH (below).
     }
     // 302 / 422: the next request of the same call (Call-ID and From tag) from the same client,
     // with a higher CSeq and a new branch. A proxy's forwarded copy has the proxy's Via on top.
-    auto *pending = pending_dialog_.find(dialog_key(msg));
-    if (pending == nullptr) return;
-    for (auto it = pending->begin(); it != pending->end(); ++it) {
-        const Record &resp = records_[*it];
-        const Detail &d = details_[resp.detail];
-        if (d.client_sent_by != client || msg.cseq <= d.cseq || msg.branch == d.branch) continue;
-        if (msg.time_ns - d.time_ns > config_.followup_window_ns) continue;
-        const bool method_ok = resp.code == 422
-                                   ? (msg.method == "INVITE" || msg.method == "UPDATE")
-                                   : methods_[resp.method] == msg.method;
-        if (!method_ok) continue;
-        const std::uint32_t r = *it;
-        pending->erase(it);
-        apply_followup(r, msg, idx, tx);
-        break;
+    // 401 / 407 / 423: the same, keyed by Call-ID alone: an out-of-dialog retry (REGISTER after a
+    // challenge, say) may carry a new From tag (RFC 3261 8.1.3.5 only says SHOULD keep it).
+    for (std::uint64_t key : {dialog_key(msg), call_key(msg)}) {
+        auto *pending = pending_dialog_.find(key);
+        if (pending == nullptr) continue;
+        for (auto it = pending->begin(); it != pending->end(); ++it) {
+            const Record &resp = records_[*it];
+            const Detail &d = details_[resp.detail];
+            if (d.client_sent_by != client || msg.cseq <= d.cseq || msg.branch == d.branch) {
+                continue;
+            }
+            if (elapsed(msg.time_ns, d.time_ns) > config_.followup_window_ns) continue;
+            const bool method_ok = resp.code == 422
+                                       ? (msg.method == "INVITE" || msg.method == "UPDATE")
+                                       : methods_[resp.method] == msg.method;
+            if (!method_ok) continue;
+            const std::uint32_t r = *it;
+            pending->erase(it);
+            apply_followup(r, msg, idx, tx);
+            return;
+        }
     }
 }
 
@@ -441,6 +500,28 @@ void Correlator::apply_followup(std::uint32_t resp_idx, const SipMessage &req,
                             *d.retry_session_expires >= *d.min_se && d.retry_has_min_se;
             break;
         }
+        case 401:
+        case 407:
+            // The fix is the same request again with credentials for the challenge.
+            d.followup_ok =
+                req.headers.has(Hdr::authorization) || req.headers.has(Hdr::proxy_authorization);
+            break;
+        case 423: {
+            if (const std::string *e = req.headers.first(Hdr::expires)) {
+                DeltaSeconds v = parse_delta_seconds(*e);
+                if (v.ok()) d.retry_expires = v.value;
+            }
+            if (!d.retry_expires && !req.contact.empty()) {
+                ContactList cl;
+                parse_contacts(req.contact.front(), cl);
+                if (!cl.entries.empty() && cl.entries.front().expires) {
+                    d.retry_expires = cl.entries.front().expires;
+                }
+            }
+            d.followup_ok = d.retry_expires && d.topics.min_expires &&
+                            *d.retry_expires >= *d.topics.min_expires;
+            break;
+        }
         case 412:
             d.if_match_repeated = !req.if_match.empty();
             d.followup_ok = false;  // decided by the final response (new SIP-ETag)
@@ -459,8 +540,11 @@ void Correlator::on_followup_final(const Tx &tx, const SipMessage &resp, FrameNu
         const bool ok2xx = resp.status >= 200 && resp.status < 300;
         if (ok2xx && !resp.etag.empty()) d.new_etag = parse_entity_tag(resp.etag.front(), nullptr);
         d.followup_ok = ok2xx && !d.if_match_repeated && !d.new_etag.empty();
-    } else if (orig.code == 422 && resp.status == 422) {
-        d.followup_ok = false;  // a second 422 for the same call
+    } else if ((orig.code == 422 || orig.code == 423) && resp.status == orig.code) {
+        d.followup_ok = false;  // rejected again for the same reason
+    } else if ((orig.code == 401 || orig.code == 407) && d.followup_ok &&
+               (resp.status == 401 || resp.status == 407)) {
+        d.credentials_rejected = true;  // credentials sent, challenged again
     }
 }
 
@@ -477,21 +561,24 @@ void Correlator::note_call(const SipMessage &msg, std::uint32_t idx) {
     }
     d.call = *ci;
     auto &entries = calls_[*ci];
-    if (entries.size() < config_.codes_per_call) entries.push_back(CallEntry{rec.frame, rec.code, idx});
+    if (entries.size() < config_.codes_per_call)
+        entries.push_back(CallEntry{rec.frame, rec.code, idx});
 }
 
 bool Correlator::capture_ends_in_window(const Detail &d) const {
-    return last_time_ - d.time_ns < config_.followup_window_ns;
+    return elapsed(last_time_, d.time_ns) < config_.followup_window_ns;
 }
 
 Outcome Correlator::outcome(const Record &r, bool capture_complete) const {
-    if (r.is_request() || !wants_followup(r.code) || !r.has_detail()) return Outcome::not_applicable;
+    if (r.is_request() || !wants_followup(r.code) || !r.has_detail())
+        return Outcome::not_applicable;
     if (r.retransmission() || (r.flags & Record::kUncorrelated)) return Outcome::not_applicable;
     const Detail &d = details_[r.detail];
     if (d.followup_frame != 0) {
         if (r.code == 412 && d.followup_response_frame == 0 && !d.if_match_repeated) {
             return Outcome::pending;  // recovery depends on the answer, not seen (yet)
         }
+        if (d.credentials_rejected) return Outcome::wrong_fix;
         return d.followup_ok ? Outcome::followed_ok : Outcome::wrong_fix;
     }
     if (r.request_frame == 0) return Outcome::request_missing;

@@ -13,6 +13,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <memory>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -32,7 +33,7 @@ struct SipMessage {
     TimeNs time_ns = 0;
     std::string src;  // network source address (no port), identifies the client as a fallback
     bool is_request = false;
-    std::string method;  // request method
+    std::string method;   // request method
     unsigned status = 0;  // response status code
     std::string request_uri;
     std::string call_id;
@@ -54,9 +55,9 @@ struct SipMessage {
 
 enum class IssueKind : std::uint8_t {
     // PI_PROTOCOL: a header the RFC requires is absent
-    missing_contact,      // 302 without Contact (RFC 3261 21.3.3)
-    missing_min_se,       // 422 without Min-SE (RFC 4028 6: MUST)
-    missing_call_id,      // message without Call-ID or CSeq: cannot be correlated
+    missing_contact,  // 302 without Contact (RFC 3261 21.3.3)
+    missing_min_se,   // 422 without Min-SE (RFC 4028 6: MUST)
+    missing_call_id,  // message without Call-ID or CSeq: cannot be correlated
     missing_cseq,
     // PI_MALFORMED: a value that does not parse
     bad_session_expires,
@@ -120,6 +121,11 @@ struct Detail {
     bool retry_has_min_se = false;
     bool if_match_repeated = false;
     std::uint32_t call = UINT32_MAX;  // index into calls, for the call view
+    // Other codes: the evidence the response carries (core/topics.h)
+    TopicDetail topics;
+    bool credentials_rejected = false;           // 401/407: the retry with credentials was
+                                                 // challenged again
+    std::optional<std::uint32_t> retry_expires;  // 423: Expires of the retry
 };
 
 // One SIP message. ~48 bytes.
@@ -167,7 +173,7 @@ struct CallEntry {
 };
 
 class Correlator {
-public:
+  public:
     explicit Correlator(Config config = Config{});
 
     // Adds one message; messages must come in capture order (first pass). Returns the index of
@@ -195,9 +201,33 @@ public:
     std::size_t record_count() const { return records_.size(); }
     std::size_t transaction_count() const { return tx_.size(); }
 
-    static bool wants_followup(unsigned code) { return code == 302 || code == 412 || code == 422; }
+    // The three codes with their own analysis (Contact list, entity tags, session timer).
+    static bool is_core_code(unsigned code) { return code == 302 || code == 412 || code == 422; }
+    // Codes whose fix is a retry by the same client, checked over the capture.
+    static bool wants_followup(unsigned code) {
+        return is_core_code(code) || code == 401 || code == 407 || code == 423;
+    }
+    // Codes whose headers carry evidence worth showing (core/topics.h).
+    static bool has_topic(unsigned code) {
+        switch (code) {
+            case 401:
+            case 407:
+            case 415:
+            case 420:
+            case 421:
+            case 423:
+            case 488:
+            case 489:
+            case 491:
+            case 494:
+            case 606:
+                return true;
+            default:
+                return false;
+        }
+    }
 
-private:
+  private:
     struct Tx {
         FrameNum request_frame = 0;
         TimeNs request_time = 0;
@@ -207,6 +237,7 @@ private:
         std::string event;                       // PUBLISH
         std::string if_match;                    // PUBLISH
         std::optional<std::uint32_t> session_expires;
+        std::unique_ptr<RequestFacts> facts;  // only for requests that carry relevant headers
         bool has_final = false;
         std::uint8_t response_count = 0;
         std::uint16_t codes[4] = {0, 0, 0, 0};
@@ -215,7 +246,7 @@ private:
 
     template <typename V>
     class BoundedMap {
-    public:
+      public:
         explicit BoundedMap(std::size_t cap) : cap_(cap) {}
         V *find(std::uint64_t k) {
             auto it = map_.find(k);
@@ -237,7 +268,7 @@ private:
         void erase(std::uint64_t k) { map_.erase(k); }
         std::size_t size() const { return map_.size(); }
 
-    private:
+      private:
         void evict() {
             while (map_.size() > cap_ && !order_.empty()) {
                 map_.erase(order_.front());

@@ -133,8 +133,10 @@ bool sip_uri_equivalent(std::string_view a, std::string_view b) {
             std::end(kMustMatch)) {
             continue;
         }
+        // First occurrence against first occurrence: reflexive and symmetric even when a
+        // parameter is (wrongly) repeated.
         const std::string *pb = find_param(ub, p.first);
-        if (pb && *pb != p.second) return false;
+        if (pb && *pb != *find_param(ua, p.first)) return false;
     }
     return true;
 }

@@ -299,7 +299,8 @@ void parse_contacts(std::string_view header_value, ContactList &out) {
         }
         return true;
     });
-    if (!balanced && !out.entries.empty() &&
+    // The unbalanced part is the last one: flag it only when it was kept.
+    if (!balanced && !out.truncated() && !out.entries.empty() &&
         out.entries.back().syntax_error == ParseError::none) {
         out.entries.back().syntax_error = ParseError::syntax;
     }
@@ -319,7 +320,7 @@ std::string parse_entity_tag(std::string_view text, ParseError *error) {
         }
     }
     if (error) *error = e;
-    return bounded_copy(s, 256);
+    return e == ParseError::none ? bounded_copy(s, 256) : std::string();  // empty if invalid
 }
 
 std::string parse_event_type(std::string_view text) {

@@ -44,8 +44,8 @@ void append_tags(std::vector<std::string> &out, const HeaderList &h, Hdr which) 
 bool TopicDetail::any() const {
     return !challenges.empty() || !unsupported.empty() || !required.empty() ||
            !request_require.empty() || !accept.empty() || !accept_encoding.empty() ||
-           !warnings.empty() || !event.empty() || !allow_events.empty() || retry_after ||
-           expires || min_expires || !security_mechanisms.empty() || !problems.empty();
+           !warnings.empty() || !event.empty() || !allow_events.empty() || retry_after || expires ||
+           min_expires || !security_mechanisms.empty() || !problems.empty();
 }
 
 AuthChallenge parse_challenge(std::string_view value) {
@@ -82,7 +82,8 @@ std::vector<WarningValue> parse_warnings(std::string_view value) {
         WarningValue v;
         if (w.size() >= 3 && w[0] >= '0' && w[0] <= '9' && w[1] >= '0' && w[1] <= '9' &&
             w[2] >= '0' && w[2] <= '9' && (w.size() == 3 || w[3] == ' ')) {
-            v.code = static_cast<std::uint16_t>((w[0] - '0') * 100 + (w[1] - '0') * 10 + (w[2] - '0'));
+            v.code =
+                static_cast<std::uint16_t>((w[0] - '0') * 100 + (w[1] - '0') * 10 + (w[2] - '0'));
             std::string_view rest = trim(w.substr(3));
             std::size_t sp = rest.find(' ');
             v.agent = bounded_copy(rest.substr(0, sp), 128);
@@ -112,7 +113,8 @@ RequestFacts request_facts(const HeaderList &req, std::string_view event) {
         DeltaSeconds d = parse_delta_seconds(*e);
         if (d.ok()) f.expires = d.value;
     }
-    if (const std::string *ct = req.first(Hdr::content_type)) f.content_type = bounded_copy(*ct, 128);
+    if (const std::string *ct = req.first(Hdr::content_type))
+        f.content_type = bounded_copy(*ct, 128);
     f.event = std::string(event);
     f.has_credentials = req.has(Hdr::authorization) || req.has(Hdr::proxy_authorization);
     return f;

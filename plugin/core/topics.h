@@ -81,11 +81,11 @@ struct TopicDetail {
     std::vector<std::string> required;      // 421: Require option tags of the response
     std::vector<std::string> request_require;
     std::string accept, accept_encoding, accept_language, request_content_type;  // 415
-    std::vector<WarningValue> warnings;                                           // 488 / 606
-    std::string event, allow_events;                                              // 489
-    std::optional<std::uint32_t> retry_after;  // 480/486/503/500/600...
-    std::optional<std::uint32_t> expires;      // 423: what the request asked for
-    std::optional<std::uint32_t> min_expires;  // 423: what the response demands
+    std::vector<WarningValue> warnings;                                          // 488 / 606
+    std::string event, allow_events;                                             // 489
+    std::optional<std::uint32_t> retry_after;      // 480/486/503/500/600...
+    std::optional<std::uint32_t> expires;          // 423: what the request asked for
+    std::optional<std::uint32_t> min_expires;      // 423: what the response demands
     std::vector<std::string> security_mechanisms;  // 494
     std::vector<std::string> problems;             // malformed values (display text)
     bool any() const;

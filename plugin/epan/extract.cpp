@@ -53,17 +53,43 @@ static_assert(F_COUNT - F_WWW_AUTHENTICATE == static_cast<std::size_t>(Hdr::coun
               "topic fields follow sipdiag::Hdr");
 
 constexpr std::array<const char *, F_COUNT> kFieldNames = {
-    "sip",          "sip.Request-Line",  "sip.Status-Code",    "sip.Method",
-    "sip.r-uri",    "sip.Call-ID",       "sip.CSeq.seq",       "sip.CSeq.method",
-    "sip.Via",      "sip.Via.branch",    "sip.Via.sent-by.address",
-    "sip.from.tag",       "sip.to.addr",
-    "sip.Contact",  "sip.Session-Expires", "sip.Min-SE",       "sip.If_Match",
-    "sip.ETag",     "sip.Event",
-    "sip.WWW-Authenticate", "sip.Proxy-Authenticate", "sip.Authorization",
-    "sip.Proxy-Authorization", "sip.Unsupported", "sip.Require", "sip.Proxy-Require",
-    "sip.Supported", "sip.Accept", "sip.Accept-Encoding", "sip.Accept-Language",
-    "sip.Content-Type", "sip.Warning", "sip.Allow-Events", "sip.Retry-After", "sip.Expires",
-    "sip.Min-Expires", "sip.Security-Server",
+    "sip",
+    "sip.Request-Line",
+    "sip.Status-Code",
+    "sip.Method",
+    "sip.r-uri",
+    "sip.Call-ID",
+    "sip.CSeq.seq",
+    "sip.CSeq.method",
+    "sip.Via",
+    "sip.Via.branch",
+    "sip.Via.sent-by.address",
+    "sip.from.tag",
+    "sip.to.addr",
+    "sip.Contact",
+    "sip.Session-Expires",
+    "sip.Min-SE",
+    "sip.If_Match",
+    "sip.ETag",
+    "sip.Event",
+    "sip.WWW-Authenticate",
+    "sip.Proxy-Authenticate",
+    "sip.Authorization",
+    "sip.Proxy-Authorization",
+    "sip.Unsupported",
+    "sip.Require",
+    "sip.Proxy-Require",
+    "sip.Supported",
+    "sip.Accept",
+    "sip.Accept-Encoding",
+    "sip.Accept-Language",
+    "sip.Content-Type",
+    "sip.Warning",
+    "sip.Allow-Events",
+    "sip.Retry-After",
+    "sip.Expires",
+    "sip.Min-Expires",
+    "sip.Security-Server",
 };
 
 std::array<int, F_COUNT> g_ids;  // -1 when this Wireshark lacks the field
@@ -117,7 +143,9 @@ const char *string_of(field_info *fi) {
     return s ? s : "";
 }
 
-unsigned uint_of(field_info *fi) { return is_uint_field(fi) ? sipdiag_fi_uint(fi) : 0; }
+unsigned uint_of(field_info *fi) {
+    return is_uint_field(fi) ? sipdiag_fi_uint(fi) : 0;
+}
 
 std::string text_of(field_info *fi) {
     if (is_uint_field(fi)) return std::to_string(sipdiag_fi_uint(fi));
@@ -240,7 +268,8 @@ std::size_t extract_messages(proto_tree *tree, packet_info *pinfo, MessagePos *p
                     if (m.min_se.size() < 4) m.min_se.push_back(bounded_copy(string_of(fi), 256));
                     break;
                 case F_IF_MATCH:
-                    if (m.if_match.size() < 4) m.if_match.push_back(bounded_copy(string_of(fi), 256));
+                    if (m.if_match.size() < 4)
+                        m.if_match.push_back(bounded_copy(string_of(fi), 256));
                     break;
                 case F_ETAG:
                     if (m.etag.size() < 4) m.etag.push_back(bounded_copy(string_of(fi), 256));

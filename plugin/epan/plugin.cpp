@@ -46,7 +46,9 @@ void plugin_register(void) {
 }
 
 #if SIPDIAG_HAVE_PLUGIN_DESCRIBE
-WS_DLL_PUBLIC_DEF uint32_t plugin_describe(void) { return WS_PLUGIN_DESC_DISSECTOR; }
+WS_DLL_PUBLIC_DEF uint32_t plugin_describe(void) {
+    return WS_PLUGIN_DESC_DISSECTOR;
+}
 #endif
 
 }  // extern "C"

@@ -60,6 +60,31 @@ int hf_sipdiag_publish_new_etag = -1;
 int hf_sipdiag_timer_session_expires = -1;
 int hf_sipdiag_timer_min_se = -1;
 int hf_sipdiag_timer_retry_session_expires = -1;
+// Topics beyond 302/412/422 (header-aware diagnosis)
+int hf_sipdiag_auth_scheme = -1;
+int hf_sipdiag_auth_realm = -1;
+int hf_sipdiag_auth_algorithm = -1;
+int hf_sipdiag_auth_qop = -1;
+int hf_sipdiag_auth_stale = -1;
+int hf_sipdiag_auth_retry_has_credentials = -1;
+int hf_sipdiag_options_unsupported = -1;
+int hf_sipdiag_options_required = -1;
+int hf_sipdiag_options_request_require = -1;
+int hf_sipdiag_media_accept = -1;
+int hf_sipdiag_media_accept_encoding = -1;
+int hf_sipdiag_media_accept_language = -1;
+int hf_sipdiag_media_request_content_type = -1;
+int hf_sipdiag_warning_code = -1;
+int hf_sipdiag_warning_agent = -1;
+int hf_sipdiag_warning_text = -1;
+int hf_sipdiag_event_requested = -1;
+int hf_sipdiag_event_allowed = -1;
+int hf_sipdiag_retry_after = -1;
+int hf_sipdiag_interval_expires = -1;
+int hf_sipdiag_interval_min_expires = -1;
+int hf_sipdiag_interval_retry_expires = -1;
+int hf_sipdiag_security_mechanism = -1;
+int hf_sipdiag_glare_rule = -1;
 // Follow-up
 int hf_sipdiag_followup_frame = -1;
 int hf_sipdiag_followup_ok = -1;
@@ -81,6 +106,7 @@ int ett_sipdiag_publish = -1;
 int ett_sipdiag_timer = -1;
 int ett_sipdiag_followup = -1;
 int ett_sipdiag_problem = -1;
+int ett_sipdiag_topic = -1;
 
 expert_field ei_sipdiag_redirect = EI_INIT;
 expert_field ei_sipdiag_conditional_failed = EI_INIT;
@@ -97,6 +123,24 @@ expert_field ei_sipdiag_retry_still_too_small = EI_INIT;
 expert_field ei_sipdiag_retry_missing_min_se = EI_INIT;
 expert_field ei_sipdiag_followup_ok = EI_INIT;
 expert_field ei_sipdiag_internal = EI_INIT;
+expert_field ei_sipdiag_challenge = EI_INIT;
+expert_field ei_sipdiag_challenge_answered = EI_INIT;
+expert_field ei_sipdiag_credentials_rejected = EI_INIT;
+expert_field ei_sipdiag_interval_too_brief = EI_INIT;
+expert_field ei_sipdiag_bad_extension = EI_INIT;
+expert_field ei_sipdiag_extension_required = EI_INIT;
+expert_field ei_sipdiag_unsupported_media = EI_INIT;
+expert_field ei_sipdiag_not_acceptable = EI_INIT;
+expert_field ei_sipdiag_bad_event = EI_INIT;
+expert_field ei_sipdiag_glare = EI_INIT;
+expert_field ei_sipdiag_security_agreement = EI_INIT;
+expert_field ei_sipdiag_server_error = EI_INIT;
+expert_field ei_sipdiag_overload_no_retry_after = EI_INIT;
+expert_field ei_sipdiag_retry_after = EI_INIT;
+expert_field ei_sipdiag_failure_chat = EI_INIT;
+expert_field ei_sipdiag_failure_note = EI_INIT;
+expert_field ei_sipdiag_failure_warn = EI_INIT;
+expert_field ei_sipdiag_failure_error = EI_INIT;
 
 // Preferences
 sipdiag_pref_bool pref_compare_hints = TRUE;
@@ -110,9 +154,8 @@ const enum_val_t kLanguageVals[] = {
 };
 
 const value_string kClassVals[] = {
-    {1, "Provisional"},    {2, "Successful"},     {3, "Redirection"},
-    {4, "Client Failure"}, {5, "Server Failure"}, {6, "Global Failure"},
-    {0, nullptr},
+    {1, "Provisional"},    {2, "Successful"},     {3, "Redirection"}, {4, "Client Failure"},
+    {5, "Server Failure"}, {6, "Global Failure"}, {0, nullptr},
 };
 
 const value_string kOutcomeVals[] = {
@@ -127,7 +170,9 @@ const value_string kOutcomeVals[] = {
 // Per-capture state: created by the init routine, dropped by the cleanup routine.
 std::unique_ptr<Correlator> g_corr;
 
-kb::Lang lang() { return pref_language == 1 ? kb::Lang::fr : kb::Lang::en; }
+kb::Lang lang() {
+    return pref_language == 1 ? kb::Lang::fr : kb::Lang::en;
+}
 
 void init_routine() {
     Config c;
@@ -135,7 +180,9 @@ void init_routine() {
     g_corr.reset(new (std::nothrow) Correlator(c));
 }
 
-void cleanup_routine() { g_corr.reset(); }
+void cleanup_routine() {
+    g_corr.reset();
+}
 
 // ---------------------------------------------------------------------------------------------
 // Rendering. Nothing below owns a C++ object across a Wireshark call (see the file comment).
@@ -159,7 +206,8 @@ void render_problems(proto_tree *tree, packet_info *pinfo, tvbuff_t *tvb, const 
         } else if (issue.kind == IssueKind::contacts_truncated ||
                    issue.kind == IssueKind::value_truncated) {
             ei = &ei_sipdiag_truncated;
-        } else if (issue.kind == IssueKind::missing_call_id || issue.kind == IssueKind::missing_cseq) {
+        } else if (issue.kind == IssueKind::missing_call_id ||
+                   issue.kind == IssueKind::missing_cseq) {
             ei = &ei_sipdiag_missing_header;
         }
         expert_add_info(pinfo, it, ei);
@@ -171,16 +219,16 @@ void render_redirect(proto_tree *tree, tvbuff_t *tvb, const Detail &d) {
                                                     "Redirect: %u contact(s)",
                                                     static_cast<unsigned>(d.contacts.total));
     for (const ContactEntry &c : d.contacts.entries) {
-        proto_item *ci = proto_tree_add_string(sub, hf_sipdiag_redirect_contact, tvb, 0, 0,
-                                               c.uri.c_str());
+        proto_item *ci =
+            proto_tree_add_string(sub, hf_sipdiag_redirect_contact, tvb, 0, 0, c.uri.c_str());
         proto_item_set_generated(ci);
         if (c.q_milli) proto_item_append_text(ci, " (q=%.3g)", *c.q_milli / 1000.0);
         if (c.expires) proto_item_append_text(ci, " (expires=%u)", *c.expires);
         if (!c.q_milli && !c.expires) continue;
         proto_tree *ct = proto_item_add_subtree(ci, ett_sipdiag_contact);
         if (c.q_milli) {
-            proto_item_set_generated(proto_tree_add_double(ct, hf_sipdiag_redirect_q, tvb, 0, 0,
-                                                           *c.q_milli / 1000.0));
+            proto_item_set_generated(
+                proto_tree_add_double(ct, hf_sipdiag_redirect_q, tvb, 0, 0, *c.q_milli / 1000.0));
         }
         if (c.expires) {
             proto_item_set_generated(
@@ -201,8 +249,8 @@ void render_publish(proto_tree *tree, tvbuff_t *tvb, const Detail &d) {
             proto_tree_add_string(sub, hf_sipdiag_publish_event, tvb, 0, 0, d.event.c_str()));
     }
     if (!d.if_match.empty()) {
-        proto_item_set_generated(proto_tree_add_string(sub, hf_sipdiag_publish_if_match, tvb, 0, 0,
-                                                       d.if_match.c_str()));
+        proto_item_set_generated(
+            proto_tree_add_string(sub, hf_sipdiag_publish_if_match, tvb, 0, 0, d.if_match.c_str()));
     }
     if (!d.last_etag.empty()) {
         proto_item *it = proto_tree_add_string(sub, hf_sipdiag_publish_last_etag, tvb, 0, 0,
@@ -236,23 +284,23 @@ void render_timer(proto_tree *tree, tvbuff_t *tvb, const Detail &d) {
 void render_followup(proto_tree *tree, packet_info *pinfo, tvbuff_t *tvb, const Record &r,
                      const Detail &d, Outcome outcome) {
     proto_item *top = nullptr;
-    proto_tree *sub = proto_tree_add_subtree_format(tree, tvb, 0, 0, ett_sipdiag_followup, &top,
-                                                    "Follow-up: %s",
-                                                    val_to_str_const(static_cast<guint32>(outcome),
-                                                                     kOutcomeVals, "unknown"));
+    proto_tree *sub = proto_tree_add_subtree_format(
+        tree, tvb, 0, 0, ett_sipdiag_followup, &top, "Follow-up: %s",
+        val_to_str_const(static_cast<guint32>(outcome), kOutcomeVals, "unknown"));
     proto_item_set_generated(
         proto_tree_add_uint(sub, hf_sipdiag_outcome, tvb, 0, 0, static_cast<guint32>(outcome)));
     if (outcome == Outcome::not_followed && g_corr->capture_ends_in_window(d)) {
-        proto_item_append_text(top, " (the capture ends %.1f s after this response, inside the "
-                                    "%u s follow-up window)",
+        proto_item_append_text(top,
+                               " (the capture ends %.1f s after this response, inside the "
+                               "%u s follow-up window)",
                                static_cast<double>(g_corr->last_time() - d.time_ns) / 1e9,
                                pref_followup_window);
     }
     if (d.followup_frame != 0) {
         proto_item_set_generated(
             proto_tree_add_uint(sub, hf_sipdiag_followup_frame, tvb, 0, 0, d.followup_frame));
-        const bool decided = !(r.code == 412 && d.followup_response_frame == 0 &&
-                               !d.if_match_repeated);
+        const bool decided =
+            !(r.code == 412 && d.followup_response_frame == 0 && !d.if_match_repeated);
         if (decided) {
             proto_item_set_generated(
                 proto_tree_add_boolean(sub, hf_sipdiag_followup_ok, tvb, 0, 0, d.followup_ok));
@@ -261,8 +309,8 @@ void render_followup(proto_tree *tree, packet_info *pinfo, tvbuff_t *tvb, const 
             proto_item_set_generated(proto_tree_add_string(sub, hf_sipdiag_redirect_target, tvb, 0,
                                                            0, d.redirect_target.c_str()));
             if (d.highest_q) {
-                proto_item_set_generated(proto_tree_add_boolean(
-                    sub, hf_sipdiag_redirect_highest_q, tvb, 0, 0, *d.highest_q));
+                proto_item_set_generated(proto_tree_add_boolean(sub, hf_sipdiag_redirect_highest_q,
+                                                                tvb, 0, 0, *d.highest_q));
             }
         }
         if (r.code == 422 && d.retry_session_expires) {
@@ -270,8 +318,8 @@ void render_followup(proto_tree *tree, packet_info *pinfo, tvbuff_t *tvb, const 
                 sub, hf_sipdiag_timer_retry_session_expires, tvb, 0, 0, *d.retry_session_expires));
         }
         if (r.code == 412 && !d.new_etag.empty()) {
-            proto_item_set_generated(proto_tree_add_string(sub, hf_sipdiag_publish_new_etag, tvb,
-                                                           0, 0, d.new_etag.c_str()));
+            proto_item_set_generated(proto_tree_add_string(sub, hf_sipdiag_publish_new_etag, tvb, 0,
+                                                           0, d.new_etag.c_str()));
         }
         if (d.followup_response_frame != 0) {
             proto_item_set_generated(proto_tree_add_uint(sub, hf_sipdiag_followup_response_frame,
@@ -321,8 +369,8 @@ void render_call(proto_tree *tree, packet_info *pinfo, tvbuff_t *tvb, const Reco
         wmem_strbuf_append_printf(sb, "%s%u (frame %u, %s)", i ? " -> " : "", e.code, e.frame,
                                   outcome_name(o));
     }
-    proto_item_set_generated(proto_tree_add_string(tree, hf_sipdiag_call_summary, tvb, 0, 0,
-                                                   wmem_strbuf_get_str(sb)));
+    proto_item_set_generated(
+        proto_tree_add_string(tree, hf_sipdiag_call_summary, tvb, 0, 0, wmem_strbuf_get_str(sb)));
     if (!pref_compare_hints) return;
     // The comparison hints for the pairs actually met in this call.
     const kb::Entry *mine = kb::lookup(r.code, lang());
@@ -337,6 +385,204 @@ void render_call(proto_tree *tree, packet_info *pinfo, tvbuff_t *tvb, const Reco
             proto_item_set_generated(it);
         }
     }
+}
+
+proto_item *add_gen_string(proto_tree *t, int hf, tvbuff_t *tvb, const std::string &v) {
+    proto_item *it = proto_tree_add_string(t, hf, tvb, 0, 0, v.c_str());
+    proto_item_set_generated(it);
+    return it;
+}
+
+proto_item *add_gen_uint(proto_tree *t, int hf, tvbuff_t *tvb, guint32 v) {
+    proto_item *it = proto_tree_add_uint(t, hf, tvb, 0, 0, v);
+    proto_item_set_generated(it);
+    return it;
+}
+
+// The evidence other responses carry (RFC 3261 and extensions): one subtree per topic.
+void render_topics(proto_tree *tree, packet_info *pinfo, tvbuff_t *tvb, const Record &r,
+                   const Detail &d) {
+    const TopicDetail &t = d.topics;
+    proto_item *top = nullptr;
+    proto_tree *sub = nullptr;
+    auto subtree = [&](const char *title) {
+        sub = proto_tree_add_subtree(tree, tvb, 0, 0, ett_sipdiag_topic, &top, title);
+    };
+    switch (r.code) {
+        case 401:
+        case 407:
+            subtree(r.code == 401 ? "Challenge (WWW-Authenticate)"
+                                  : "Challenge (Proxy-Authenticate)");
+            for (const AuthChallenge &c : t.challenges) {
+                add_gen_string(sub, hf_sipdiag_auth_scheme, tvb, c.scheme);
+                if (!c.realm.empty()) add_gen_string(sub, hf_sipdiag_auth_realm, tvb, c.realm);
+                add_gen_string(sub, hf_sipdiag_auth_algorithm, tvb,
+                               c.algorithm.empty() ? std::string("MD5 (default)") : c.algorithm);
+                if (!c.qop.empty()) add_gen_string(sub, hf_sipdiag_auth_qop, tvb, c.qop);
+                proto_item_set_generated(
+                    proto_tree_add_boolean(sub, hf_sipdiag_auth_stale, tvb, 0, 0, c.stale));
+            }
+            if (d.followup_frame != 0) {
+                proto_item_set_generated(proto_tree_add_boolean(
+                    sub, hf_sipdiag_auth_retry_has_credentials, tvb, 0, 0, d.followup_ok));
+            }
+            break;
+        case 420:
+        case 421:
+            subtree("Option tags");
+            for (const std::string &o : t.unsupported) {
+                add_gen_string(sub, hf_sipdiag_options_unsupported, tvb, o);
+            }
+            for (const std::string &o : t.required) {
+                add_gen_string(sub, hf_sipdiag_options_required, tvb, o);
+            }
+            for (const std::string &o : t.request_require) {
+                add_gen_string(sub, hf_sipdiag_options_request_require, tvb, o);
+            }
+            break;
+        case 415:
+            subtree("Accepted content");
+            if (!t.accept.empty()) add_gen_string(sub, hf_sipdiag_media_accept, tvb, t.accept);
+            if (!t.accept_encoding.empty()) {
+                add_gen_string(sub, hf_sipdiag_media_accept_encoding, tvb, t.accept_encoding);
+            }
+            if (!t.accept_language.empty()) {
+                add_gen_string(sub, hf_sipdiag_media_accept_language, tvb, t.accept_language);
+            }
+            if (!t.request_content_type.empty()) {
+                add_gen_string(sub, hf_sipdiag_media_request_content_type, tvb,
+                               t.request_content_type);
+            }
+            break;
+        case 488:
+        case 606:
+            subtree("Warnings");
+            for (const WarningValue &w : t.warnings) {
+                proto_item *wi = add_gen_uint(sub, hf_sipdiag_warning_code, tvb, w.code);
+                proto_tree *wt = proto_item_add_subtree(wi, ett_sipdiag_topic);
+                if (!w.agent.empty()) add_gen_string(wt, hf_sipdiag_warning_agent, tvb, w.agent);
+                if (!w.text.empty()) add_gen_string(wt, hf_sipdiag_warning_text, tvb, w.text);
+            }
+            break;
+        case 489:
+            subtree("Event package");
+            if (!t.event.empty()) add_gen_string(sub, hf_sipdiag_event_requested, tvb, t.event);
+            if (!t.allow_events.empty()) {
+                add_gen_string(sub, hf_sipdiag_event_allowed, tvb, t.allow_events);
+            }
+            break;
+        case 423:
+            subtree("Registration interval");
+            if (t.expires) {
+                proto_item *it = add_gen_uint(sub, hf_sipdiag_interval_expires, tvb, *t.expires);
+                if (t.min_expires && *t.expires < *t.min_expires) {
+                    proto_item_append_text(it, " (below Min-Expires by %u s)",
+                                           *t.min_expires - *t.expires);
+                }
+            }
+            if (t.min_expires)
+                add_gen_uint(sub, hf_sipdiag_interval_min_expires, tvb, *t.min_expires);
+            if (d.retry_expires) {
+                add_gen_uint(sub, hf_sipdiag_interval_retry_expires, tvb, *d.retry_expires);
+            }
+            break;
+        case 491:
+            subtree("Glare (RFC 3261 section 14.1)");
+            add_gen_string(sub, hf_sipdiag_glare_rule, tvb,
+                           std::string("retry after a random 2.1-4 s if this UA owns the Call-ID "
+                                       "(it sent the first INVITE of the dialog), else 0-2 s"));
+            break;
+        case 494:
+            subtree("Security agreement (RFC 3329)");
+            for (const std::string &m : t.security_mechanisms) {
+                add_gen_string(sub, hf_sipdiag_security_mechanism, tvb, m);
+            }
+            break;
+        default:
+            break;
+    }
+    if (t.retry_after) {
+        proto_item *it = add_gen_uint(tree, hf_sipdiag_retry_after, tvb, *t.retry_after);
+        expert_add_info(pinfo, it, &ei_sipdiag_retry_after);
+    }
+    for (const std::string &p : t.problems) {
+        proto_item *it = proto_tree_add_string_format(tree, hf_sipdiag_problem, tvb, 0, 0,
+                                                      p.c_str(), "Problem: %s", p.c_str());
+        proto_item_set_generated(it);
+        expert_add_info(pinfo, it,
+                        p.find("without") != std::string::npos ? &ei_sipdiag_missing_header
+                                                               : &ei_sipdiag_bad_value);
+    }
+    (void)top;
+}
+
+// Expert info of a response other than 302/412/422: by meaning, not by class alone.
+void add_code_expert(packet_info *pinfo, proto_item *item, const Record &r, const Detail *d) {
+    const TopicDetail *t = d ? &d->topics : nullptr;
+    expert_field *ei = nullptr;
+    switch (r.code) {
+        case 401:
+        case 407:
+            if (d && d->credentials_rejected) {
+                ei = &ei_sipdiag_credentials_rejected;
+            } else {
+                ei = d && d->followup_frame && d->followup_ok ? &ei_sipdiag_challenge_answered
+                                                              : &ei_sipdiag_challenge;
+            }
+            break;
+        case 423:
+            ei = &ei_sipdiag_interval_too_brief;
+            break;
+        case 420:
+            ei = &ei_sipdiag_bad_extension;
+            break;
+        case 421:
+            ei = &ei_sipdiag_extension_required;
+            break;
+        case 415:
+            ei = &ei_sipdiag_unsupported_media;
+            break;
+        case 488:
+        case 606:
+            ei = &ei_sipdiag_not_acceptable;
+            break;
+        case 489:
+            ei = &ei_sipdiag_bad_event;
+            break;
+        case 491:
+            ei = &ei_sipdiag_glare;
+            break;
+        case 494:
+            ei = &ei_sipdiag_security_agreement;
+            break;
+        case 500:
+            ei = &ei_sipdiag_server_error;
+            break;
+        case 503:
+            if (!(t && t->retry_after)) ei = &ei_sipdiag_overload_no_retry_after;
+            break;
+        default:
+            break;
+    }
+    if (ei == nullptr) {
+        switch (severity_for(r.code, t, false)) {
+            case Severity::chat:
+                ei = &ei_sipdiag_failure_chat;
+                break;
+            case Severity::note:
+                ei = &ei_sipdiag_failure_note;
+                break;
+            case Severity::warn:
+                ei = &ei_sipdiag_failure_warn;
+                break;
+            case Severity::error:
+                ei = &ei_sipdiag_failure_error;
+                break;
+            case Severity::none:
+                return;
+        }
+    }
+    expert_add_info(pinfo, item, ei);
 }
 
 void render_explanation(proto_tree *tree, tvbuff_t *tvb, unsigned code) {
@@ -360,9 +606,9 @@ void render_explanation(proto_tree *tree, tvbuff_t *tvb, unsigned code) {
     for (std::size_t k = 0; k < e->compare_count; ++k) {
         const kb::Compare &c = e->compares[k];
         const kb::Entry *other = kb::lookup(c.code, lang());
-        proto_item *ci = proto_tree_add_uint_format(cmp, hf_sipdiag_compare_code, tvb, 0, 0,
-                                                    c.code, "%u vs %u %s", code, c.code,
-                                                    other ? other->reason : "");
+        proto_item *ci =
+            proto_tree_add_uint_format(cmp, hf_sipdiag_compare_code, tvb, 0, 0, c.code,
+                                       "%u vs %u %s", code, c.code, other ? other->reason : "");
         proto_item_set_generated(ci);
         proto_tree *ct = proto_item_add_subtree(ci, ett_sipdiag_compare);
         proto_item_set_generated(
@@ -382,8 +628,7 @@ void render_response(proto_tree *tree, packet_info *pinfo, tvbuff_t *tvb, const 
     const kb::Entry *e = kb::lookup(r.code, lang());
     const unsigned cls = r.code / 100;
     proto_item *ti = proto_tree_add_item(tree, proto_sipdiag, pos.tvb ? pos.tvb : tvb,
-                                         pos.tvb ? pos.start : 0, pos.tvb ? pos.length : 0,
-                                         ENC_NA);
+                                         pos.tvb ? pos.start : 0, pos.tvb ? pos.length : 0, ENC_NA);
     proto_item_set_generated(ti);
     proto_item_append_text(ti, ": %u %s (%uxx %s)", r.code, e ? e->reason : "", cls,
                            kb::class_name(cls, lang()));
@@ -403,6 +648,7 @@ void render_response(proto_tree *tree, packet_info *pinfo, tvbuff_t *tvb, const 
             expert_add_info(pinfo, code_item, &ei_sipdiag_interval_too_small);
             break;
         default:
+            if (!r.retransmission()) add_code_expert(pinfo, code_item, r, g_corr->detail(r));
             break;
     }
     render_explanation(t, tvb, r.code);
@@ -438,6 +684,7 @@ void render_response(proto_tree *tree, packet_info *pinfo, tvbuff_t *tvb, const 
         if (r.code == 302) render_redirect(t, tvb, *d);
         if (r.code == 412) render_publish(t, tvb, *d);
         if (r.code == 422) render_timer(t, tvb, *d);
+        if (!Correlator::is_core_code(r.code)) render_topics(t, pinfo, tvb, r, *d);
         render_problems(t, pinfo, tvb, *d);
         if (outcome != Outcome::not_applicable) render_followup(t, pinfo, tvb, r, *d, outcome);
         render_call(t, pinfo, tvb, r, *d, complete);
@@ -459,8 +706,7 @@ void render_request(proto_tree *tree, packet_info *pinfo, tvbuff_t *tvb, const M
     const Detail *d = g_corr->detail(r);
     if (r.response_frame == 0 && r.retry_of == 0 && d == nullptr && !r.retransmission()) return;
     proto_item *ti = proto_tree_add_item(tree, proto_sipdiag, pos.tvb ? pos.tvb : tvb,
-                                         pos.tvb ? pos.start : 0, pos.tvb ? pos.length : 0,
-                                         ENC_NA);
+                                         pos.tvb ? pos.start : 0, pos.tvb ? pos.length : 0, ENC_NA);
     proto_item_set_generated(ti);
     proto_item_append_text(ti, ": %s request", g_corr->method_name(r.method).c_str());
     proto_tree *t = proto_item_add_subtree(ti, ett_sipdiag);
@@ -469,8 +715,7 @@ void render_request(proto_tree *tree, packet_info *pinfo, tvbuff_t *tvb, const M
             proto_tree_add_uint(t, hf_sipdiag_retry_of, tvb, 0, 0, r.retry_of));
         proto_item_set_generated(
             proto_tree_add_uint(t, hf_sipdiag_retry_of_code, tvb, 0, 0, r.retry_of_code));
-        proto_item_append_text(ti, ", retry after the %u in frame %u", r.retry_of_code,
-                               r.retry_of);
+        proto_item_append_text(ti, ", retry after the %u in frame %u", r.retry_of_code, r.retry_of);
     }
     if (r.response_frame != 0) {
         proto_item_set_generated(
@@ -479,7 +724,8 @@ void render_request(proto_tree *tree, packet_info *pinfo, tvbuff_t *tvb, const M
             proto_tree_add_uint(t, hf_sipdiag_response_code, tvb, 0, 0, r.response_code));
     }
     if (r.retransmission()) {
-        proto_item_set_generated(proto_tree_add_boolean(t, hf_sipdiag_retransmission, tvb, 0, 0, 1));
+        proto_item_set_generated(
+            proto_tree_add_boolean(t, hf_sipdiag_retransmission, tvb, 0, 0, 1));
         proto_item_set_generated(
             proto_tree_add_uint(t, hf_sipdiag_original_frame, tvb, 0, 0, r.original_frame));
     }
@@ -544,7 +790,7 @@ int dissect_sipdiag(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *)
 // Stats tree: Statistics > SIP Response Diagnostics, tshark -z sipdiag,tree
 
 const char *kStCodes = "Responses by code";
-const char *kStOutcome = "Follow-up outcome of 302, 412 and 422";
+const char *kStOutcome = "Follow-up outcome (302, 412, 422, 401, 407, 423)";
 const char *kStRetrans = "Retransmitted responses";
 int st_codes = -1;
 int st_outcome = -1;
@@ -623,8 +869,8 @@ void register_protocol() {
           "True when this message repeats an earlier one of the same transaction", HFILL}},
         {&hf_sipdiag_original_frame,
          {"Original in frame", "sipdiag.original_frame", FT_FRAMENUM, BASE_NONE,
-          FRAMENUM_TYPE(FT_FRAMENUM_RETRANS_PREV), 0x0,
-          "First copy of this retransmitted message", HFILL}},
+          FRAMENUM_TYPE(FT_FRAMENUM_RETRANS_PREV), 0x0, "First copy of this retransmitted message",
+          HFILL}},
         {&hf_sipdiag_problem,
          {"Problem", "sipdiag.problem", FT_STRING, BASE_NONE, nullptr, 0x0,
           "A missing, malformed or out-of-bounds value found while diagnosing this message",
@@ -650,8 +896,8 @@ void register_protocol() {
          {"Retried URI", "sipdiag.redirect.target", FT_STRING, BASE_NONE, nullptr, 0x0,
           "Request-URI of the client's retry after the redirect", HFILL}},
         {&hf_sipdiag_redirect_highest_q,
-         {"Chose the highest q", "sipdiag.redirect.highest_q", FT_BOOLEAN, BASE_NONE, nullptr,
-          0x0, "Whether the retried contact had the highest q of the redirect", HFILL}},
+         {"Chose the highest q", "sipdiag.redirect.highest_q", FT_BOOLEAN, BASE_NONE, nullptr, 0x0,
+          "Whether the retried contact had the highest q of the redirect", HFILL}},
         {&hf_sipdiag_publish_entity,
          {"Entity", "sipdiag.publish.entity", FT_STRING, BASE_NONE, nullptr, 0x0,
           "Request-URI of the PUBLISH: the resource whose event state is published", HFILL}},
@@ -662,9 +908,8 @@ void register_protocol() {
          {"SIP-If-Match that failed", "sipdiag.publish.if_match", FT_STRING, BASE_NONE, nullptr,
           0x0, "Entity tag the PUBLISH asked to refresh or modify", HFILL}},
         {&hf_sipdiag_publish_last_etag,
-         {"Last SIP-ETag issued", "sipdiag.publish.last_etag", FT_STRING, BASE_NONE, nullptr,
-          0x0, "Last entity tag the server issued for this entity before the 412, if captured",
-          HFILL}},
+         {"Last SIP-ETag issued", "sipdiag.publish.last_etag", FT_STRING, BASE_NONE, nullptr, 0x0,
+          "Last entity tag the server issued for this entity before the 412, if captured", HFILL}},
         {&hf_sipdiag_publish_last_etag_frame,
          {"Last SIP-ETag in frame", "sipdiag.publish.last_etag_frame", FT_FRAMENUM, BASE_NONE,
           FRAMENUM_TYPE(FT_FRAMENUM_RESPONSE), 0x0,
@@ -682,20 +927,98 @@ void register_protocol() {
         {&hf_sipdiag_timer_retry_session_expires,
          {"Retry Session-Expires", "sipdiag.timer.retry_session_expires", FT_UINT32, BASE_DEC,
           nullptr, 0x0, "Session interval in seconds the client's retry asked for", HFILL}},
+        {&hf_sipdiag_auth_scheme,
+         {"Scheme", "sipdiag.auth.scheme", FT_STRING, BASE_NONE, nullptr, 0x0,
+          "Authentication scheme of the challenge (Digest)", HFILL}},
+        {&hf_sipdiag_auth_realm,
+         {"Realm", "sipdiag.auth.realm", FT_STRING, BASE_NONE, nullptr, 0x0,
+          "Protection realm the credentials must be computed for", HFILL}},
+        {&hf_sipdiag_auth_algorithm,
+         {"Algorithm", "sipdiag.auth.algorithm", FT_STRING, BASE_NONE, nullptr, 0x0,
+          "Digest algorithm the server asks for (MD5 when absent; RFC 8760 adds SHA-256)", HFILL}},
+        {&hf_sipdiag_auth_qop,
+         {"qop", "sipdiag.auth.qop", FT_STRING, BASE_NONE, nullptr, 0x0,
+          "Quality of protection options offered by the challenge", HFILL}},
+        {&hf_sipdiag_auth_stale,
+         {"Stale nonce", "sipdiag.auth.stale", FT_BOOLEAN, BASE_NONE, nullptr, 0x0,
+          "True when the credentials were right but the nonce expired: retry with the new nonce",
+          HFILL}},
+        {&hf_sipdiag_auth_retry_has_credentials,
+         {"Retry carried credentials", "sipdiag.auth.retry_has_credentials", FT_BOOLEAN, BASE_NONE,
+          nullptr, 0x0,
+          "Whether the client's next attempt answered the challenge with Authorization or "
+          "Proxy-Authorization",
+          HFILL}},
+        {&hf_sipdiag_options_unsupported,
+         {"Unsupported option tag", "sipdiag.options.unsupported", FT_STRING, BASE_NONE, nullptr,
+          0x0, "Extension the request required that the server does not support (420)", HFILL}},
+        {&hf_sipdiag_options_required,
+         {"Required option tag", "sipdiag.options.required", FT_STRING, BASE_NONE, nullptr, 0x0,
+          "Extension the server requires the client to support (421)", HFILL}},
+        {&hf_sipdiag_options_request_require,
+         {"Request required", "sipdiag.options.request_require", FT_STRING, BASE_NONE, nullptr, 0x0,
+          "Option tags the request listed in Require/Proxy-Require", HFILL}},
+        {&hf_sipdiag_media_accept,
+         {"Accept", "sipdiag.media.accept", FT_STRING, BASE_NONE, nullptr, 0x0,
+          "Body types the server accepts (415)", HFILL}},
+        {&hf_sipdiag_media_accept_encoding,
+         {"Accept-Encoding", "sipdiag.media.accept_encoding", FT_STRING, BASE_NONE, nullptr, 0x0,
+          "Content encodings the server accepts (415)", HFILL}},
+        {&hf_sipdiag_media_accept_language,
+         {"Accept-Language", "sipdiag.media.accept_language", FT_STRING, BASE_NONE, nullptr, 0x0,
+          "Languages the server accepts (415)", HFILL}},
+        {&hf_sipdiag_media_request_content_type,
+         {"Request Content-Type", "sipdiag.media.request_content_type", FT_STRING, BASE_NONE,
+          nullptr, 0x0, "Body type the rejected request carried", HFILL}},
+        {&hf_sipdiag_warning_code,
+         {"Warning code", "sipdiag.warning.code", FT_UINT16, BASE_DEC, nullptr, 0x0,
+          "Warning header code (RFC 3261 20.43: 3xx media/session problems, e.g. 305 incompatible "
+          "media format)",
+          HFILL}},
+        {&hf_sipdiag_warning_agent,
+         {"Warning agent", "sipdiag.warning.agent", FT_STRING, BASE_NONE, nullptr, 0x0,
+          "Host that added the Warning", HFILL}},
+        {&hf_sipdiag_warning_text,
+         {"Warning text", "sipdiag.warning.text", FT_STRING, BASE_NONE, nullptr, 0x0,
+          "Free text of the Warning", HFILL}},
+        {&hf_sipdiag_event_requested,
+         {"Event requested", "sipdiag.event.requested", FT_STRING, BASE_NONE, nullptr, 0x0,
+          "Event package the SUBSCRIBE or PUBLISH asked for (489)", HFILL}},
+        {&hf_sipdiag_event_allowed,
+         {"Allow-Events", "sipdiag.event.allowed", FT_STRING, BASE_NONE, nullptr, 0x0,
+          "Event packages the server supports (489)", HFILL}},
+        {&hf_sipdiag_retry_after,
+         {"Retry after (s)", "sipdiag.retry_after", FT_UINT32, BASE_DEC, nullptr, 0x0,
+          "Seconds the server asks the client to wait before retrying (Retry-After)", HFILL}},
+        {&hf_sipdiag_interval_expires,
+         {"Expires asked for", "sipdiag.interval.expires", FT_UINT32, BASE_DEC, nullptr, 0x0,
+          "Registration or subscription interval the request asked for (423)", HFILL}},
+        {&hf_sipdiag_interval_min_expires,
+         {"Min-Expires demanded", "sipdiag.interval.min_expires", FT_UINT32, BASE_DEC, nullptr, 0x0,
+          "Shortest interval the server accepts (Min-Expires of the 423)", HFILL}},
+        {&hf_sipdiag_interval_retry_expires,
+         {"Retry Expires", "sipdiag.interval.retry_expires", FT_UINT32, BASE_DEC, nullptr, 0x0,
+          "Interval the client's retry after the 423 asked for", HFILL}},
+        {&hf_sipdiag_security_mechanism,
+         {"Security mechanism", "sipdiag.security.mechanism", FT_STRING, BASE_NONE, nullptr, 0x0,
+          "Mechanism offered in Security-Server (494, RFC 3329)", HFILL}},
+        {&hf_sipdiag_glare_rule,
+         {"Retry rule", "sipdiag.glare.rule", FT_STRING, BASE_NONE, nullptr, 0x0,
+          "When to retry after 491 Request Pending (RFC 3261 14.1)", HFILL}},
         {&hf_sipdiag_followup_frame,
          {"Follow-up request in frame", "sipdiag.followup_frame", FT_FRAMENUM, BASE_NONE,
-          FRAMENUM_TYPE(FT_FRAMENUM_REQUEST), 0x0,
-          "The client's next attempt after this response", HFILL}},
+          FRAMENUM_TYPE(FT_FRAMENUM_REQUEST), 0x0, "The client's next attempt after this response",
+          HFILL}},
         {&hf_sipdiag_followup_ok,
-         {"Follow-up applied the fix", "sipdiag.followup_ok", FT_BOOLEAN, BASE_NONE, nullptr,
-          0x0, "Whether the client's next attempt did what this response asks for", HFILL}},
+         {"Follow-up applied the fix", "sipdiag.followup_ok", FT_BOOLEAN, BASE_NONE, nullptr, 0x0,
+          "Whether the client's next attempt did what this response asks for", HFILL}},
         {&hf_sipdiag_followup_response_frame,
-         {"Follow-up response in frame", "sipdiag.followup_response_frame", FT_FRAMENUM,
-          BASE_NONE, FRAMENUM_TYPE(FT_FRAMENUM_RESPONSE), 0x0,
-          "Final response to the client's next attempt", HFILL}},
+         {"Follow-up response in frame", "sipdiag.followup_response_frame", FT_FRAMENUM, BASE_NONE,
+          FRAMENUM_TYPE(FT_FRAMENUM_RESPONSE), 0x0, "Final response to the client's next attempt",
+          HFILL}},
         {&hf_sipdiag_followup_response_code,
-         {"Follow-up response code", "sipdiag.followup_response_code", FT_UINT16, BASE_DEC,
-          nullptr, 0x0, "Status code of the final response to the client's next attempt", HFILL}},
+         {"Follow-up response code", "sipdiag.followup_response_code", FT_UINT16, BASE_DEC, nullptr,
+          0x0, "Status code of the final response to the client's next attempt", HFILL}},
         {&hf_sipdiag_outcome,
          {"Outcome", "sipdiag.outcome", FT_UINT8, BASE_DEC, VALS(kOutcomeVals), 0x0,
           "What the client did about this response, judged over the whole capture", HFILL}},
@@ -716,9 +1039,9 @@ void register_protocol() {
          {"Final response code", "sipdiag.response_code", FT_UINT16, BASE_DEC, nullptr, 0x0,
           "Status code of the final response to this request", HFILL}},
     };
-    static int *ett[] = {&ett_sipdiag,        &ett_sipdiag_compare, &ett_sipdiag_redirect,
-                         &ett_sipdiag_contact, &ett_sipdiag_publish, &ett_sipdiag_timer,
-                         &ett_sipdiag_followup, &ett_sipdiag_problem};
+    static int *ett[] = {&ett_sipdiag,          &ett_sipdiag_compare, &ett_sipdiag_redirect,
+                         &ett_sipdiag_contact,  &ett_sipdiag_publish, &ett_sipdiag_timer,
+                         &ett_sipdiag_followup, &ett_sipdiag_problem, &ett_sipdiag_topic};
     static ei_register_info ei[] = {
         {&ei_sipdiag_redirect,
          {"sipdiag.redirect", PI_RESPONSE_CODE, PI_NOTE,
@@ -730,8 +1053,7 @@ void register_protocol() {
           EXPFILL}},
         {&ei_sipdiag_interval_too_small,
          {"sipdiag.interval_too_small", PI_RESPONSE_CODE, PI_WARN,
-          "422 Session Interval Too Small: Session-Expires is below the server's Min-SE",
-          EXPFILL}},
+          "422 Session Interval Too Small: Session-Expires is below the server's Min-SE", EXPFILL}},
         {&ei_sipdiag_no_request,
          {"sipdiag.no_request", PI_SEQUENCE, PI_NOTE,
           "The request this response answers is not in the capture", EXPFILL}},
@@ -755,8 +1077,7 @@ void register_protocol() {
           "The publisher did not recover from the 412 with a fresh PUBLISH", EXPFILL}},
         {&ei_sipdiag_if_match_repeated,
          {"sipdiag.if_match_repeated", PI_SEQUENCE, PI_WARN,
-          "The retry after the 412 sent a SIP-If-Match again instead of a fresh PUBLISH",
-          EXPFILL}},
+          "The retry after the 412 sent a SIP-If-Match again instead of a fresh PUBLISH", EXPFILL}},
         {&ei_sipdiag_retry_still_too_small,
          {"sipdiag.retry_still_too_small", PI_SEQUENCE, PI_ERROR,
           "The retry after the 422 still asks for a session interval below Min-SE", EXPFILL}},
@@ -766,6 +1087,65 @@ void register_protocol() {
         {&ei_sipdiag_followup_ok,
          {"sipdiag.followup_applied", PI_SEQUENCE, PI_CHAT,
           "The client's next attempt applied the fix", EXPFILL}},
+        {&ei_sipdiag_challenge,
+         {"sipdiag.challenge", PI_RESPONSE_CODE, PI_NOTE,
+          "Authentication challenge: resend the request with credentials", EXPFILL}},
+        {&ei_sipdiag_challenge_answered,
+         {"sipdiag.challenge_answered", PI_RESPONSE_CODE, PI_CHAT,
+          "Authentication challenge answered by the client's next request", EXPFILL}},
+        {&ei_sipdiag_credentials_rejected,
+         {"sipdiag.credentials_rejected", PI_SEQUENCE, PI_WARN,
+          "The request with credentials was challenged again: wrong password, realm or "
+          "algorithm",
+          EXPFILL}},
+        {&ei_sipdiag_interval_too_brief,
+         {"sipdiag.interval_too_brief", PI_RESPONSE_CODE, PI_WARN,
+          "423 Interval Too Brief: Expires is below the server's Min-Expires", EXPFILL}},
+        {&ei_sipdiag_bad_extension,
+         {"sipdiag.bad_extension", PI_RESPONSE_CODE, PI_WARN,
+          "420 Bad Extension: the server does not support an option tag the request required",
+          EXPFILL}},
+        {&ei_sipdiag_extension_required,
+         {"sipdiag.extension_required", PI_RESPONSE_CODE, PI_WARN,
+          "421 Extension Required: the server needs an extension the request did not offer",
+          EXPFILL}},
+        {&ei_sipdiag_unsupported_media,
+         {"sipdiag.unsupported_media", PI_RESPONSE_CODE, PI_WARN,
+          "415 Unsupported Media Type: the body type or encoding is not accepted", EXPFILL}},
+        {&ei_sipdiag_not_acceptable,
+         {"sipdiag.not_acceptable", PI_RESPONSE_CODE, PI_WARN,
+          "Session description not acceptable: see the Warning codes", EXPFILL}},
+        {&ei_sipdiag_bad_event,
+         {"sipdiag.bad_event", PI_RESPONSE_CODE, PI_WARN,
+          "489 Bad Event: the event package is not supported", EXPFILL}},
+        {&ei_sipdiag_glare,
+         {"sipdiag.glare", PI_RESPONSE_CODE, PI_NOTE,
+          "491 Request Pending: both sides sent a re-INVITE or UPDATE at once", EXPFILL}},
+        {&ei_sipdiag_security_agreement,
+         {"sipdiag.security_agreement", PI_RESPONSE_CODE, PI_NOTE,
+          "494 Security Agreement Required: pick a mechanism from Security-Server", EXPFILL}},
+        {&ei_sipdiag_server_error,
+         {"sipdiag.server_error", PI_RESPONSE_CODE, PI_ERROR,
+          "500 Server Internal Error: the server failed on this request", EXPFILL}},
+        {&ei_sipdiag_overload_no_retry_after,
+         {"sipdiag.overload_no_retry_after", PI_RESPONSE_CODE, PI_WARN,
+          "503 Service Unavailable without Retry-After: clients may retry at once elsewhere",
+          EXPFILL}},
+        {&ei_sipdiag_retry_after,
+         {"sipdiag.retry_after_given", PI_RESPONSE_CODE, PI_NOTE,
+          "The response says when to retry (Retry-After)", EXPFILL}},
+        {&ei_sipdiag_failure_chat,
+         {"sipdiag.failure.chat", PI_RESPONSE_CODE, PI_CHAT,
+          "SIP response that is part of normal operation", EXPFILL}},
+        {&ei_sipdiag_failure_note,
+         {"sipdiag.failure.note", PI_RESPONSE_CODE, PI_NOTE,
+          "SIP response worth knowing about (redirection or the callee's choice)", EXPFILL}},
+        {&ei_sipdiag_failure_warn,
+         {"sipdiag.failure.warn", PI_RESPONSE_CODE, PI_WARN,
+          "SIP request failed: see the diagnosis for the cause and the fix", EXPFILL}},
+        {&ei_sipdiag_failure_error,
+         {"sipdiag.failure.error", PI_RESPONSE_CODE, PI_ERROR,
+          "SIP server failure: see the diagnosis for the cause and the fix", EXPFILL}},
         {&ei_sipdiag_internal,
          {"sipdiag.internal_error", PI_UNDECODED, PI_WARN,
           "sipdiag could not analyse this frame (out of memory)", EXPFILL}},

@@ -302,7 +302,7 @@ HOSTILE_FACTS = {
 STATS = {
     "redirect-302-udp.pcapng": {
         "Responses by code": 13, "200": 8, "302": 5,
-        "Follow-up outcome of 302, 412 and 422": 5, "followed ok": 3, "wrong fix": 1,
+        "Follow-up outcome (302, 412, 422, 401, 407, 423)": 5, "followed ok": 3, "wrong fix": 1,
         "not followed": 1, "Retransmitted responses": 0,
     },
     "retransmissions.pcapng": {"Retransmitted responses": 8},

@@ -1,0 +1,1498 @@
+// Table-driven tests of the correlator (plugin/core/correlator.h): request/response linking,
+// retransmissions, the 302/412/422 follow-up rules, outcomes, the call view and the bounded
+// tables. Each scenario is a short message sequence built with the helpers below.
+#include "core/correlator.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdint>
+#include <limits>
+#include <optional>
+#include <ostream>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace sipdiag {
+
+// gtest prints enums by name (found by argument-dependent lookup; internal linkage).
+static void PrintTo(Outcome o, std::ostream *os) {
+    *os << outcome_name(o);
+}
+static void PrintTo(IssueKind k, std::ostream *os) {
+    *os << issue_name(k);
+}
+
+namespace {
+
+template <typename Row>
+std::string row_name(const testing::TestParamInfo<Row> &info) {
+    return info.param.name;
+}
+
+// Failure messages name the row instead of dumping its bytes.
+#define SIPDIAG_PRINT_ROW(Row)                                        \
+    [[maybe_unused]] void PrintTo(const Row &row, std::ostream *os) { \
+        *os << row.name;                                              \
+    }
+
+// ---------------------------------------------------------------------------------------------
+// Message builders
+
+constexpr TimeNs kMs = 1'000'000;
+constexpr TimeNs kSec = 1'000 * kMs;
+constexpr TimeNs kT0 = 1'700'000'000 * kSec;  // a realistic capture start (2023)
+constexpr TimeNs kWindow = Config{}.followup_window_ns;
+
+const char *const kCallId = "a84b4c76e66710@pc33.atlanta.example.com";
+const char *const kFromTag = "1928301774";
+const char *const kClient = "pc33.atlanta.example.com:5060";  // the UAC's top Via sent-by
+const char *const kClientSrc = "192.0.2.10";
+const char *const kProxy = "proxy.atlanta.example.com:5060";  // a proxy's Via
+const char *const kProxySrc = "192.0.2.1";
+const char *const kServerSrc = "192.0.2.20";
+const char *const kBob = "sip:bob@biloxi.example.com";
+const char *const kAlice = "sip:alice@atlanta.example.com";
+
+// t in milliseconds from the capture start.
+TimeNs at(std::int64_t ms) {
+    return kT0 + ms * kMs;
+}
+
+// A request of the test call from the client. cseq_method is the method (as in the CSeq line).
+SipMessage request(FrameNum frame, TimeNs t, const std::string &method, std::uint32_t cseq,
+                   const std::string &branch, const std::string &ruri = kBob) {
+    SipMessage m;
+    m.frame = frame;
+    m.time_ns = t;
+    m.src = kClientSrc;
+    m.is_request = true;
+    m.method = method;
+    m.request_uri = ruri;
+    m.call_id = kCallId;
+    m.has_cseq = true;
+    m.cseq = cseq;
+    m.cseq_method = method;
+    m.branch = branch;
+    m.via_sent_by = kClient;
+    m.from_tag = kFromTag;
+    m.to_uri = ruri;
+    return m;
+}
+
+// The response `code` to `req`: same Call-ID, CSeq, top Via (branch and sent-by), From tag, To.
+SipMessage response(const SipMessage &req, FrameNum frame, TimeNs t, unsigned code) {
+    SipMessage m;
+    m.frame = frame;
+    m.time_ns = t;
+    m.src = kServerSrc;
+    m.status = code;
+    m.call_id = req.call_id;
+    m.has_cseq = req.has_cseq;
+    m.cseq = req.cseq;
+    m.cseq_method = req.cseq_method;
+    m.branch = req.branch;
+    m.via_sent_by = req.via_sent_by;
+    m.from_tag = req.from_tag;
+    m.to_uri = req.to_uri;
+    return m;
+}
+
+// The ACK of a non-2xx final response: same branch and CSeq number, CSeq method ACK.
+SipMessage ack(const SipMessage &invite, FrameNum frame, TimeNs t) {
+    SipMessage m = request(frame, t, "ACK", invite.cseq, invite.branch, invite.request_uri);
+    m.via_sent_by = invite.via_sent_by;
+    return m;
+}
+
+template <typename F>
+SipMessage with(SipMessage m, F &&f) {
+    f(m);
+    return m;
+}
+
+// An unrelated message (OPTIONS keep-alive of another call) that only moves the capture clock.
+SipMessage clock_tick(FrameNum frame, TimeNs t) {
+    return with(request(frame, t, "OPTIONS", 1, "z9hG4bK-tick" + std::to_string(frame)),
+                [](SipMessage &m) { m.call_id = "keepalive@elsewhere"; });
+}
+
+SipMessage publish(FrameNum frame, TimeNs t, std::uint32_t cseq, const std::string &branch,
+                   const std::string &if_match, const std::string &entity = kAlice,
+                   const std::string &event = "presence") {
+    return with(request(frame, t, "PUBLISH", cseq, branch, entity), [&](SipMessage &m) {
+        m.call_id = "pub-81726@pc33.atlanta.example.com";
+        m.event = {event};
+        if (!if_match.empty()) m.if_match = {if_match};
+    });
+}
+
+SipMessage with_etag(SipMessage m, const std::string &etag) {
+    m.etag = {etag};
+    return m;
+}
+
+SipMessage with_contact(SipMessage m, std::vector<std::string> contact) {
+    m.contact = std::move(contact);
+    return m;
+}
+
+SipMessage with_session(SipMessage m, std::vector<std::string> se, std::vector<std::string> min) {
+    m.session_expires = std::move(se);
+    m.min_se = std::move(min);
+    return m;
+}
+
+SipMessage with_via(SipMessage m, const std::string &sent_by, const std::string &src) {
+    m.via_sent_by = sent_by;
+    m.src = src;
+    return m;
+}
+
+using Messages = std::vector<SipMessage>;
+
+// INVITE (frame 1) -> 302 (frame 2) with `contact` -> ACK (frame 3); index of the 302 is 1.
+Messages redirected(std::vector<std::string> contact) {
+    const SipMessage inv = request(1, at(0), "INVITE", 1, "z9hG4bK74bf9");
+    return {inv, with_contact(response(inv, 2, at(10), 302), std::move(contact)),
+            ack(inv, 3, at(12))};
+}
+
+// The client's retry of the redirected INVITE (frame 4) at `ruri`, answered 200 (frame 5).
+Messages redirected_then_retry(std::vector<std::string> contact, const std::string &ruri) {
+    Messages m = redirected(std::move(contact));
+    const SipMessage retry = request(4, at(20), "INVITE", 2, "z9hG4bK-retry", ruri);
+    m.push_back(retry);
+    m.push_back(response(retry, 5, at(60), 200));
+    return m;
+}
+
+// INVITE with Session-Expires `se` (frame 1) -> 422 with Min-SE `min` (frame 2) -> ACK.
+Messages too_small(const std::string &se, std::vector<std::string> min) {
+    const SipMessage inv = with_session(request(1, at(0), "INVITE", 1, "z9hG4bK-se1"), {se}, {});
+    return {inv, with_session(response(inv, 2, at(10), 422), {}, std::move(min)),
+            ack(inv, 3, at(12))};
+}
+
+// too_small("90", {"1800"}) then the retry (frame 4) with `se`/`min`, answered `code` (frame 5).
+Messages too_small_then_retry(std::vector<std::string> se, std::vector<std::string> min,
+                              unsigned code, const std::string &method = "INVITE") {
+    Messages m = too_small("90", {"1800"});
+    const SipMessage retry =
+        with_session(request(4, at(20), method, 2, "z9hG4bK-se2"), std::move(se), std::move(min));
+    m.push_back(retry);
+    m.push_back(response(retry, 5, at(40), code));
+    return m;
+}
+
+// PUBLISH with SIP-If-Match dx200xyz (frame 1) -> 412 (frame 2); index of the 412 is 1.
+Messages conditional_failed() {
+    const SipMessage pub = publish(1, at(0), 5, "z9hG4bK-pub1", "dx200xyz");
+    return {pub, response(pub, 2, at(10), 412)};
+}
+
+Messages conditional_failed_then(const SipMessage &republish, unsigned code,
+                                 const std::string &etag) {
+    Messages m = conditional_failed();
+    m.push_back(republish);
+    SipMessage r = response(republish, 4, republish.time_ns + 30 * kMs, code);
+    if (!etag.empty()) r.etag = {etag};
+    m.push_back(r);
+    return m;
+}
+
+// An established call, then 9 session refreshes (UPDATE, one a minute) refused with 422; the
+// UA retries none of the first 8 within the window and retries the 9th correctly (frame 21).
+Messages refused_refreshes() {
+    Messages m;
+    FrameNum f = 1;
+    const SipMessage inv = request(f++, at(0), "INVITE", 1, "z9hG4bK-inv");
+    m.push_back(inv);
+    m.push_back(response(inv, f++, at(50), 200));
+    for (std::uint32_t k = 0; k < 9; ++k) {
+        const SipMessage upd = with_session(
+            request(f++, at(60'000 * (k + 1)), "UPDATE", 2 + k, "z9hG4bK-u" + std::to_string(k)),
+            {"90"}, {});
+        m.push_back(upd);
+        m.push_back(with_session(response(upd, f++, upd.time_ns + 10 * kMs, 422), {}, {"1800"}));
+    }
+    const SipMessage retry = with_session(
+        request(f++, at(60'000 * 9 + 100), "UPDATE", 11, "z9hG4bK-fix"), {"1800"}, {"1800"});
+    m.push_back(retry);
+    m.push_back(response(retry, f++, retry.time_ns + 10 * kMs, 200));
+    return m;
+}
+
+// INVITE, 100, 180, 181, 183, 302 (frame 6), 302 again (frame 7), ACK, retry (frame 9).
+Messages provisionals_then_302() {
+    const SipMessage inv = request(1, at(0), "INVITE", 1, "z9hG4bK-prov");
+    Messages m{inv,
+               response(inv, 2, at(5), 100),
+               response(inv, 3, at(50), 180),
+               response(inv, 4, at(60), 181),
+               response(inv, 5, at(70), 183),
+               with_contact(response(inv, 6, at(80), 302), {"<sip:bob@192.0.2.4>"}),
+               with_contact(response(inv, 7, at(580), 302), {"<sip:bob@192.0.2.4>"}),
+               ack(inv, 8, at(581)),
+               request(9, at(600), "INVITE", 2, "z9hG4bK-retry", "sip:bob@192.0.2.4")};
+    return m;
+}
+
+struct Fed {
+    Correlator corr;
+    std::vector<std::uint32_t> idx;  // record index of each message
+    explicit Fed(const Messages &msgs, Config config = Config{}) : corr(config) {
+        for (const SipMessage &m : msgs) idx.push_back(corr.add(m));
+    }
+};
+
+// ---------------------------------------------------------------------------------------------
+// Follow-up scenarios: outcome in single pass and with the capture complete.
+
+using Extra = void (*)(const Correlator &, const Record &, const Detail &);
+
+struct FollowupRow {
+    const char *name;
+    Messages (*build)();
+    std::size_t diagnosed;  // index (in build()'s sequence) of the response under test
+    Outcome single_pass;    // outcome(r, false) once every message is added
+    Outcome complete;       // outcome(r, true)
+    FrameNum followup_frame;
+    std::optional<bool> highest_q;
+    Extra extra;
+};
+SIPDIAG_PRINT_ROW(FollowupRow)
+
+const FollowupRow kFollowupRows[] = {
+    // ---- 302
+    {"redirect_retry_at_contact",
+     [] { return redirected_then_retry({"<sip:bob@192.0.2.4>"}, "sip:bob@192.0.2.4"); }, 1,
+     Outcome::followed_ok, Outcome::followed_ok, 4, true,
+     [](const Correlator &c, const Record &r, const Detail &d) {
+         EXPECT_EQ(d.redirect_target, "sip:bob@192.0.2.4");
+         EXPECT_EQ(d.followup_response_frame, 5u);
+         EXPECT_EQ(d.followup_response_code, 200);
+         EXPECT_EQ(d.client_sent_by, kClient);
+         EXPECT_EQ(d.cseq, 1u);
+         const Record &retry = c.record(3);
+         EXPECT_EQ(retry.retry_of, r.frame);
+         EXPECT_EQ(retry.retry_of_code, 302);
+     }},
+    {"redirect_retry_equivalent_uri",
+     [] {
+         return redirected_then_retry({"<sip:%62ob@192.0.2.4;Transport=UDP>;q=0.7"},
+                                      "sip:bob@192.0.2.4;transport=udp");
+     },
+     1, Outcome::followed_ok, Outcome::followed_ok, 4, true, nullptr},
+    {"redirect_retry_not_in_contact_set",
+     [] { return redirected_then_retry({"<sip:bob@192.0.2.4>"}, "sip:bob@192.0.2.99"); }, 1,
+     Outcome::wrong_fix, Outcome::wrong_fix, 4, std::nullopt,
+     [](const Correlator &, const Record &, const Detail &d) {
+         EXPECT_EQ(d.redirect_target, "sip:bob@192.0.2.99");
+         EXPECT_FALSE(d.followup_ok);
+     }},
+    {"redirect_retry_same_uri_again",  // the client ignored the Contact
+     [] { return redirected_then_retry({"<sip:bob@192.0.2.4>"}, kBob); }, 1, Outcome::wrong_fix,
+     Outcome::wrong_fix, 4, std::nullopt, nullptr},
+    {"redirect_retry_with_port_added",
+     [] { return redirected_then_retry({"<sip:bob@192.0.2.4>"}, "sip:bob@192.0.2.4:5060"); }, 1,
+     Outcome::wrong_fix, Outcome::wrong_fix, 4, std::nullopt, nullptr},
+    {"redirect_retry_with_transport_added",
+     [] {
+         return redirected_then_retry({"<sip:bob@192.0.2.4>"}, "sip:bob@192.0.2.4;transport=tcp");
+     },
+     1, Outcome::wrong_fix, Outcome::wrong_fix, 4, std::nullopt, nullptr},
+    {"redirect_star_contact_is_no_target",
+     [] { return redirected_then_retry({"*"}, "*"); }, 1, Outcome::wrong_fix, Outcome::wrong_fix,
+     4, std::nullopt, nullptr},
+    {"redirect_lower_q_choice",
+     [] { return redirected_then_retry({"<sip:a@x>;q=0.5, <sip:b@x>;q=1.0"}, "sip:a@x"); }, 1,
+     Outcome::followed_ok, Outcome::followed_ok, 4, false, nullptr},
+    {"redirect_highest_q_choice",
+     [] { return redirected_then_retry({"<sip:a@x>;q=0.5, <sip:b@x>;q=1.0"}, "sip:b@x"); }, 1,
+     Outcome::followed_ok, Outcome::followed_ok, 4, true, nullptr},
+    {"redirect_missing_q_counts_as_one_not_chosen",
+     [] { return redirected_then_retry({"<sip:a@x>", "<sip:b@x>;q=0.9"}, "sip:b@x"); }, 1,
+     Outcome::followed_ok, Outcome::followed_ok, 4, false, nullptr},
+    {"redirect_missing_q_counts_as_one_chosen",
+     [] { return redirected_then_retry({"<sip:a@x>", "<sip:b@x>;q=0.9"}, "sip:a@x"); }, 1,
+     Outcome::followed_ok, Outcome::followed_ok, 4, true, nullptr},
+    {"redirect_equal_q_tie_is_highest",
+     [] { return redirected_then_retry({"<sip:a@x>;q=0.5, <sip:b@x>;q=0.5"}, "sip:b@x"); }, 1,
+     Outcome::followed_ok, Outcome::followed_ok, 4, true, nullptr},
+    {"redirect_retry_answered_again_by_302",  // a chain of redirects: the retry itself was fine
+     [] {
+         Messages m = redirected({"<sip:bob@192.0.2.4>"});
+         const SipMessage retry = request(4, at(20), "INVITE", 2, "z9hG4bK-r2", "sip:bob@192.0.2.4");
+         m.push_back(retry);
+         m.push_back(with_contact(response(retry, 5, at(30), 302), {"<sip:bob@192.0.2.5>"}));
+         return m;
+     },
+     1, Outcome::followed_ok, Outcome::followed_ok, 4, true, nullptr},
+    {"redirect_proxy_copy_is_not_the_client_retry",
+     [] {
+         // Only the proxy's forwarded copy (proxy Via on top) is seen: not the client's retry.
+         Messages m = redirected({"<sip:bob@192.0.2.4>"});
+         m.push_back(with_via(request(4, at(20), "INVITE", 2, "z9hG4bK-proxy", "sip:bob@192.0.2.4"),
+                              kProxy, kProxySrc));
+         m.push_back(clock_tick(5, at(40'000)));
+         return m;
+     },
+     1, Outcome::pending, Outcome::not_followed, 0, std::nullopt,
+     [](const Correlator &c, const Record &, const Detail &) {
+         EXPECT_EQ(c.record(3).retry_of, 0u);
+     }},
+    {"redirect_client_retry_then_proxy_copy",
+     [] {
+         Messages m = redirected({"<sip:bob@192.0.2.4>"});
+         m.push_back(request(4, at(20), "INVITE", 2, "z9hG4bK-retry", "sip:bob@192.0.2.4"));
+         m.push_back(with_via(request(5, at(21), "INVITE", 2, "z9hG4bK-proxy", "sip:bob@192.0.2.4"),
+                              kProxy, kProxySrc));
+         return m;
+     },
+     1, Outcome::followed_ok, Outcome::followed_ok, 4, true,
+     [](const Correlator &c, const Record &, const Detail &) {
+         EXPECT_EQ(c.record(3).retry_of, 2u);
+         EXPECT_EQ(c.record(4).retry_of, 0u);
+     }},
+    {"redirect_proxy_copy_then_client_retry",
+     [] {
+         Messages m = redirected({"<sip:bob@192.0.2.4>"});
+         m.push_back(with_via(request(4, at(20), "INVITE", 2, "z9hG4bK-proxy", "sip:bob@192.0.2.9"),
+                              kProxy, kProxySrc));
+         m.push_back(request(5, at(21), "INVITE", 2, "z9hG4bK-retry", "sip:bob@192.0.2.4"));
+         return m;
+     },
+     1, Outcome::followed_ok, Outcome::followed_ok, 5, true, nullptr},
+    {"redirect_other_method_is_not_retry",
+     [] {
+         Messages m = redirected({"<sip:bob@192.0.2.4>"});
+         m.push_back(request(4, at(20), "MESSAGE", 2, "z9hG4bK-msg", "sip:bob@192.0.2.4"));
+         m.push_back(clock_tick(5, at(40'000)));
+         return m;
+     },
+     1, Outcome::pending, Outcome::not_followed, 0, std::nullopt, nullptr},
+    {"redirect_same_cseq_is_not_retry",
+     [] {
+         Messages m = redirected({"<sip:bob@192.0.2.4>"});
+         m.push_back(request(4, at(20), "INVITE", 1, "z9hG4bK-other", "sip:bob@192.0.2.4"));
+         m.push_back(clock_tick(5, at(40'000)));
+         return m;
+     },
+     1, Outcome::pending, Outcome::not_followed, 0, std::nullopt, nullptr},
+    {"redirect_same_branch_is_not_retry",
+     [] {
+         Messages m = redirected({"<sip:bob@192.0.2.4>"});
+         m.push_back(request(4, at(20), "INVITE", 2, "z9hG4bK74bf9", "sip:bob@192.0.2.4"));
+         m.push_back(clock_tick(5, at(40'000)));
+         return m;
+     },
+     1, Outcome::pending, Outcome::not_followed, 0, std::nullopt, nullptr},
+    {"redirect_other_dialog_is_not_retry",
+     [] {
+         Messages m = redirected({"<sip:bob@192.0.2.4>"});
+         m.push_back(with(request(4, at(20), "INVITE", 2, "z9hG4bK-new", "sip:bob@192.0.2.4"),
+                          [](SipMessage &x) { x.from_tag = "other-tag"; }));
+         m.push_back(clock_tick(5, at(40'000)));
+         return m;
+     },
+     1, Outcome::pending, Outcome::not_followed, 0, std::nullopt, nullptr},
+    {"redirect_followup_outside_window",
+     [] {
+         Messages m = redirected({"<sip:bob@192.0.2.4>"});
+         m.push_back(request(4, at(10 + kWindow / kMs + 1), "INVITE", 2, "z9hG4bK-late",
+                             "sip:bob@192.0.2.4"));
+         return m;
+     },
+     1, Outcome::pending, Outcome::not_followed, 0, std::nullopt, nullptr},
+    {"redirect_followup_at_window_edge",
+     [] {
+         Messages m = redirected({"<sip:bob@192.0.2.4>"});
+         m.push_back(request(4, at(10 + kWindow / kMs), "INVITE", 2, "z9hG4bK-edge",
+                             "sip:bob@192.0.2.4"));
+         return m;
+     },
+     1, Outcome::followed_ok, Outcome::followed_ok, 4, true, nullptr},
+    // Once the capture is read the verdict is "not followed"; a capture that ends inside the
+    // window is flagged next to it (capture_ends_in_window).
+    {"redirect_not_followed_capture_too_short",
+     [] {
+         Messages m = redirected({"<sip:bob@192.0.2.4>"});
+         m.push_back(clock_tick(4, at(5'000)));
+         return m;
+     },
+     1, Outcome::pending, Outcome::not_followed, 0, std::nullopt,
+     [](const Correlator &c, const Record &, const Detail &d) {
+         EXPECT_TRUE(c.capture_ends_in_window(d));
+     }},
+    {"redirect_not_followed_just_inside_window",
+     [] {
+         Messages m = redirected({"<sip:bob@192.0.2.4>"});
+         m.push_back(clock_tick(4, at(10 + kWindow / kMs - 1)));
+         return m;
+     },
+     1, Outcome::pending, Outcome::not_followed, 0, std::nullopt,
+     [](const Correlator &c, const Record &, const Detail &d) {
+         EXPECT_TRUE(c.capture_ends_in_window(d));
+     }},
+    {"redirect_not_followed_after_window",
+     [] {
+         Messages m = redirected({"<sip:bob@192.0.2.4>"});
+         m.push_back(clock_tick(4, at(10 + kWindow / kMs)));
+         return m;
+     },
+     1, Outcome::pending, Outcome::not_followed, 0, std::nullopt,
+     [](const Correlator &c, const Record &, const Detail &d) {
+         EXPECT_FALSE(c.capture_ends_in_window(d));
+     }},
+    {"redirect_request_missing",
+     [] {
+         const SipMessage inv = request(1, at(0), "INVITE", 1, "z9hG4bK74bf9");
+         Messages m{with_contact(response(inv, 2, at(10), 302), {"<sip:bob@192.0.2.4>"})};
+         m.push_back(clock_tick(3, at(60'000)));
+         return m;
+     },
+     0, Outcome::request_missing, Outcome::request_missing, 0, std::nullopt,
+     [](const Correlator &, const Record &r, const Detail &d) {
+         EXPECT_EQ(r.request_frame, 0u);
+         EXPECT_EQ(d.contacts.total, 1u);  // still diagnosed
+     }},
+    {"redirect_request_missing_then_retry",
+     [] {
+         const SipMessage inv = request(1, at(0), "INVITE", 1, "z9hG4bK74bf9");
+         return Messages{with_contact(response(inv, 2, at(10), 302), {"<sip:bob@192.0.2.4>"}),
+                         request(3, at(20), "INVITE", 2, "z9hG4bK-retry", "sip:bob@192.0.2.4")};
+     },
+     0, Outcome::followed_ok, Outcome::followed_ok, 3, true, nullptr},
+    {"redirect_retransmitted_response_first_copy",
+     [] {
+         Messages m = redirected({"<sip:bob@192.0.2.4>"});
+         m.insert(m.begin() + 2, with(m[1], [](SipMessage &x) {
+                      x.frame = 3;
+                      x.time_ns = at(11);
+                  }));
+         m[3].frame = 4;  // the ACK
+         m.push_back(request(5, at(20), "INVITE", 2, "z9hG4bK-retry", "sip:bob@192.0.2.4"));
+         return m;
+     },
+     1, Outcome::followed_ok, Outcome::followed_ok, 5, true, nullptr},
+    {"redirect_retransmitted_response_copy",
+     [] {
+         Messages m = redirected({"<sip:bob@192.0.2.4>"});
+         m.insert(m.begin() + 2, with(m[1], [](SipMessage &x) {
+                      x.frame = 3;
+                      x.time_ns = at(11);
+                  }));
+         m[3].frame = 4;
+         m.push_back(request(5, at(20), "INVITE", 2, "z9hG4bK-retry", "sip:bob@192.0.2.4"));
+         return m;
+     },
+     2, Outcome::not_applicable, Outcome::not_applicable, 0, std::nullopt,
+     [](const Correlator &, const Record &r, const Detail &d) {
+         EXPECT_TRUE(r.retransmission());
+         EXPECT_EQ(r.original_frame, 2u);
+         EXPECT_EQ(d.contacts.total, 1u);  // the copy is still explained
+     }},
+    {"redirect_several_messages_in_one_frame",
+     [] {
+         Messages m = redirected({"<sip:bob@192.0.2.4>"});
+         // The ACK and the retry share TCP frame 3.
+         SipMessage retry = request(3, at(12), "INVITE", 2, "z9hG4bK-retry", "sip:bob@192.0.2.4");
+         retry.index = 1;
+         m.push_back(retry);
+         return m;
+     },
+     1, Outcome::followed_ok, Outcome::followed_ok, 3, true,
+     [](const Correlator &c, const Record &, const Detail &) {
+         const auto [recs, n] = c.frame_records(3);
+         ASSERT_EQ(n, 2u);
+         EXPECT_EQ(recs[0].index, 0);
+         EXPECT_EQ(c.method_name(recs[0].method), "ACK");
+         EXPECT_EQ(recs[1].index, 1);
+         EXPECT_EQ(recs[1].retry_of, 2u);
+     }},
+    // ---- 412
+    {"conditional_recovered",
+     [] {
+         return conditional_failed_then(publish(3, at(20), 6, "z9hG4bK-pub2", ""), 200, "kwj449x");
+     },
+     1, Outcome::followed_ok, Outcome::followed_ok, 3, std::nullopt,
+     [](const Correlator &c, const Record &, const Detail &d) {
+         EXPECT_EQ(d.entity, kAlice);
+         EXPECT_EQ(d.event, "presence");
+         EXPECT_EQ(d.if_match, "dx200xyz");
+         EXPECT_EQ(d.new_etag, "kwj449x");
+         EXPECT_FALSE(d.if_match_repeated);
+         EXPECT_EQ(d.followup_response_frame, 4u);
+         EXPECT_EQ(d.followup_response_code, 200);
+         EXPECT_EQ(c.record(2).retry_of_code, 412);
+     }},
+    {"conditional_if_match_repeated",
+     [] {
+         return conditional_failed_then(publish(3, at(20), 6, "z9hG4bK-pub2", "dx200xyz"), 412, "");
+     },
+     1, Outcome::wrong_fix, Outcome::wrong_fix, 3, std::nullopt,
+     [](const Correlator &, const Record &, const Detail &d) { EXPECT_TRUE(d.if_match_repeated); }},
+    {"conditional_if_match_repeated_before_answer",
+     [] {
+         Messages m = conditional_failed();
+         m.push_back(publish(3, at(20), 6, "z9hG4bK-pub2", "dx200xyz"));
+         return m;
+     },
+     1, Outcome::wrong_fix, Outcome::wrong_fix, 3, std::nullopt, nullptr},
+    {"conditional_recovery_awaiting_answer",
+     [] {
+         Messages m = conditional_failed();
+         m.push_back(publish(3, at(20), 6, "z9hG4bK-pub2", ""));
+         return m;
+     },
+     1, Outcome::pending, Outcome::pending, 3, std::nullopt, nullptr},
+    {"conditional_2xx_without_new_etag",
+     [] { return conditional_failed_then(publish(3, at(20), 6, "z9hG4bK-pub2", ""), 200, ""); },
+     1, Outcome::wrong_fix, Outcome::wrong_fix, 3, std::nullopt, nullptr},
+    {"conditional_other_entity_is_not_recovery",
+     [] {
+         Messages m = conditional_failed();
+         m.push_back(publish(3, at(20), 6, "z9hG4bK-pub2", "", "sip:bob@atlanta.example.com"));
+         m.push_back(clock_tick(4, at(40'000)));
+         return m;
+     },
+     1, Outcome::pending, Outcome::not_followed, 0, std::nullopt, nullptr},
+    {"conditional_other_event_is_not_recovery",
+     [] {
+         Messages m = conditional_failed();
+         m.push_back(publish(3, at(20), 6, "z9hG4bK-pub2", "", kAlice, "dialog"));
+         m.push_back(clock_tick(4, at(40'000)));
+         return m;
+     },
+     1, Outcome::pending, Outcome::not_followed, 0, std::nullopt, nullptr},
+    {"conditional_other_client_is_not_recovery",
+     [] {
+         Messages m = conditional_failed();
+         m.push_back(with_via(publish(3, at(20), 1, "z9hG4bK-pubX", ""), "pc99.atlanta:5060",
+                              "192.0.2.99"));
+         m.push_back(clock_tick(4, at(40'000)));
+         return m;
+     },
+     1, Outcome::pending, Outcome::not_followed, 0, std::nullopt, nullptr},
+    {"conditional_recovery_outside_window",
+     [] {
+         Messages m = conditional_failed();
+         m.push_back(publish(3, at(11 + kWindow / kMs), 6, "z9hG4bK-pub2", ""));
+         return m;
+     },
+     1, Outcome::pending, Outcome::not_followed, 0, std::nullopt, nullptr},
+    {"conditional_last_etag_from_earlier_2xx",
+     [] {
+         const SipMessage initial = publish(1, at(0), 1, "z9hG4bK-p1", "");
+         const SipMessage refresh = publish(3, at(1'000), 2, "z9hG4bK-p2", "dx200xyz");
+         const SipMessage again = publish(5, at(1'100), 3, "z9hG4bK-p3", "");
+         return Messages{initial,
+                         with_etag(response(initial, 2, at(30), 200), "dx200xyz"),
+                         refresh,
+                         response(refresh, 4, at(1'020), 412),
+                         again,
+                         with_etag(response(again, 6, at(1'130), 200), "kwj449x")};
+     },
+     3, Outcome::followed_ok, Outcome::followed_ok, 5, std::nullopt,
+     [](const Correlator &, const Record &, const Detail &d) {
+         EXPECT_EQ(d.last_etag, "dx200xyz");
+         EXPECT_EQ(d.last_etag_frame, 2u);
+         EXPECT_EQ(d.if_match, "dx200xyz");
+         EXPECT_EQ(d.new_etag, "kwj449x");
+     }},
+    {"conditional_request_missing_entity_from_to",
+     [] {
+         const SipMessage pub = publish(1, at(0), 5, "z9hG4bK-pub1", "dx200xyz");
+         return Messages{response(pub, 2, at(10), 412), clock_tick(3, at(60'000))};
+     },
+     0, Outcome::request_missing, Outcome::request_missing, 0, std::nullopt,
+     [](const Correlator &, const Record &, const Detail &d) {
+         EXPECT_EQ(d.entity, kAlice);  // from the To header
+         EXPECT_TRUE(d.if_match.empty());
+     }},
+    {"conditional_request_missing_then_recovery",
+     [] {
+         const SipMessage pub = publish(1, at(0), 5, "z9hG4bK-pub1", "dx200xyz");
+         const SipMessage again = publish(3, at(20), 6, "z9hG4bK-pub2", "");
+         return Messages{response(pub, 2, at(10), 412), again,
+                         with_etag(response(again, 4, at(40), 200), "kwj449x")};
+     },
+     0, Outcome::followed_ok, Outcome::followed_ok, 3, std::nullopt,
+     [](const Correlator &, const Record &, const Detail &d) {
+         EXPECT_EQ(d.entity, kAlice);
+         EXPECT_EQ(d.event, "");  // matched by To URI alone
+         EXPECT_EQ(d.new_etag, "kwj449x");
+     }},
+    {"conditional_request_missing_event_in_412_ignored",
+     [] {
+         const SipMessage pub = publish(1, at(0), 5, "z9hG4bK-pub1", "dx200xyz");
+         SipMessage r412 = response(pub, 2, at(10), 412);
+         r412.event = {"presence"};
+         const SipMessage again = publish(3, at(20), 6, "z9hG4bK-pub2", "");
+         return Messages{r412, again, with_etag(response(again, 4, at(40), 200), "kwj449x")};
+     },
+     0, Outcome::followed_ok, Outcome::followed_ok, 3, std::nullopt, nullptr},
+    // Regression: a 412 without its PUBLISH is filed under its To URI cut to kMaxUriLength, but
+    // the re-PUBLISH looked it up under the whole To URI, so a long one never matched.
+    {"regression_conditional_request_missing_long_to_uri",
+     [] {
+         const std::string entity = "sip:" + std::string(600, 'a') + "@atlanta.example.com";
+         const SipMessage pub = publish(1, at(0), 5, "z9hG4bK-pub1", "dx200xyz", entity);
+         const SipMessage again = publish(3, at(20), 6, "z9hG4bK-pub2", "", entity);
+         return Messages{response(pub, 2, at(10), 412), again,
+                         with_etag(response(again, 4, at(40), 200), "kwj449x")};
+     },
+     0, Outcome::followed_ok, Outcome::followed_ok, 3, std::nullopt, nullptr},
+    {"conditional_request_missing_other_entity",
+     [] {
+         const SipMessage pub = publish(1, at(0), 5, "z9hG4bK-pub1", "dx200xyz");
+         return Messages{response(pub, 2, at(10), 412),
+                         publish(3, at(20), 6, "z9hG4bK-pub2", "", "sip:carol@atlanta.example.com")};
+     },
+     0, Outcome::request_missing, Outcome::request_missing, 0, std::nullopt, nullptr},
+    // ---- 422
+    {"session_interval_fixed",
+     [] { return too_small_then_retry({"1800"}, {"1800"}, 200); }, 1, Outcome::followed_ok,
+     Outcome::followed_ok, 4, std::nullopt,
+     [](const Correlator &c, const Record &, const Detail &d) {
+         EXPECT_EQ(d.session_expires, std::optional<std::uint32_t>(90));
+         EXPECT_EQ(d.min_se, std::optional<std::uint32_t>(1800));
+         EXPECT_EQ(d.retry_session_expires, std::optional<std::uint32_t>(1800));
+         EXPECT_TRUE(d.retry_has_min_se);
+         EXPECT_EQ(d.followup_response_code, 200);
+         EXPECT_EQ(c.record(3).retry_of_code, 422);
+     }},
+    {"session_interval_above_min_se_with_refresher",
+     [] { return too_small_then_retry({"3600;refresher=uac"}, {"1800"}, 200); }, 1,
+     Outcome::followed_ok, Outcome::followed_ok, 4, std::nullopt, nullptr},
+    {"session_interval_fixed_by_update",
+     [] { return too_small_then_retry({"1800"}, {"1800"}, 200, "UPDATE"); }, 1,
+     Outcome::followed_ok, Outcome::followed_ok, 4, std::nullopt, nullptr},
+    {"session_interval_still_too_small",
+     [] { return too_small_then_retry({"900"}, {"1800"}, 200); }, 1, Outcome::wrong_fix,
+     Outcome::wrong_fix, 4, std::nullopt, nullptr},
+    {"session_interval_retry_without_min_se",
+     [] { return too_small_then_retry({"1800"}, {}, 200); }, 1, Outcome::wrong_fix,
+     Outcome::wrong_fix, 4, std::nullopt,
+     [](const Correlator &, const Record &, const Detail &d) { EXPECT_FALSE(d.retry_has_min_se); }},
+    {"session_interval_retry_without_session_expires",
+     [] { return too_small_then_retry({}, {"1800"}, 200); }, 1, Outcome::wrong_fix,
+     Outcome::wrong_fix, 4, std::nullopt, nullptr},
+    {"session_interval_second_422",
+     [] { return too_small_then_retry({"1800"}, {"1800"}, 422); }, 1, Outcome::wrong_fix,
+     Outcome::wrong_fix, 4, std::nullopt,
+     [](const Correlator &, const Record &, const Detail &d) {
+         EXPECT_EQ(d.followup_response_code, 422);
+     }},
+    {"session_interval_other_method_is_not_retry",
+     [] {
+         Messages m = too_small("90", {"1800"});
+         m.push_back(request(4, at(20), "BYE", 2, "z9hG4bK-bye"));
+         m.push_back(clock_tick(5, at(40'000)));
+         return m;
+     },
+     1, Outcome::pending, Outcome::not_followed, 0, std::nullopt, nullptr},
+    {"session_interval_request_missing",
+     [] {
+         const SipMessage inv = request(1, at(0), "INVITE", 1, "z9hG4bK-se1");
+         return Messages{with_session(response(inv, 2, at(10), 422), {}, {"1800"})};
+     },
+     0, Outcome::request_missing, Outcome::request_missing, 0, std::nullopt,
+     [](const Correlator &, const Record &, const Detail &d) {
+         EXPECT_FALSE(d.session_expires.has_value());
+         EXPECT_EQ(d.min_se, std::optional<std::uint32_t>(1800));
+     }},
+    // ---- not diagnosed
+    {"ok_response_not_applicable",
+     [] {
+         const SipMessage inv = request(1, at(0), "INVITE", 1, "z9hG4bK1");
+         return Messages{inv, response(inv, 2, at(10), 200)};
+     },
+     1, Outcome::not_applicable, Outcome::not_applicable, 0, std::nullopt, nullptr},
+    {"request_not_applicable",
+     [] { return Messages{request(1, at(0), "INVITE", 1, "z9hG4bK1")}; }, 0,
+     Outcome::not_applicable, Outcome::not_applicable, 0, std::nullopt, nullptr},
+    // ---- regressions (bugs found by these tests, fixed in plugin/core/correlator.cpp)
+    // Regression: the per-call list of responses waiting for a retry kept the 8 oldest and
+    // dropped newer ones, so after 8 refused, never-retried session refreshes in one call the
+    // 9th 422 was no longer tracked and its correct retry was reported "not followed".
+    {"regression_ninth_422_in_a_call_still_tracked", refused_refreshes, 19, Outcome::followed_ok,
+     Outcome::followed_ok, 21, std::nullopt,
+     [](const Correlator &c, const Record &, const Detail &) {
+         const Record &first = c.record(3);  // the first refused refresh
+         EXPECT_EQ(c.outcome(first, true), Outcome::not_followed);
+     }},
+    // Regression: a PUBLISH was only ever checked as the recovery of a 412, so a 302 to a
+    // PUBLISH never found its retry.
+    {"regression_redirect_of_publish_followed",
+     [] {
+         const std::string target = "sip:alice@presence2.atlanta.example.com";
+         const SipMessage pub = publish(1, at(0), 1, "z9hG4bK-p1", "");
+         SipMessage retry = publish(3, at(20), 2, "z9hG4bK-p2", "", target);
+         retry.to_uri = kAlice;  // the To header keeps the address of record
+         return Messages{pub, with_contact(response(pub, 2, at(10), 302), {"<" + target + ">"}),
+                         retry, with_etag(response(retry, 4, at(40), 200), "kwj449x")};
+     },
+     1, Outcome::followed_ok, Outcome::followed_ok, 3, true, nullptr},
+    // Regression: time differences were computed with a plain signed subtraction; timestamps
+    // far apart (a crafted pcapng: the adapter maps secs*1e9 onto +-9.2e18) overflowed, which is
+    // undefined behaviour and in practice wrapped to a negative delay inside the window.
+    {"regression_times_far_apart_do_not_wrap",
+     [] {
+         const TimeNs early = -9'000'000'000'000'000'000;
+         const TimeNs late = 9'000'000'000'000'000'000;
+         const SipMessage inv = request(1, early, "INVITE", 1, "z9hG4bK74bf9");
+         return Messages{inv,
+                         with_contact(response(inv, 2, early + 10 * kMs, 302), {"<sip:b@x>"}),
+                         ack(inv, 3, early + 12 * kMs),
+                         request(4, late, "INVITE", 2, "z9hG4bK-retry", "sip:b@x")};
+     },
+     1, Outcome::pending, Outcome::not_followed, 0, std::nullopt,
+     [](const Correlator &c, const Record &, const Detail &d) {
+         EXPECT_FALSE(c.capture_ends_in_window(d));
+     }},
+    // Regression: a transaction remembered only its first 4 response codes; after 4 distinct
+    // provisionals a retransmitted final response was not recognised, so the 302 was diagnosed
+    // and tracked twice (two call-view entries, the copy reported "not followed").
+    {"regression_final_after_four_provisionals_first_copy", provisionals_then_302, 5,
+     Outcome::followed_ok, Outcome::followed_ok, 9, true,
+     [](const Correlator &c, const Record &, const Detail &d) {
+         ASSERT_NE(c.call(d), nullptr);
+         EXPECT_EQ(c.call(d)->size(), 1u);
+     }},
+    {"regression_final_after_four_provisionals_copy", provisionals_then_302, 6,
+     Outcome::not_applicable, Outcome::not_applicable, 0, std::nullopt,
+     [](const Correlator &, const Record &r, const Detail &) {
+         EXPECT_TRUE(r.retransmission());
+         EXPECT_EQ(r.original_frame, 6u);
+     }},
+    {"uncorrelated_302_still_explained",
+     [] {
+         const SipMessage inv = request(1, at(0), "INVITE", 1, "z9hG4bK1");
+         return Messages{with(with_contact(response(inv, 2, at(10), 302), {"<sip:a@x>;q=0.5"}),
+                              [](SipMessage &m) { m.call_id.clear(); })};
+     },
+     0, Outcome::not_applicable, Outcome::not_applicable, 0, std::nullopt,
+     [](const Correlator &, const Record &r, const Detail &d) {
+         EXPECT_TRUE(r.flags & Record::kUncorrelated);
+         ASSERT_EQ(d.contacts.entries.size(), 1u);
+         EXPECT_EQ(d.contacts.entries[0].q_milli, std::optional<std::uint16_t>(500));
+     }},
+};
+
+class FollowupTest : public testing::TestWithParam<FollowupRow> {};
+
+TEST_P(FollowupTest, Outcome) {
+    const FollowupRow &row = GetParam();
+    const Fed fed(row.build());
+    ASSERT_LT(row.diagnosed, fed.idx.size());
+    const Record &r = fed.corr.record(fed.idx[row.diagnosed]);
+    EXPECT_EQ(fed.corr.outcome(r, false), row.single_pass)
+        << outcome_name(fed.corr.outcome(r, false));
+    EXPECT_EQ(fed.corr.outcome(r, true), row.complete) << outcome_name(fed.corr.outcome(r, true));
+    const Detail *d = fed.corr.detail(r);
+    if (row.single_pass == Outcome::not_applicable && row.extra == nullptr) return;
+    ASSERT_NE(d, nullptr);
+    EXPECT_EQ(d->followup_frame, row.followup_frame);
+    EXPECT_EQ(d->highest_q, row.highest_q);
+    if (row.extra) row.extra(fed.corr, r, *d);
+}
+
+INSTANTIATE_TEST_SUITE_P(Scenarios, FollowupTest, testing::ValuesIn(kFollowupRows),
+                         row_name<FollowupRow>);
+
+// Single pass: the outcome of a response is read back right after it is added, before anything
+// that follows it in the capture. Without a known request, it is "request missing" at once.
+struct SinglePassRow {
+    const char *name;
+    Messages (*build)();
+    std::size_t diagnosed;
+    Outcome right_after;  // outcome(r, false) just after the response is added
+    Outcome if_complete;  // outcome(r, true) had the capture ended there
+};
+SIPDIAG_PRINT_ROW(SinglePassRow)
+
+const SinglePassRow kSinglePassRows[] = {
+    {"redirect", [] { return redirected_then_retry({"<sip:b@x>"}, "sip:b@x"); }, 1,
+     Outcome::pending, Outcome::not_followed},
+    {"conditional", [] { return conditional_failed(); }, 1, Outcome::pending,
+     Outcome::not_followed},
+    {"session_interval", [] { return too_small("90", {"1800"}); }, 1, Outcome::pending,
+     Outcome::not_followed},
+    {"request_missing",
+     [] {
+         const SipMessage inv = request(1, at(0), "INVITE", 1, "z9hG4bK1");
+         return Messages{response(inv, 2, at(10), 302)};
+     },
+     0, Outcome::request_missing, Outcome::request_missing},
+};
+
+class SinglePassTest : public testing::TestWithParam<SinglePassRow> {};
+
+TEST_P(SinglePassTest, PendingUntilSeen) {
+    const SinglePassRow &row = GetParam();
+    const Messages msgs = row.build();
+    Correlator corr;
+    for (std::size_t i = 0; i <= row.diagnosed; ++i) corr.add(msgs[i]);
+    const Record &r = corr.record(static_cast<std::uint32_t>(row.diagnosed));
+    EXPECT_EQ(corr.outcome(r, false), row.right_after);
+    EXPECT_EQ(corr.outcome(r, true), row.if_complete);
+    ASSERT_NE(corr.detail(r), nullptr);
+    EXPECT_TRUE(corr.capture_ends_in_window(*corr.detail(r)));  // the verdict rests on 0 s
+}
+
+INSTANTIATE_TEST_SUITE_P(Scenarios, SinglePassTest, testing::ValuesIn(kSinglePassRows),
+                         row_name<SinglePassRow>);
+
+// ---------------------------------------------------------------------------------------------
+// Request/response linking, response time, retransmissions, uncorrelatable messages.
+
+struct LinkRow {
+    const char *name;
+    Messages (*build)();
+    std::size_t index;  // message under test
+    FrameNum request_frame;
+    FrameNum response_frame;
+    std::uint16_t response_code;
+    FrameNum original_frame;  // non-zero: a retransmission of that frame
+    std::optional<TimeNs> response_time;
+    bool uncorrelated;
+    std::string method;  // interned method name of the record
+};
+SIPDIAG_PRINT_ROW(LinkRow)
+
+Messages call_flow() {
+    const SipMessage inv = request(1, at(0), "INVITE", 1, "z9hG4bK776asdhds");
+    return {inv, response(inv, 2, at(5), 100), response(inv, 3, at(80), 180),
+            response(inv, 4, at(250), 200)};
+}
+
+const LinkRow kLinkRows[] = {
+    {"request_gets_its_final_response", call_flow, 0, 0, 4, 200, 0, std::nullopt, false, "INVITE"},
+    {"provisional_links_to_request", call_flow, 1, 1, 0, 0, 0, 5 * kMs, false, "INVITE"},
+    {"ringing_response_time", call_flow, 2, 1, 0, 0, 0, 80 * kMs, false, "INVITE"},
+    {"final_response_time", call_flow, 3, 1, 0, 0, 0, 250 * kMs, false, "INVITE"},
+    {"request_retransmission",
+     [] {
+         const SipMessage inv = request(1, at(0), "INVITE", 1, "z9hG4bK1");
+         return Messages{inv, with(inv, [](SipMessage &m) {
+                             m.frame = 2;
+                             m.time_ns = at(500);
+                         })};
+     },
+     1, 0, 0, 0, 1, std::nullopt, false, "INVITE"},
+    {"response_time_from_first_request_copy",
+     [] {
+         const SipMessage inv = request(1, at(0), "INVITE", 1, "z9hG4bK1");
+         return Messages{inv,
+                         with(inv,
+                              [](SipMessage &m) {
+                                  m.frame = 2;
+                                  m.time_ns = at(500);
+                              }),
+                         response(inv, 3, at(600), 200)};
+     },
+     2, 1, 0, 0, 0, 600 * kMs, false, "INVITE"},
+    {"request_links_to_first_final_not_its_copy",
+     [] {
+         const SipMessage inv = request(1, at(0), "INVITE", 1, "z9hG4bK1");
+         return Messages{inv, response(inv, 2, at(10), 200), response(inv, 3, at(510), 200)};
+     },
+     0, 0, 2, 200, 0, std::nullopt, false, "INVITE"},
+    {"response_retransmission",
+     [] {
+         const SipMessage inv = request(1, at(0), "INVITE", 1, "z9hG4bK1");
+         return Messages{inv, response(inv, 2, at(10), 200), response(inv, 3, at(510), 200)};
+     },
+     2, 1, 0, 0, 2, 510 * kMs, false, "INVITE"},
+    {"provisional_retransmission",
+     [] {
+         const SipMessage inv = request(1, at(0), "INVITE", 1, "z9hG4bK1");
+         return Messages{inv, response(inv, 2, at(10), 180), response(inv, 3, at(20), 180),
+                         response(inv, 4, at(30), 200)};
+     },
+     2, 1, 0, 0, 2, 20 * kMs, false, "INVITE"},
+    {"other_code_is_not_retransmission",
+     [] {
+         const SipMessage inv = request(1, at(0), "INVITE", 1, "z9hG4bK1");
+         return Messages{inv, response(inv, 2, at(10), 180), response(inv, 3, at(20), 180),
+                         response(inv, 4, at(30), 200)};
+     },
+     3, 1, 0, 0, 0, 30 * kMs, false, "INVITE"},
+    {"ack_is_its_own_transaction",
+     [] {
+         const SipMessage inv = request(1, at(0), "INVITE", 1, "z9hG4bK1");
+         return Messages{inv, response(inv, 2, at(10), 486), ack(inv, 3, at(11))};
+     },
+     2, 0, 0, 0, 0, std::nullopt, false, "ACK"},
+    {"response_without_request",
+     [] {
+         const SipMessage inv = request(1, at(0), "INVITE", 1, "z9hG4bK1");
+         return Messages{response(inv, 7, at(10), 486)};
+     },
+     0, 0, 0, 0, 0, std::nullopt, false, "INVITE"},
+    {"same_branch_other_cseq_is_other_transaction",
+     [] {
+         const SipMessage inv = request(1, at(0), "INVITE", 1, "z9hG4bK1");
+         return Messages{inv, request(2, at(5), "INVITE", 2, "z9hG4bK1")};
+     },
+     1, 0, 0, 0, 0, std::nullopt, false, "INVITE"},
+    {"same_transaction_other_call_id",
+     [] {
+         const SipMessage inv = request(1, at(0), "INVITE", 1, "z9hG4bK1");
+         return Messages{inv, with(inv, [](SipMessage &m) {
+                             m.frame = 2;
+                             m.call_id = "other@x";
+                         })};
+     },
+     1, 0, 0, 0, 0, std::nullopt, false, "INVITE"},
+    {"no_call_id",
+     [] {
+         return Messages{with(request(1, at(0), "INVITE", 1, "z9hG4bK1"),
+                              [](SipMessage &m) { m.call_id.clear(); })};
+     },
+     0, 0, 0, 0, 0, std::nullopt, true, "INVITE"},
+    {"no_cseq",
+     [] {
+         const SipMessage inv = request(1, at(0), "INVITE", 1, "z9hG4bK1");
+         return Messages{inv, with(response(inv, 2, at(10), 200), [](SipMessage &m) {
+                             m.has_cseq = false;
+                             m.cseq_method.clear();
+                         })};
+     },
+     1, 0, 0, 0, 0, std::nullopt, true, ""},
+    // Regression (see regression_times_far_apart_do_not_wrap): the response time saturates.
+    {"regression_response_time_saturates",
+     [] {
+         const SipMessage inv = request(1, -9'000'000'000'000'000'000, "INVITE", 1, "z9hG4bK1");
+         return Messages{inv, response(inv, 2, 9'000'000'000'000'000'000, 200)};
+     },
+     1, 1, 0, 0, 0, std::numeric_limits<TimeNs>::max(), false, "INVITE"},
+    {"uncorrelated_does_not_answer_request",
+     [] {
+         const SipMessage inv = request(1, at(0), "INVITE", 1, "z9hG4bK1");
+         return Messages{
+             inv, with(response(inv, 2, at(10), 200), [](SipMessage &m) { m.call_id.clear(); })};
+     },
+     0, 0, 0, 0, 0, std::nullopt, false, "INVITE"},
+};
+
+class LinkTest : public testing::TestWithParam<LinkRow> {};
+
+TEST_P(LinkTest, Links) {
+    const LinkRow &row = GetParam();
+    const Messages msgs = row.build();
+    const Fed fed(msgs);
+    const Record &r = fed.corr.record(fed.idx[row.index]);
+    const SipMessage &m = msgs[row.index];
+    EXPECT_EQ(r.frame, m.frame);
+    EXPECT_EQ(r.is_request(), m.is_request);
+    EXPECT_EQ(r.code, m.is_request ? 0u : m.status);
+    EXPECT_EQ(r.request_frame, row.request_frame);
+    EXPECT_EQ(r.response_frame, row.response_frame);
+    EXPECT_EQ(r.response_code, row.response_code);
+    EXPECT_EQ(r.retransmission(), row.original_frame != 0);
+    EXPECT_EQ(r.original_frame, row.original_frame);
+    EXPECT_EQ(r.has_response_time(), row.response_time.has_value());
+    if (row.response_time) {
+        EXPECT_EQ(r.response_time, *row.response_time);
+    }
+    EXPECT_EQ((r.flags & Record::kUncorrelated) != 0, row.uncorrelated);
+    EXPECT_EQ(fed.corr.method_name(r.method), row.method);
+    EXPECT_EQ(r.retry_of, 0u);
+}
+
+INSTANTIATE_TEST_SUITE_P(Scenarios, LinkTest, testing::ValuesIn(kLinkRows), row_name<LinkRow>);
+
+// ---------------------------------------------------------------------------------------------
+// Issues reported on a message.
+
+struct IssueRow {
+    const char *name;
+    Messages (*build)();
+    std::size_t index;
+    std::vector<IssueKind> issues;  // in order
+};
+SIPDIAG_PRINT_ROW(IssueRow)
+
+SipMessage lone_302(std::vector<std::string> contact) {
+    const SipMessage inv = request(1, at(0), "INVITE", 1, "z9hG4bK1");
+    return with_contact(response(inv, 2, at(10), 302), std::move(contact));
+}
+
+std::string contacts(std::size_t n) {
+    std::string s;
+    for (std::size_t i = 0; i < n; ++i)
+        s += (i ? ", <sip:u" : "<sip:u") + std::to_string(i) + "@x>";
+    return s;
+}
+
+const IssueRow kIssueRows[] = {
+    {"clean_302", [] { return Messages{lone_302({"<sip:a@x>;q=0.5;expires=60"})}; }, 0, {}},
+    {"302_without_contact", [] { return Messages{lone_302({})}; }, 0, {IssueKind::missing_contact}},
+    {"302_empty_contact",
+     [] { return Messages{lone_302({" "})}; },
+     0,
+     {IssueKind::missing_contact}},
+    {"302_too_many_contacts",
+     [] { return Messages{lone_302({contacts(kMaxContacts + 1)})}; },
+     0,
+     {IssueKind::contacts_truncated}},
+    {"302_bad_q", [] { return Messages{lone_302({"<sip:a@x>;q=2"})}; }, 0, {IssueKind::bad_q}},
+    {"302_bad_expires",
+     [] { return Messages{lone_302({"<sip:a@x>;expires=soon"})}; },
+     0,
+     {IssueKind::bad_expires}},
+    {"302_unbalanced_angle",
+     [] { return Messages{lone_302({"<sip:a@x"})}; },
+     0,
+     {IssueKind::bad_contact}},
+    {"302_uri_too_long",
+     [] { return Messages{lone_302({"<sip:" + std::string(5000, 'a') + "@x>"})}; },
+     0,
+     {IssueKind::value_truncated}},
+    {"302_several_problems",
+     [] {
+         return Messages{lone_302({"<sip:a@x>;q=x;expires=y", "<sip:b"})};
+     },
+     0,
+     {IssueKind::bad_q, IssueKind::bad_expires, IssueKind::bad_contact}},
+    {"422_without_min_se", [] { return too_small("90", {}); }, 1, {IssueKind::missing_min_se}},
+    {"422_bad_min_se", [] { return too_small("90", {"abc"}); }, 1, {IssueKind::bad_min_se}},
+    {"422_min_se_overflow",
+     [] { return too_small("90", {"99999999999"}); },
+     1,
+     {IssueKind::bad_min_se}},
+    {"422_clean", [] { return too_small("90", {"1800"}); }, 1, {}},
+    {"412_clean", [] { return conditional_failed(); }, 1, {}},
+    {"no_call_id",
+     [] {
+         return Messages{with(request(1, at(0), "INVITE", 1, "z9hG4bK1"),
+                              [](SipMessage &m) { m.call_id.clear(); })};
+     },
+     0,
+     {IssueKind::missing_call_id}},
+    {"no_cseq",
+     [] {
+         return Messages{with(request(1, at(0), "INVITE", 1, "z9hG4bK1"),
+                              [](SipMessage &m) { m.has_cseq = false; })};
+     },
+     0,
+     {IssueKind::missing_cseq}},
+    {"no_call_id_nor_cseq_302_without_contact",
+     [] {
+         return Messages{with(lone_302({}), [](SipMessage &m) {
+             m.call_id.clear();
+             m.has_cseq = false;
+         })};
+     },
+     0,
+     {IssueKind::missing_call_id, IssueKind::missing_cseq, IssueKind::missing_contact}},
+    {"no_call_id_422_without_min_se",
+     [] {
+         const SipMessage inv = request(1, at(0), "INVITE", 1, "z9hG4bK1");
+         return Messages{
+             with(response(inv, 2, at(10), 422), [](SipMessage &m) { m.call_id.clear(); })};
+     },
+     0,
+     {IssueKind::missing_call_id, IssueKind::missing_min_se}},
+    {"issues_are_bounded",
+     [] {
+         std::vector<std::string> many;
+         for (int i = 0; i < 40; ++i) many.push_back("<sip:a@x>;q=bad");
+         return Messages{lone_302(many)};
+     },
+     0, std::vector<IssueKind>(16, IssueKind::bad_q)},
+};
+
+class IssueTest : public testing::TestWithParam<IssueRow> {};
+
+TEST_P(IssueTest, Reports) {
+    const IssueRow &row = GetParam();
+    const Fed fed(row.build());
+    const Record &r = fed.corr.record(fed.idx[row.index]);
+    const Detail *d = fed.corr.detail(r);
+    std::vector<IssueKind> got;
+    if (d) {
+        for (const Issue &i : d->issues) {
+            got.push_back(i.kind);
+            EXPECT_FALSE(i.detail.empty());
+            EXPECT_LT(i.detail.size(), 1024u) << "detail text must stay short";
+        }
+    }
+    EXPECT_EQ(got, row.issues);
+}
+
+INSTANTIATE_TEST_SUITE_P(Scenarios, IssueTest, testing::ValuesIn(kIssueRows), row_name<IssueRow>);
+
+struct IssueNameRow {
+    const char *name;
+    IssueKind kind;
+    bool malformed;
+    std::string text;
+};
+SIPDIAG_PRINT_ROW(IssueNameRow)
+
+const IssueNameRow kIssueNameRows[] = {
+    {"missing_contact", IssueKind::missing_contact, false, "Contact missing"},
+    {"missing_min_se", IssueKind::missing_min_se, false, "Min-SE missing"},
+    {"missing_call_id", IssueKind::missing_call_id, false, "Call-ID missing"},
+    {"missing_cseq", IssueKind::missing_cseq, false, "CSeq missing or invalid"},
+    {"bad_session_expires", IssueKind::bad_session_expires, true, "Session-Expires unparsable"},
+    {"bad_min_se", IssueKind::bad_min_se, true, "Min-SE unparsable"},
+    {"bad_q", IssueKind::bad_q, true, "Contact q unparsable"},
+    {"bad_expires", IssueKind::bad_expires, true, "Contact expires unparsable"},
+    {"bad_contact", IssueKind::bad_contact, true, "Contact unparsable"},
+    {"bad_etag", IssueKind::bad_etag, true, "Entity tag invalid"},
+    {"contacts_truncated", IssueKind::contacts_truncated, false, "Too many contacts"},
+    {"value_truncated", IssueKind::value_truncated, false, "Value too long"},
+};
+
+class IssueNameTest : public testing::TestWithParam<IssueNameRow> {};
+
+TEST_P(IssueNameTest, Names) {
+    EXPECT_EQ(issue_name(GetParam().kind), GetParam().text);
+    EXPECT_EQ(issue_is_malformed(GetParam().kind), GetParam().malformed);
+}
+
+INSTANTIATE_TEST_SUITE_P(Values, IssueNameTest, testing::ValuesIn(kIssueNameRows),
+                         row_name<IssueNameRow>);
+
+struct OutcomeNameRow {
+    const char *name;
+    Outcome outcome;
+    std::string text;
+};
+SIPDIAG_PRINT_ROW(OutcomeNameRow)
+
+const OutcomeNameRow kOutcomeNameRows[] = {
+    {"not_applicable", Outcome::not_applicable, "not applicable"},
+    {"pending", Outcome::pending, "pending"},
+    {"followed_ok", Outcome::followed_ok, "followed ok"},
+    {"wrong_fix", Outcome::wrong_fix, "wrong fix"},
+    {"not_followed", Outcome::not_followed, "not followed"},
+    {"request_missing", Outcome::request_missing, "request missing"},
+};
+
+class OutcomeNameTest : public testing::TestWithParam<OutcomeNameRow> {};
+
+TEST_P(OutcomeNameTest, Names) {
+    EXPECT_EQ(outcome_name(GetParam().outcome), GetParam().text);
+}
+
+INSTANTIATE_TEST_SUITE_P(Values, OutcomeNameTest, testing::ValuesIn(kOutcomeNameRows),
+                         row_name<OutcomeNameRow>);
+
+// ---------------------------------------------------------------------------------------------
+// Call view
+
+TEST(CallView, SessionIntervalThenRedirectInOneCall) {
+    Messages m = too_small("90", {"1800"});  // frames 1-3, 422 in frame 2
+    const SipMessage retry =
+        with_session(request(4, at(20), "INVITE", 2, "z9hG4bK-se2"), {"1800"}, {"1800"});
+    m.push_back(retry);
+    m.push_back(with_contact(response(retry, 5, at(30), 302), {"<sip:bob@192.0.2.4>"}));
+    m.push_back(ack(retry, 6, at(31)));
+    const SipMessage retry2 = with_session(
+        request(7, at(40), "INVITE", 3, "z9hG4bK-se3", "sip:bob@192.0.2.4"), {"1800"}, {"1800"});
+    m.push_back(retry2);
+    m.push_back(response(retry2, 8, at(90), 200));
+    // Another call with its own 302.
+    const SipMessage other = with(request(9, at(100), "INVITE", 1, "z9hG4bK-o1"),
+                                  [](SipMessage &x) { x.call_id = "other-call@x"; });
+    m.push_back(other);
+    m.push_back(with_contact(response(other, 10, at(110), 302), {"<sip:c@x>"}));
+
+    const Fed fed(m);
+    const Correlator &c = fed.corr;
+    const Record &r422 = c.record(fed.idx[1]);
+    const Record &r302 = c.record(fed.idx[4]);
+    ASSERT_TRUE(r422.has_detail() && r302.has_detail());
+    const auto *view = c.call(*c.detail(r422));
+    ASSERT_NE(view, nullptr);
+    EXPECT_EQ(view, c.call(*c.detail(r302)));
+    ASSERT_EQ(view->size(), 2u);
+    EXPECT_EQ((*view)[0].frame, 2u);
+    EXPECT_EQ((*view)[0].code, 422);
+    EXPECT_EQ((*view)[0].record, fed.idx[1]);
+    EXPECT_EQ((*view)[1].frame, 5u);
+    EXPECT_EQ((*view)[1].code, 302);
+    EXPECT_EQ((*view)[1].record, fed.idx[4]);
+    EXPECT_EQ(c.outcome(r422, true), Outcome::followed_ok);
+    EXPECT_EQ(c.outcome(r302, true), Outcome::followed_ok);
+
+    const Record &rother = c.record(fed.idx[9]);
+    const auto *other_view = c.call(*c.detail(rother));
+    ASSERT_NE(other_view, nullptr);
+    EXPECT_NE(other_view, view);
+    ASSERT_EQ(other_view->size(), 1u);
+    EXPECT_EQ((*other_view)[0].frame, 10u);
+
+    // A message without a call view.
+    Detail none;
+    EXPECT_EQ(c.call(none), nullptr);
+}
+
+// ---------------------------------------------------------------------------------------------
+// frame_records
+
+TEST(FrameRecords, InOrderAndMissing) {
+    Messages m = call_flow();  // frames 1..4
+    SipMessage second = m[3];
+    second.index = 1;  // a second message in frame 4 (a retransmitted 200)
+    m.push_back(second);
+    const Fed fed(m);
+    const auto [recs, n] = fed.corr.frame_records(4);
+    ASSERT_EQ(n, 2u);
+    EXPECT_EQ(recs[0].index, 0);
+    EXPECT_EQ(recs[1].index, 1);
+    EXPECT_TRUE(recs[1].retransmission());
+    EXPECT_EQ(fed.corr.frame_records(99).second, 0u);
+    EXPECT_EQ(fed.corr.frame_records(0).second, 0u);
+    EXPECT_EQ(fed.corr.frame_records(1).second, 1u);
+    EXPECT_EQ(fed.corr.record_count(), 5u);
+    EXPECT_EQ(fed.corr.last_time(), at(250));
+}
+
+TEST(FrameRecords, OutOfOrderInput) {
+    Messages m = call_flow();
+    std::swap(m[1].frame, m[2].frame);  // frames 1,3,2,4
+    const Fed fed(m);
+    for (FrameNum f = 1; f <= 4; ++f) {
+        const auto [recs, n] = fed.corr.frame_records(f);
+        ASSERT_EQ(n, 1u) << "frame " << f;
+        EXPECT_EQ(recs[0].frame, f);
+    }
+    EXPECT_EQ(fed.corr.frame_records(5).second, 0u);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Bounded tables: tiny capacities must evict without crashing, and the tables stay bounded.
+
+// Deterministic mixed traffic: calls that get 302/422/200, PUBLISH/412 for a few entities,
+// retransmissions and retries, over `n` messages.
+Messages mixed_traffic(std::size_t n, std::uint32_t seed) {
+    Messages out;
+    std::uint32_t s = seed;
+    auto next = [&s] {
+        s = s * 1664525u + 1013904223u;
+        return s >> 8;
+    };
+    FrameNum frame = 1;
+    TimeNs t = at(0);
+    while (out.size() < n) {
+        const std::uint32_t r = next();
+        const std::string call = "call-" + std::to_string(r % 97);
+        const std::uint32_t cseq = 1 + (r >> 8) % 5;
+        const std::string branch = "z9hG4bK-" + std::to_string(next() % 50);
+        t += static_cast<TimeNs>(next() % 3000) * kMs;
+        const unsigned kind = next() % 6;
+        SipMessage req;
+        if (kind == 5) {
+            req = publish(frame++, t, cseq, branch, (r & 1) ? "dx200xyz" : "",
+                          "sip:e" + std::to_string(r % 7) + "@x");
+        } else {
+            req = request(frame++, t, (r & 2) ? "INVITE" : "UPDATE", cseq, branch,
+                          "sip:u" + std::to_string(r % 5) + "@x");
+            req.session_expires = {std::to_string(next() % 3600)};
+            if (r & 4) req.min_se = {"1800"};
+        }
+        req.call_id = kind == 5 ? req.call_id : call;
+        if (r & 8) req.via_sent_by = kProxy;
+        out.push_back(req);
+        if (r & 16) out.push_back(with(req, [&](SipMessage &m) { m.frame = frame++; }));
+        static const unsigned kCodes[] = {100, 180, 200, 302, 412, 422, 486};
+        const unsigned code = kCodes[next() % 7];
+        SipMessage resp = response(req, frame++, t + 5 * kMs, code);
+        if (code == 302)
+            resp.contact = {"<sip:u" + std::to_string(r % 5) + "@x>;q=0." + std::to_string(r % 10)};
+        if (code == 422) resp.min_se = {"1800"};
+        if (code == 200 && req.method == "PUBLISH") resp.etag = {"e" + std::to_string(r % 11)};
+        out.push_back(resp);
+        if (r & 32) out.push_back(with(resp, [&](SipMessage &m) { m.frame = frame++; }));
+    }
+    return out;
+}
+
+// Reads back everything a dissector would.
+void read_back(const Correlator &c, bool complete) {
+    for (std::size_t i = 0; i < c.record_count(); ++i) {
+        const Record &r = c.record(static_cast<std::uint32_t>(i));
+        (void)c.method_name(r.method);
+        (void)c.outcome(r, complete);
+        const auto fr = c.frame_records(r.frame);
+        ASSERT_GE(fr.second, 1u);
+        if (const Detail *d = c.detail(r)) {
+            if (const auto *view = c.call(*d)) {
+                for (const CallEntry &e : *view) {
+                    ASSERT_LT(e.record, c.record_count());
+                    EXPECT_EQ(c.record(e.record).frame, e.frame);
+                }
+            }
+        }
+    }
+}
+
+struct BoundRow {
+    const char *name;
+    Config config;
+    std::size_t messages;
+};
+SIPDIAG_PRINT_ROW(BoundRow)
+
+Config tiny(std::size_t cap, std::size_t codes_per_call = 2) {
+    Config c;
+    c.followup_window_ns = 5 * kSec;
+    c.transactions = cap;
+    c.entities = cap;
+    c.pending = cap;
+    c.calls = cap;
+    c.codes_per_call = codes_per_call;
+    return c;
+}
+
+const BoundRow kBoundRows[] = {
+    {"capacity_zero", tiny(0, 0), 3000},       {"capacity_one", tiny(1, 1), 3000},
+    {"capacity_two", tiny(2), 3000},           {"capacity_seven", tiny(7), 5000},
+    {"capacity_hundred", tiny(100, 16), 5000},
+};
+
+class BoundTest : public testing::TestWithParam<BoundRow> {};
+
+TEST_P(BoundTest, EvictsSafely) {
+    const BoundRow &row = GetParam();
+    const Messages msgs = mixed_traffic(row.messages, 12345);
+    Correlator c(row.config);
+    std::size_t max_tx = 0;
+    for (const SipMessage &m : msgs) {
+        c.add(m);
+        max_tx = std::max(max_tx, c.transaction_count());
+    }
+    EXPECT_LE(max_tx, std::max<std::size_t>(row.config.transactions, 1));
+    EXPECT_EQ(c.record_count(), msgs.size());
+    read_back(c, false);
+    read_back(c, true);
+    for (std::size_t i = 0; i < c.record_count(); ++i) {
+        const Record &r = c.record(static_cast<std::uint32_t>(i));
+        if (const Detail *d = c.detail(r)) {
+            if (const auto *view = c.call(*d)) {
+                EXPECT_LE(view->size(), row.config.codes_per_call);
+                EXPECT_LT(d->call, std::max<std::size_t>(row.config.calls, 1));
+            }
+        }
+    }
+}
+
+INSTANTIATE_TEST_SUITE_P(Configs, BoundTest, testing::ValuesIn(kBoundRows), row_name<BoundRow>);
+
+TEST(Bound, HundredThousandCallIdsInThousandTransactions) {
+    Config cfg;
+    cfg.transactions = 1000;
+    cfg.calls = 1000;
+    cfg.pending = 1000;
+    cfg.entities = 1000;
+    Correlator c(cfg);
+    std::size_t max_tx = 0;
+    for (std::uint32_t i = 0; i < 100000; ++i) {
+        SipMessage inv = request(2 * i + 1, at(i), "INVITE", 1, "z9hG4bK-" + std::to_string(i));
+        inv.call_id = "call-" + std::to_string(i) + "@bulk";
+        c.add(inv);
+        SipMessage r = response(inv, 2 * i + 2, at(i) + kMs, (i % 10 == 0) ? 302 : 486);
+        if (r.status == 302) r.contact = {"<sip:x@y>"};
+        c.add(r);
+        max_tx = std::max(max_tx, c.transaction_count());
+    }
+    EXPECT_LE(max_tx, 1000u);
+    EXPECT_EQ(c.transaction_count(), 1000u);
+    EXPECT_EQ(c.record_count(), 200000u);
+    // The newest call is still fully linked; the oldest transactions were forgotten.
+    const Record &last = c.record(199999);
+    EXPECT_EQ(last.request_frame, 199999u);
+    // Call views stop at the capacity instead of growing.
+    std::size_t with_view = 0;
+    for (std::uint32_t i = 0; i < 200000; ++i) {
+        const Record &r = c.record(i);
+        if (const Detail *d = c.detail(r)) {
+            if (c.call(*d)) ++with_view;
+        }
+    }
+    EXPECT_LE(with_view, 1000u);
+    read_back(c, true);
+}
+
+// Regression: interning the 64th distinct method renamed the 63rd one to "(other)", so records
+// already carrying that method changed name (and its retries no longer matched); and a method
+// longer than 32 bytes was stored cut but looked up whole, taking a new slot every time.
+TEST(Regression, MethodTableFillsWithoutRenaming) {
+    Correlator c;
+    std::vector<std::uint32_t> idx;
+    for (int i = 0; i < 100; ++i) {
+        idx.push_back(c.add(request(static_cast<FrameNum>(i + 1), at(i), "M" + std::to_string(i), 1,
+                                    "z9hG4bK" + std::to_string(i))));
+    }
+    std::size_t named = 0;
+    for (int i = 0; i < 100; ++i) {
+        const std::string &name = c.method_name(c.record(idx[i]).method);
+        if (name == "M" + std::to_string(i)) {
+            ++named;
+        } else {
+            EXPECT_EQ(name, "(other)") << "record " << i;
+            EXPECT_GT(named, 60u) << "methods are named until the table is full";
+        }
+    }
+    // The first methods keep their own names, later ones share "(other)".
+    EXPECT_EQ(c.method_name(c.record(idx[0]).method), "M0");
+    EXPECT_EQ(named, 62u);
+    EXPECT_EQ(c.method_name(c.record(idx[61]).method), "M61");
+    EXPECT_EQ(c.method_name(c.record(idx[99]).method), "(other)");
+
+    Correlator c2;
+    const std::string longname(40, 'X');
+    for (int i = 0; i < 100; ++i) {
+        c2.add(request(static_cast<FrameNum>(i + 1), at(i), longname, 1,
+                       "z9hG4bK" + std::to_string(i)));
+    }
+    const std::uint32_t inv = c2.add(request(101, at(101), "INVITE", 1, "z9hG4bK-inv"));
+    EXPECT_EQ(c2.method_name(c2.record(inv).method), "INVITE");
+    EXPECT_EQ(c2.method_name(c2.record(0).method), std::string(32, 'X'));
+}
+
+// Regression: the 412s waiting for a re-PUBLISH were kept per entity without a bound, and every
+// PUBLISH for the entity scanned all of them: 412s from many clients that never recover made
+// the first pass quadratic (a hostile capture could hang Wireshark).
+TEST(Regression, PendingConditionalFailuresPerEntityAreBounded) {
+    constexpr int kN = 40000;
+    Correlator c;
+    const auto start = std::chrono::steady_clock::now();
+    FrameNum f = 1;
+    for (int i = 0; i < kN; ++i) {
+        SipMessage pub =
+            with_via(publish(f++, kT0 + i * 1000, 1, "z9hG4bK-a" + std::to_string(i), "x"),
+                     "a" + std::to_string(i) + ".example.com:5060", "192.0.2.1");
+        pub.call_id = "a" + std::to_string(i);
+        c.add(pub);
+        c.add(response(pub, f++, kT0 + i * 1000 + 500, 412));
+    }
+    for (int i = 0; i < kN; ++i) {
+        SipMessage pub =
+            with_via(publish(f++, kT0 + (kN + i) * 1000, 1, "z9hG4bK-b" + std::to_string(i), ""),
+                     "b" + std::to_string(i) + ".example.com:5060", "192.0.2.2");
+        pub.call_id = "b" + std::to_string(i);
+        c.add(pub);
+    }
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    EXPECT_LT(seconds, 15.0) << "quadratic scan of pending 412s (about 40 s before the fix)";
+    // The newest 412 is still matched by its own client's recovery.
+    SipMessage last = with_via(publish(f++, kT0 + 2 * kN * 1000, 2, "z9hG4bK-last", ""),
+                               "a" + std::to_string(kN - 1) + ".example.com:5060", "192.0.2.1");
+    last.call_id = "a" + std::to_string(kN - 1);
+    const std::uint32_t r = c.add(last);
+    EXPECT_EQ(c.record(r).retry_of_code, 412);
+}
+
+}  // namespace
+}  // namespace sipdiag
