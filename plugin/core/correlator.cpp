@@ -324,7 +324,7 @@ void Correlator::on_response(const SipMessage &msg, std::uint32_t idx) {
         if (has_topic(code) || msg.headers.has(Hdr::retry_after)) {
             TopicDetail t;
             diagnose_topics(code, msg.headers, tx->facts ? *tx->facts : RequestFacts{}, t);
-            if (t.any()) details_[new_detail(rec)].topics = std::move(t);
+            if (t.any() || has_topic(code)) details_[new_detail(rec)].topics = std::move(t);
         }
         return;
     }

@@ -167,6 +167,46 @@ const value_string kOutcomeVals[] = {
     {0, nullptr},
 };
 
+// Site-specific advice per code (Preferences > Protocols > SIPDIAG > Site hints; a UAT file
+// "sipdiag_site_hints" in the profile: "code","text").
+struct SiteHint {
+    guint code;
+    char *text;
+};
+SiteHint *site_hints = nullptr;
+guint n_site_hints = 0;
+int hf_sipdiag_site_hint = -1;
+
+void *site_hint_copy(void *dst, const void *src, size_t) {
+    auto *d = static_cast<SiteHint *>(dst);
+    const auto *s = static_cast<const SiteHint *>(src);
+    d->code = s->code;
+    d->text = g_strdup(s->text);
+    return d;
+}
+
+void site_hint_free(void *r) {
+    auto *h = static_cast<SiteHint *>(r);
+    g_free(h->text);
+    h->text = nullptr;
+}
+
+sipdiag_uat_bool site_hint_update(void *r, char **err) {
+    const auto *h = static_cast<const SiteHint *>(r);
+    if (h->code < 100 || h->code > 699) {
+        *err = g_strdup("The code must be a SIP response code (100 to 699)");
+        return FALSE;
+    }
+    if (h->text == nullptr || h->text[0] == '\0') {
+        *err = g_strdup("The hint must not be empty");
+        return FALSE;
+    }
+    return TRUE;
+}
+
+UAT_DEC_CB_DEF(site_hints, code, SiteHint)
+UAT_CSTRING_CB_DEF(site_hints, text, SiteHint)
+
 // Per-capture state: created by the init routine, dropped by the cleanup routine.
 std::unique_ptr<Correlator> g_corr;
 
@@ -588,6 +628,12 @@ void add_code_expert(packet_info *pinfo, proto_item *item, const Record &r, cons
 void render_explanation(proto_tree *tree, tvbuff_t *tvb, unsigned code) {
     const kb::Entry *e = kb::lookup(code, lang());
     if (e == nullptr) return;
+    for (guint i = 0; i < n_site_hints; ++i) {
+        if (site_hints[i].code == code && site_hints[i].text) {
+            proto_item_set_generated(
+                proto_tree_add_string(tree, hf_sipdiag_site_hint, tvb, 0, 0, site_hints[i].text));
+        }
+    }
     if (e->reason[0] != '\0') {
         proto_item_set_generated(
             proto_tree_add_string(tree, hf_sipdiag_reason, tvb, 0, 0, e->reason));
@@ -927,6 +973,10 @@ void register_protocol() {
         {&hf_sipdiag_timer_retry_session_expires,
          {"Retry Session-Expires", "sipdiag.timer.retry_session_expires", FT_UINT32, BASE_DEC,
           nullptr, 0x0, "Session interval in seconds the client's retry asked for", HFILL}},
+        {&hf_sipdiag_site_hint,
+         {"Site hint", "sipdiag.site_hint", FT_STRING, BASE_NONE, nullptr, 0x0,
+          "Site-specific advice for this code, from the Site hints table in the preferences",
+          HFILL}},
         {&hf_sipdiag_auth_scheme,
          {"Scheme", "sipdiag.auth.scheme", FT_STRING, BASE_NONE, nullptr, 0x0,
           "Authentication scheme of the challenge (Digest)", HFILL}},
@@ -1171,6 +1221,19 @@ void register_protocol() {
                                    "Language of meanings, fixes, hints and tree labels. Field "
                                    "names and expert summaries stay English.",
                                    &pref_language, kLanguageVals, FALSE);
+
+    static uat_field_t site_hint_fields[] = {
+        UAT_FLD_DEC(site_hints, code, "Code", "SIP response code (100-699)"),
+        UAT_FLD_CSTRING(site_hints, text, "Hint", "Advice shown with this code at your site"),
+        UAT_END_FIELDS};
+    uat_t *hints_uat =
+        uat_new("SIP diagnostics site hints", sizeof(SiteHint), "sipdiag_site_hints", TRUE,
+                &site_hints, &n_site_hints, UAT_AFFECTS_DISSECTION, nullptr, site_hint_copy,
+                site_hint_update, site_hint_free, nullptr, nullptr, site_hint_fields);
+    prefs_register_uat_preference(prefs, "site_hints", "Site hints",
+                                  "Your own advice per response code, shown as sipdiag.site_hint "
+                                  "next to the built-in explanation",
+                                  hints_uat);
 
     register_init_routine(init_routine);
     register_cleanup_routine(cleanup_routine);

@@ -4,8 +4,8 @@
 
 #include <ws_version.h>
 
-#define SIPDIAG_WS_AT_LEAST(maj, min) \
-    (WIRESHARK_VERSION_MAJOR > (maj) ||   \
+#define SIPDIAG_WS_AT_LEAST(maj, min)   \
+    (WIRESHARK_VERSION_MAJOR > (maj) || \
      (WIRESHARK_VERSION_MAJOR == (maj) && WIRESHARK_VERSION_MINOR >= (min)))
 
 // The epan headers declare their own extern "C" blocks.
@@ -28,8 +28,8 @@
 #define SIPDIAG_FI_FVALUE(fi) (&(fi)->value)
 #endif
 
-// 4.2 made the fvalue getters take const pointers and renamed nothing we use; both forms accept
-// the expression above.
+// fvalue_get_string() and fvalue_get_uinteger() keep their names and take an fvalue_t * from 4.0
+// to 4.6, so only the way to reach the fvalue differs.
 inline const char *sipdiag_fi_string(field_info *fi) {
     return fvalue_get_string(SIPDIAG_FI_FVALUE(fi));
 }
@@ -45,27 +45,40 @@ inline unsigned sipdiag_fi_uint(field_info *fi) {
 #define SIPDIAG_HAVE_PLUGIN_DESCRIBE 0
 #endif
 
-// Field, subtree and expert ids. Up to 4.4 they start at -1 (EI_INIT is {-1, -1}); 4.6 made
-// EI_INIT {0, 0} and lets hf/ett ids start at 0. Both 4.4 and 4.6 still accept -1 at
-// registration, so the ids stay -1-initialised everywhere. proto_registrar_get_id_byname() and
-// proto_get_id_by_filter_name() still return -1 for an unknown name in 4.6.
+// Field, subtree and expert ids: 4.0 and 4.4 initialise them to -1 (EI_INIT is {-1, -1}); 4.6
+// made EI_INIT {0, 0}, the new convention being 0-initialised ids. 4.6 still registers ids that
+// start at -1 (checked: all sipdiag fields and expert infos register, no warning), so ours stay
+// -1 on every release line. proto_registrar_get_id_byname() and proto_get_id_by_filter_name()
+// still return -1 for an unknown name in 4.6.
 #define SIPDIAG_HF_INIT (-1)
 
 // 4.4 switched boolean preferences to C99 bool: prefs_register_bool_preference() takes a
-// bool * (4.0: gboolean *). uint/enum preferences only changed spelling (guint -> unsigned,
-// gint -> int: the same types), so they need nothing.
+// bool * (4.0: gboolean *). 4.4 is the first line built here with it (4.2 is not in the
+// matrix: if it already has bool *, lower this guard to 4.2). uint/enum preferences only
+// changed spelling (guint -> unsigned, gint -> int: the same types), so they need nothing.
 #if SIPDIAG_WS_AT_LEAST(4, 4)
 typedef bool sipdiag_pref_bool;
 #else
 typedef gboolean sipdiag_pref_bool;
 #endif
 
+// 4.2 switched the UAT update callback (uat_update_cb_t) to return bool (4.0: gboolean).
+#if SIPDIAG_WS_AT_LEAST(4, 2)
+typedef bool sipdiag_uat_bool;
+#else
+typedef gboolean sipdiag_uat_bool;
+#endif
+
 // Checked and unchanged from 4.0 to 4.6, so no guard is needed (keep this list when adding one):
 //  - stat_tree_packet_cb: (stats_tree *, packet_info *, epan_dissect_t *, const void *,
-//    tap_flags_t) returning tap_packet_status (since 3.6); stats_tree_register_plugin() only
-//    started returning stats_tree_cfg * (4.4), which we ignore.
+//    tap_flags_t) returning tap_packet_status (since 3.6); stats_tree_register_plugin() returns
+//    void in 4.0 and stats_tree_cfg * in 4.4/4.6, which we ignore.
 //  - tap_packet_status / TAP_PACKET_REDRAW (since 3.6).
 //  - fvalue_get_string() / fvalue_get_uinteger() take fvalue_t * in all three.
 //  - proto_tree_add_{item,uint,string,double,time,boolean}[_format], proto_tree_add_subtree*,
 //    expert_add_info(), register_postdissector(), set_postdissector_wanted_hfids().
 //  - g_snprintf(): still plain GLib, not deprecated by Wireshark's headers in 4.4/4.6.
+//  - gboolean/guint/gint, TRUE/FALSE, guint8/guint16/guint32: still defined (GLib) in 4.6; only
+//    the API signatures moved to bool/unsigned/int, and only bool * (above) is a different type.
+// Behaviour that differs without an API change (tests must allow for it): 4.4 and 4.6
+// `tshark -T fields` print FT_BOOLEAN values as True/False (4.0: 1/0).

@@ -307,3 +307,121 @@ STATS = {
     },
     "retransmissions.pcapng": {"Retransmitted responses": 8},
 }
+
+
+# ------------------------------------------------------------------------------------------
+# Header-aware diagnosis of other codes (generated: these need headers no single test server
+# sends together). Frame numbers follow the list order.
+
+
+def topic_frames():
+    f = []
+    # 1-4: REGISTER 423 with Min-Expires 3600, retry with Expires 3600 -> 200
+    f.append(request("REGISTER", "sip:example.com", "t1", 1, "z9hG4bK-t1a",
+                     [("Expires", "60"), ("Contact", "<sip:alice@10.0.0.1>")]))
+    f.append(response(423, "Interval Too Brief", "REGISTER", "t1", 1, "z9hG4bK-t1a",
+                      [("Min-Expires", "3600")]))
+    f.append(request("REGISTER", "sip:example.com", "t1", 2, "z9hG4bK-t1b",
+                     [("Expires", "3600"), ("Contact", "<sip:alice@10.0.0.1>")]))
+    f.append(response(200, "OK", "REGISTER", "t1", 2, "z9hG4bK-t1b"))
+    # 5-8: 401 challenge answered with credentials (new From tag, as real REGISTERs do) -> 200
+    f.append(request("REGISTER", "sip:example.com", "t2", 1, "z9hG4bK-t2a"))
+    f.append(response(401, "Unauthorized", "REGISTER", "t2", 1, "z9hG4bK-t2a",
+                      [("WWW-Authenticate", 'Digest realm="example.com", nonce="abc", '
+                                            'algorithm=SHA-256, qop="auth"')]))
+    f.append(request("REGISTER", "sip:example.com", "t2", 2, "z9hG4bK-t2b",
+                     [("Authorization", 'Digest username="alice", realm="example.com", '
+                                        'nonce="abc", response="00"')], from_tag="ft2"))
+    f.append(response(200, "OK", "REGISTER", "t2", 2, "z9hG4bK-t2b", from_tag="ft2"))
+    # 9-12: 407, retry with credentials challenged again (wrong password)
+    f.append(request("INVITE", "sip:bob@example.com", "t3", 1, "z9hG4bK-t3a"))
+    f.append(response(407, "Proxy Authentication Required", "INVITE", "t3", 1, "z9hG4bK-t3a",
+                      [("Proxy-Authenticate", 'Digest realm="proxy.example.com", nonce="n1"')]))
+    f.append(request("INVITE", "sip:bob@example.com", "t3", 2, "z9hG4bK-t3b",
+                     [("Proxy-Authorization", 'Digest username="alice", response="bad"')]))
+    f.append(response(407, "Proxy Authentication Required", "INVITE", "t3", 2, "z9hG4bK-t3b",
+                      [("Proxy-Authenticate", 'Digest realm="proxy.example.com", nonce="n2"')]))
+    # 13-14: 420 with Unsupported
+    f.append(request("INVITE", "sip:bob@example.com", "t4", 1, "z9hG4bK-t4",
+                     [("Require", "foo, 100rel")]))
+    f.append(response(420, "Bad Extension", "INVITE", "t4", 1, "z9hG4bK-t4",
+                      [("Unsupported", "foo")]))
+    # 15-16: 421 with Require
+    f.append(request("INVITE", "sip:bob@example.com", "t5", 1, "z9hG4bK-t5"))
+    f.append(response(421, "Extension Required", "INVITE", "t5", 1, "z9hG4bK-t5",
+                      [("Require", "100rel")]))
+    # 17-18: 415 with Accept
+    f.append(request("MESSAGE", "sip:bob@example.com", "t6", 1, "z9hG4bK-t6",
+                     [("Content-Type", "application/octet-stream")]))
+    f.append(response(415, "Unsupported Media Type", "MESSAGE", "t6", 1, "z9hG4bK-t6",
+                      [("Accept", "text/plain, message/cpim")]))
+    # 19-20: 488 with two Warning values
+    f.append(request("INVITE", "sip:bob@example.com", "t7", 1, "z9hG4bK-t7"))
+    f.append(response(488, "Not Acceptable Here", "INVITE", "t7", 1, "z9hG4bK-t7",
+                      [("Warning", '305 sbc.example.com "Incompatible media format", '
+                                   '304 sbc.example.com "Media type not available"')]))
+    # 21-22: 489 with Allow-Events
+    f.append(request("SUBSCRIBE", "sip:bob@example.com", "t8", 1, "z9hG4bK-t8",
+                     [("Event", "conference")]))
+    f.append(response(489, "Bad Event", "SUBSCRIBE", "t8", 1, "z9hG4bK-t8",
+                      [("Allow-Events", "presence, dialog")]))
+    # 23-24: 503 with Retry-After; 25-26: 503 without; 27-28: 500
+    f.append(request("INVITE", "sip:bob@example.com", "t9", 1, "z9hG4bK-t9"))
+    f.append(response(503, "Service Unavailable", "INVITE", "t9", 1, "z9hG4bK-t9",
+                      [("Retry-After", "120")]))
+    f.append(request("INVITE", "sip:bob@example.com", "t10", 1, "z9hG4bK-t10"))
+    f.append(response(503, "Service Unavailable", "INVITE", "t10", 1, "z9hG4bK-t10"))
+    f.append(request("INVITE", "sip:bob@example.com", "t11", 1, "z9hG4bK-t11"))
+    f.append(response(500, "Server Internal Error", "INVITE", "t11", 1, "z9hG4bK-t11"))
+    # 29-30: 494 with Security-Server; 31-32: 491
+    f.append(request("REGISTER", "sip:example.com", "t12", 1, "z9hG4bK-t12"))
+    f.append(response(494, "Security Agreement Required", "REGISTER", "t12", 1, "z9hG4bK-t12",
+                      [("Security-Server", "ipsec-ike;q=0.1, tls;q=0.2")]))
+    f.append(request("INVITE", "sip:bob@example.com", "t13", 2, "z9hG4bK-t13"))
+    f.append(response(491, "Request Pending", "INVITE", "t13", 2, "z9hG4bK-t13"))
+    return f
+
+
+TOPIC_FACTS = {
+    2: {"sipdiag.code": "423", "sipdiag.interval.expires": "60",
+        "sipdiag.interval.min_expires": "3600", "sipdiag.followup_frame": "3",
+        "sipdiag.followup_ok": "1", "sipdiag.interval.retry_expires": "3600"},
+    6: {"sipdiag.code": "401", "sipdiag.auth.realm": "example.com",
+        "sipdiag.auth.algorithm": "SHA-256", "sipdiag.auth.qop": "auth",
+        "sipdiag.followup_frame": "7", "sipdiag.auth.retry_has_credentials": "1",
+        "sipdiag.outcome": "2"},
+    10: {"sipdiag.code": "407", "sipdiag.auth.realm": "proxy.example.com",
+         "sipdiag.auth.algorithm": "MD5 (default)", "sipdiag.followup_frame": "11",
+         "sipdiag.followup_response_code": "407", "sipdiag.outcome": "3"},
+    14: {"sipdiag.options.unsupported": "foo",
+         "sipdiag.options.request_require": ["foo", "100rel"]},
+    16: {"sipdiag.options.required": "100rel"},
+    18: {"sipdiag.media.accept": "text/plain, message/cpim",
+         "sipdiag.media.request_content_type": "application/octet-stream"},
+    20: {"sipdiag.warning.code": ["305", "304"],
+         "sipdiag.warning.text": ["Incompatible media format", "Media type not available"]},
+    22: {"sipdiag.event.requested": "conference", "sipdiag.event.allowed": "presence, dialog"},
+    24: {"sipdiag.retry_after": "120"},
+    26: {"sipdiag.retry_after": ""},
+    30: {"sipdiag.security.mechanism": ["ipsec-ike;q=0.1", "tls;q=0.2"]},
+    32: {"sipdiag.glare.rule": "retry after a random 2.1-4 s if this UA owns the Call-ID "
+                               "(it sent the first INVITE of the dialog), else 0-2 s"},
+}
+
+# Severity by meaning: which expert info each frame gets.
+TOPIC_EXPERTS = {
+    "sipdiag.interval_too_brief": [2],
+    "sipdiag.challenge_answered": [6],
+    "sipdiag.credentials_rejected": [10],
+    "sipdiag.challenge": [12],
+    "sipdiag.bad_extension": [14],
+    "sipdiag.extension_required": [16],
+    "sipdiag.unsupported_media": [18],
+    "sipdiag.not_acceptable": [20],
+    "sipdiag.bad_event": [22],
+    "sipdiag.retry_after_given": [24],
+    "sipdiag.overload_no_retry_after": [26],
+    "sipdiag.server_error": [28],
+    "sipdiag.security_agreement": [30],
+    "sipdiag.glare": [32],
+}

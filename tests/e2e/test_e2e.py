@@ -292,6 +292,38 @@ def every_registered_code_is_explained_in_english_and_french(env):
         raise Failure("expert summary of 302 not in English under -o sipdiag.language:fr")
 
 
+@test
+def header_aware_diagnosis_of_other_codes(env):
+    fd, tmp = tempfile.mkstemp(suffix=".pcap")
+    os.close(fd)
+    sippcap.write_pcap(tmp, expectations.topic_frames())
+    path = env.add_capture(tmp, "topics.pcap")
+    os.unlink(tmp)
+    fields = sorted({f for exp in expectations.TOPIC_FACTS.values() for f in exp})
+    rows = env.fields(path, fields, display_filter="sipdiag.code", two_pass=True)
+    for frame, exp in expectations.TOPIC_FACTS.items():
+        for field, want in exp.items():
+            got = rows.get(frame, {}).get(field, "")
+            if isinstance(want, list):
+                got = as_list(got)
+            eq(got, want, f"topics frame {frame} {field}")
+    for expert, frames in expectations.TOPIC_EXPERTS.items():
+        got = env.fields(path, [], display_filter=expert, two_pass=True)
+        eq(sorted(got), frames, f"frames with {expert}")
+
+
+@test
+def site_hints_from_the_preferences_table(env):
+    src = shared_capture("ntop__nDPI/sip.pcap")
+    path = env.add_capture(src)
+    rows = env.fields(path, ["sipdiag.site_hint"], display_filter="sipdiag.code == 401",
+                      opts=['uat:sipdiag_site_hints:"401","Check the SIP account password in the CRM"'])
+    eq(rows[2]["sipdiag.site_hint"], "Check the SIP account password in the CRM", "site hint")
+    rows = env.fields(path, ["sipdiag.site_hint"], display_filter="sipdiag.code == 403",
+                      opts=['uat:sipdiag_site_hints:"401","x"'])
+    eq(rows[5]["sipdiag.site_hint"], "", "no site hint for another code")
+
+
 # ------------------------------------------------------------------------------------------
 # Hostile and malformed input (generated: no real stack sends these)
 

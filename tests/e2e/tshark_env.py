@@ -8,6 +8,8 @@ import subprocess
 import tempfile
 
 NOBODY = 65534
+# 4.0 prints FT_BOOLEAN values in -T fields as 1/0, 4.4 and later as True/False.
+BOOLS = {"True": "1", "False": "0"}
 
 
 class TsharkEnv:
@@ -86,7 +88,8 @@ class TsharkEnv:
             cols = line.split("\t")
             row = {}
             for name, value in zip(["frame.number"] + list(fields), cols):
-                row[name] = value.split("\x1f") if "\x1f" in value else value
+                vals = [BOOLS.get(v, v) for v in value.split("\x1f")]
+                row[name] = vals if len(vals) > 1 else vals[0]
             rows[int(cols[0])] = row
         return rows
 
