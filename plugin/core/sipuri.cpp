@@ -77,8 +77,8 @@ SipUri parse_sip_uri(std::string_view text) {
         hostpart = rest.substr(at + 1);
     }
     std::size_t semi = hostpart.find(';');
-    std::string_view params = semi == std::string_view::npos ? std::string_view{}
-                                                             : hostpart.substr(semi + 1);
+    std::string_view params =
+        semi == std::string_view::npos ? std::string_view{} : hostpart.substr(semi + 1);
     hostpart = hostpart.substr(0, semi);
     // host: IPv6 reference in brackets, or up to ':' port.
     if (!hostpart.empty() && hostpart.front() == '[') {
@@ -102,8 +102,9 @@ SipUri parse_sip_uri(std::string_view text) {
         std::string_view p = params.substr(0, next);
         std::size_t eq = p.find('=');
         std::string name = to_lower(unescape(trim(p.substr(0, eq))));
-        std::string value =
-            eq == std::string_view::npos ? std::string() : to_lower(unescape(trim(p.substr(eq + 1))));
+        std::string value = eq == std::string_view::npos
+                                ? std::string()
+                                : to_lower(unescape(trim(p.substr(eq + 1))));
         if (!name.empty()) u.params.emplace_back(std::move(name), std::move(value));
         if (next == std::string_view::npos) break;
         params = params.substr(next + 1);

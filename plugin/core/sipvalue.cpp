@@ -6,8 +6,12 @@ namespace sipdiag {
 
 namespace {
 
-bool is_lws(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
+bool is_lws(char c) {
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+bool is_digit(char c) {
+    return c >= '0' && c <= '9';
+}
 
 // RFC 3261 25.1 token characters.
 bool is_token_char(char c) {
@@ -29,7 +33,9 @@ bool is_token_char(char c) {
     }
 }
 
-char lower_ascii(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
+char lower_ascii(char c) {
+    return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+}
 
 // Splits `s` at top-level occurrences of `sep`, ignoring separators inside double quotes (with
 // backslash escapes) and angle brackets. Calls fn(part) for each part. Returns false when a quote
@@ -215,8 +221,8 @@ void parse_contact_params(std::string_view params, ContactEntry &entry) {
         if (param.empty()) return true;
         std::size_t eq = param.find('=');
         std::string_view name = trim(param.substr(0, eq));
-        std::string_view value = eq == std::string_view::npos ? std::string_view{}
-                                                              : trim(param.substr(eq + 1));
+        std::string_view value =
+            eq == std::string_view::npos ? std::string_view{} : trim(param.substr(eq + 1));
         if (iequals(name, "q")) {
             QValue q = parse_qvalue(value);
             if (q.ok()) {
@@ -268,8 +274,8 @@ void parse_one_contact(std::string_view part, ContactEntry &entry) {
         std::size_t gt = part.find('>', lt + 1);
         if (gt == std::string_view::npos) {
             entry.syntax_error = ParseError::syntax;
-            entry.uri = bounded_copy(trim(part.substr(lt + 1)), kMaxUriLength,
-                                     &entry.uri_truncated);
+            entry.uri =
+                bounded_copy(trim(part.substr(lt + 1)), kMaxUriLength, &entry.uri_truncated);
             return;
         }
         entry.uri = bounded_copy(trim(part.substr(lt + 1, gt - lt - 1)), kMaxUriLength,

@@ -23,6 +23,8 @@ class TsharkEnv:
         shutil.copy(plugin_so, os.path.join(self.plugin_dir, "sipdiag.so"))
         self.captures = os.path.join(self.home, "captures")
         os.makedirs(self.captures)
+        self.extcap_dir = os.path.join(self.home, "no-extcap")
+        os.makedirs(self.extcap_dir)
         self.as_root = os.geteuid() == 0
         for root, _, files in os.walk(self.home):
             for f in files:
@@ -56,6 +58,9 @@ class TsharkEnv:
         # A sanitized plugin needs the sanitizer runtimes preloaded into the (plain) tshark.
         if os.environ.get("SIPDIAG_PRELOAD"):
             env["LD_PRELOAD"] = os.environ["SIPDIAG_PRELOAD"]
+            # tshark starts its extcap helpers (androiddump...) for -G; with the sanitizer runtime
+            # preloaded into them too, they hang. Point tshark at an empty extcap folder.
+            env["WIRESHARK_EXTCAP_DIR"] = self.extcap_dir
             for k in ("ASAN_OPTIONS", "UBSAN_OPTIONS"):
                 if k in os.environ:
                     env[k] = os.environ[k]
