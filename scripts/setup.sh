@@ -22,7 +22,7 @@ cmake_args=(-S "$top" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSIPDIAG_BU
 if [ $mode = global ]; then
     cmake_args+=(-DSIPDIAG_INSTALL_GLOBAL=ON)
 else
-    release=$(tshark --version | awk 'NR==1{split($3,v,"."); print v[1]"."v[2]}')
+    release=$(tshark --version 2>/dev/null | awk 'NR==1{split($3,v,"."); print v[1]"."v[2]}')
     cmake_args+=(-DSIPDIAG_INSTALL_GLOBAL=OFF
                  "-DSIPDIAG_PLUGIN_DIR=$home/.local/lib/wireshark/plugins/$release/epan")
 fi
@@ -44,10 +44,21 @@ run_as() {
 echo
 run_as tshark -G plugins | grep -E '^sipdiag' || { echo "sipdiag: tshark did not load the plugin" >&2; exit 1; }
 echo
-for cap in "$top"/captures/*.pcapng; do
-    echo "== $(basename "$cap")"
-    # Read through stdin: the capture may sit in a folder the user cannot read (e.g. /root).
-    run_as tshark -2 -r - -Y 'sipdiag.code >= 300' -T fields -E header=y -E occurrence=f \
+# The captures may sit in a folder the user cannot read (a clone in /root): copy them.
+demo=$(mktemp -d)
+trap 'rm -rf "$demo"' EXIT
+cp "$top"/captures/*.pcapng "$demo"/
+chmod 755 "$demo"
+chmod 644 "$demo"/*.pcapng
+for cap in "$demo"/*.pcapng; do
+    echo "== captures/$(basename "$cap")"
+    run_as tshark -2 -r "$cap" -Y 'sipdiag.code >= 300' -T fields -E header=y -E occurrence=f \
         -e frame.number -e sipdiag.code -e sipdiag.request_frame -e sipdiag.outcome \
-        -e sipdiag.meaning -e sipdiag.fix < "$cap" | column -t -s $'\t' -c 300 | cut -c1-250
+        -e sipdiag.meaning -e sipdiag.fix 2>/dev/null |
+        awk -F'\t' 'NR==1 {print "frame\tcode\trequest\toutcome\tcause / fix"; next}
+                     {split("pending,followed ok,wrong fix,not followed,request missing", o, ",");
+                      printf "%s\t%s\t%s\t%s\t%s\n\t\t\t\tfix: %s\n", $1, $2, ($3 == "" ? "-" : $3),
+                             ($4 == "" ? "-" : o[$4]), substr($5, 1, 110), substr($6, 1, 110)}'
+    echo
 done
+echo "sipdiag is installed ($mode plugin folder). Open a capture in Wireshark and filter on sipdiag."

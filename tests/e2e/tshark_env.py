@@ -26,6 +26,7 @@ class TsharkEnv:
         self.extcap_dir = os.path.join(self.home, "no-extcap")
         os.makedirs(self.extcap_dir)
         self.as_root = os.geteuid() == 0
+        self.global_override = self._shadow_global_copy(release)
         for root, _, files in os.walk(self.home):
             for f in files:
                 os.chmod(os.path.join(root, f), 0o644)
@@ -34,6 +35,22 @@ class TsharkEnv:
                 os.chown(root, NOBODY, NOBODY)
                 for f in files:
                     os.chown(os.path.join(root, f), NOBODY, NOBODY)
+
+    def _shadow_global_copy(self, release):
+        """If sipdiag is also installed in Wireshark's global folder (scripts/setup.sh run as
+        root does that), Wireshark would meet two copies. Give tshark a copy of the global plugin
+        folder without it (WIRESHARK_PLUGIN_DIR), so the copy under test is the personal one."""
+        out = subprocess.run(["tshark", "-G", "folders"], capture_output=True, text=True).stdout
+        for line in out.splitlines():
+            if line.startswith("Global Plugins:"):
+                gdir = line.split(":", 1)[1].strip()
+                if not os.path.exists(os.path.join(gdir, "epan", "sipdiag.so")):
+                    return None
+                shadow = os.path.join(self.home, "global-plugins")
+                shutil.copytree(gdir, shadow, symlinks=True,
+                                ignore=lambda d, names: [n for n in names if n == "sipdiag.so"])
+                return shadow
+        return None
 
     @staticmethod
     def _release():
@@ -55,6 +72,8 @@ class TsharkEnv:
     def run(self, args, check=True, timeout=300):
         cmd = ["tshark"] + list(args)
         env = {"HOME": self.home, "PATH": "/usr/bin:/bin", "LC_ALL": "C.UTF-8"}
+        if self.global_override:
+            env["WIRESHARK_PLUGIN_DIR"] = self.global_override
         # A sanitized plugin needs the sanitizer runtimes preloaded into the (plain) tshark.
         if os.environ.get("SIPDIAG_PRELOAD"):
             env["LD_PRELOAD"] = os.environ["SIPDIAG_PRELOAD"]
