@@ -15,6 +15,8 @@
 #include "core/correlator.h"
 #include "kb/kb.h"
 
+#include <algorithm>
+#include <cstring>
 #include <memory>
 #include <new>
 #include <vector>
@@ -107,6 +109,7 @@ int ett_sipdiag_timer = -1;
 int ett_sipdiag_followup = -1;
 int ett_sipdiag_problem = -1;
 int ett_sipdiag_topic = -1;
+int ett_sipdiag_text = -1;
 
 expert_field ei_sipdiag_redirect = EI_INIT;
 expert_field ei_sipdiag_conditional_failed = EI_INIT;
@@ -227,10 +230,41 @@ void cleanup_routine() {
 // ---------------------------------------------------------------------------------------------
 // Rendering. Nothing below owns a C++ object across a Wireshark call (see the file comment).
 
+// Wireshark cuts tree labels at ITEM_LABEL_LENGTH (240 bytes) and marks them "[truncated]". A
+// long explanation therefore also gets its whole text as wrapped lines under the item (the field
+// value is never cut).
+constexpr std::size_t kWrapAt = 110;
+
+void add_wrapped_lines(proto_item *item, tvbuff_t *tvb, const char *text) {
+    proto_tree *sub = proto_item_add_subtree(item, ett_sipdiag_text);
+    const std::size_t len = strlen(text);
+    std::size_t start = 0;
+    char line[kWrapAt + 8];
+    while (start < len) {
+        std::size_t end = std::min(len, start + kWrapAt);
+        if (end < len) {  // break at the last space, never inside a UTF-8 sequence
+            std::size_t sp = end;
+            while (sp > start && text[sp] != ' ') --sp;
+            if (sp > start) {
+                end = sp;
+            } else {
+                while (end > start && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end;
+            }
+        }
+        const std::size_t n = end - start;
+        memcpy(line, text + start, n);
+        line[n] = '\0';
+        proto_tree_add_subtree(sub, tvb, 0, 0, ett_sipdiag_text, nullptr, line);
+        start = end;
+        while (start < len && text[start] == ' ') ++start;
+    }
+}
+
 proto_item *add_text(proto_tree *tree, int hf, tvbuff_t *tvb, kb::Label label, const char *text) {
     proto_item *it = proto_tree_add_string_format(tree, hf, tvb, 0, 0, text, "%s: %s",
                                                   kb::label(label, lang()), text);
     proto_item_set_generated(it);
+    if (strlen(text) + 30 > ITEM_LABEL_LENGTH) add_wrapped_lines(it, tvb, text);
     return it;
 }
 
@@ -657,8 +691,9 @@ void render_explanation(proto_tree *tree, tvbuff_t *tvb, unsigned code) {
                                        "%u vs %u %s", code, c.code, other ? other->reason : "");
         proto_item_set_generated(ci);
         proto_tree *ct = proto_item_add_subtree(ci, ett_sipdiag_compare);
-        proto_item_set_generated(
-            proto_tree_add_string(ct, hf_sipdiag_compare_hint, tvb, 0, 0, c.hint));
+        proto_item *hi = proto_tree_add_string(ct, hf_sipdiag_compare_hint, tvb, 0, 0, c.hint);
+        proto_item_set_generated(hi);
+        if (strlen(c.hint) + 30 > ITEM_LABEL_LENGTH) add_wrapped_lines(hi, tvb, c.hint);
     }
 }
 
@@ -1091,7 +1126,8 @@ void register_protocol() {
     };
     static int *ett[] = {&ett_sipdiag,          &ett_sipdiag_compare, &ett_sipdiag_redirect,
                          &ett_sipdiag_contact,  &ett_sipdiag_publish, &ett_sipdiag_timer,
-                         &ett_sipdiag_followup, &ett_sipdiag_problem, &ett_sipdiag_topic};
+                         &ett_sipdiag_followup, &ett_sipdiag_problem, &ett_sipdiag_topic,
+                         &ett_sipdiag_text};
     static ei_register_info ei[] = {
         {&ei_sipdiag_redirect,
          {"sipdiag.redirect", PI_RESPONSE_CODE, PI_NOTE,
