@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include "table_test.h"
+
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
@@ -26,17 +28,6 @@ static void PrintTo(IssueKind k, std::ostream *os) {
 }
 
 namespace {
-
-template <typename Row>
-std::string row_name(const testing::TestParamInfo<Row> &info) {
-    return info.param.name;
-}
-
-// Failure messages name the row instead of dumping its bytes.
-#define SIPDIAG_PRINT_ROW(Row)                                        \
-    [[maybe_unused]] void PrintTo(const Row &row, std::ostream *os) { \
-        *os << row.name;                                              \
-    }
 
 // ---------------------------------------------------------------------------------------------
 // Message builders

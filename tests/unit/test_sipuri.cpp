@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include "table_test.h"
+
 #include <ostream>
 #include <string>
 #include <utility>
@@ -10,17 +12,6 @@
 
 namespace sipdiag {
 namespace {
-
-template <typename Row>
-std::string row_name(const testing::TestParamInfo<Row> &info) {
-    return info.param.name;
-}
-
-// Failure messages name the row instead of dumping its bytes.
-#define SIPDIAG_PRINT_ROW(Row)                                        \
-    [[maybe_unused]] void PrintTo(const Row &row, std::ostream *os) { \
-        *os << row.name;                                              \
-    }
 
 // ---------------------------------------------------------------------------------------------
 // Parsing

@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include "table_test.h"
+
 #include <cstdint>
 #include <optional>
 #include <ostream>
@@ -21,16 +23,6 @@ static void PrintTo(ParseError e, std::ostream *os) {
 namespace {
 
 // Row names become part of the test names: keep them to [A-Za-z0-9_].
-template <typename Row>
-std::string row_name(const testing::TestParamInfo<Row> &info) {
-    return info.param.name;
-}
-
-// Failure messages name the row instead of dumping its bytes.
-#define SIPDIAG_PRINT_ROW(Row)                                        \
-    [[maybe_unused]] void PrintTo(const Row &row, std::ostream *os) { \
-        *os << row.name;                                              \
-    }
 
 // True when `s` is well-formed UTF-8 (no cut sequence at either end).
 bool valid_utf8(std::string_view s) {
