@@ -151,7 +151,8 @@ Correlator::Correlator(Config config)
       etags_(std::max<std::size_t>(config.entities, 1)),
       pending_dialog_(std::max<std::size_t>(config.pending, 1)),
       pending_entity_(std::max<std::size_t>(config.pending, 1)),
-      call_index_(std::max<std::size_t>(config.calls, 1)) {
+      call_index_(std::max<std::size_t>(config.calls, 1)),
+      redirects_(std::max<std::size_t>(config.pending, 1)) {
     methods_.emplace_back("");  // id 0: unknown
 }
 
@@ -271,6 +272,7 @@ void Correlator::on_request(const SipMessage &msg, std::uint32_t idx) {
                                  : std::string_view(parse_event_type(msg.event.front()))));
     }
     if (msg.method != "ACK" && msg.method != "CANCEL") check_request_followup(msg, idx, tx);
+    if (msg.method == "INVITE") check_later_call(msg);
 }
 
 void Correlator::on_response(const SipMessage &msg, std::uint32_t idx) {
@@ -343,6 +345,11 @@ void Correlator::on_response(const SipMessage &msg, std::uint32_t idx) {
     if (code == 422) diagnose_422(msg, tx, d);
     if (rec.retransmission()) return;  // the first copy carries the follow-up analysis
     note_call(msg, idx);
+    if (code == 302 && tx->request_frame != 0 && !tx->request_uri.empty()) {
+        d.original_uri = tx->request_uri;
+        d.call_hash = hash_parts({msg.call_id});
+        add_pending(redirects_.get(hash_parts({d.client_sent_by}, 0x302)), idx);
+    }
     if (code == 412) {
         if (!d.entity.empty()) add_pending(pending_entity_.get(entity_key(d.entity, d.event)), idx);
     } else {
@@ -545,6 +552,38 @@ void Correlator::on_followup_final(const Tx &tx, const SipMessage &resp, FrameNu
     } else if ((orig.code == 401 || orig.code == 407) && d.followup_ok &&
                (resp.status == 401 || resp.status == 407)) {
         d.credentials_rejected = true;  // credentials sent, challenged again
+    }
+}
+
+void Correlator::check_later_call(const SipMessage &msg) {
+    auto *list = redirects_.find(hash_parts({client_id(msg)}, 0x302));
+    if (list == nullptr) return;
+    const std::uint64_t call = hash_parts({msg.call_id});
+    for (auto it = list->begin(); it != list->end();) {
+        Detail &d = details_[records_[*it].detail];
+        if (d.call_hash == call) {  // same call: that is the retry, not a later request
+            ++it;
+            continue;
+        }
+        bool decided = false;
+        if (sip_uri_equivalent(msg.request_uri, d.original_uri)) {
+            d.later_kept_original = true;
+            decided = true;
+        } else {
+            for (const ContactEntry &c : d.contacts.entries) {
+                if (!c.star && sip_uri_equivalent(c.uri, msg.request_uri)) {
+                    d.later_kept_original = false;
+                    decided = true;
+                    break;
+                }
+            }
+        }
+        if (decided) {
+            d.later_request_frame = msg.frame;
+            it = list->erase(it);  // the first later request answers the question
+        } else {
+            ++it;
+        }
     }
 }
 

@@ -115,6 +115,12 @@ struct Detail {
     FrameNum followup_response_frame = 0;
     std::uint16_t followup_response_code = 0;
     std::string redirect_target;
+    // 302, later calls: RFC 3261 21.3.3 says to keep using the original Request-URI for future
+    // requests. The first later request of the same client to either address tells.
+    std::string original_uri;          // Request-URI of the redirected request
+    std::uint64_t call_hash = 0;       // Call-ID of the redirected call
+    FrameNum later_request_frame = 0;  // a later call of the same client
+    bool later_kept_original = false;  // ...went to the original URI (true) or the Contact
     std::optional<bool> highest_q;
     std::string new_etag;
     std::optional<std::uint32_t> retry_session_expires;
@@ -304,6 +310,7 @@ class Correlator {
                         Tx &tx);
     void on_followup_final(const Tx &tx, const SipMessage &resp, FrameNum frame);
     void note_call(const SipMessage &msg, std::uint32_t idx);
+    void check_later_call(const SipMessage &msg);
 
     Config config_;
     std::vector<Record> records_;
@@ -314,6 +321,7 @@ class Correlator {
     BoundedMap<std::vector<std::uint32_t>> pending_dialog_;  // 302/422 waiting for a retry
     BoundedMap<std::vector<std::uint32_t>> pending_entity_;  // 412 waiting for a re-PUBLISH
     BoundedMap<std::uint32_t> call_index_;                   // Call-ID -> calls_
+    BoundedMap<std::vector<std::uint32_t>> redirects_;       // client -> its recent 302s
     std::vector<std::vector<CallEntry>> calls_;
     TimeNs last_time_ = 0;
     FrameNum last_frame_ = 0;

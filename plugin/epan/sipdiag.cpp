@@ -51,6 +51,9 @@ int hf_sipdiag_redirect_q = -1;
 int hf_sipdiag_redirect_expires = -1;
 int hf_sipdiag_redirect_target = -1;
 int hf_sipdiag_redirect_highest_q = -1;
+int hf_sipdiag_redirect_original_uri = -1;
+int hf_sipdiag_redirect_later_frame = -1;
+int hf_sipdiag_redirect_original_kept = -1;
 // 412
 int hf_sipdiag_publish_entity = -1;
 int hf_sipdiag_publish_event = -1;
@@ -120,6 +123,7 @@ expert_field ei_sipdiag_bad_value = EI_INIT;
 expert_field ei_sipdiag_truncated = EI_INIT;
 expert_field ei_sipdiag_redirect_not_followed = EI_INIT;
 expert_field ei_sipdiag_redirect_off_contact = EI_INIT;
+expert_field ei_sipdiag_redirect_contact_stored = EI_INIT;
 expert_field ei_sipdiag_etag_not_recovered = EI_INIT;
 expert_field ei_sipdiag_if_match_repeated = EI_INIT;
 expert_field ei_sipdiag_retry_still_too_small = EI_INIT;
@@ -309,6 +313,20 @@ void render_redirect(proto_tree *tree, tvbuff_t *tvb, const Detail &d) {
                 proto_tree_add_uint(ct, hf_sipdiag_redirect_expires, tvb, 0, 0, *c.expires));
         }
     }
+}
+
+// After a 302, the original Request-URI stays the address for later requests (RFC 3261 21.3.3).
+void render_later_call(proto_tree *tree, packet_info *pinfo, tvbuff_t *tvb, const Detail &d) {
+    if (d.original_uri.empty()) return;
+    proto_item_set_generated(proto_tree_add_string(tree, hf_sipdiag_redirect_original_uri, tvb, 0,
+                                                   0, d.original_uri.c_str()));
+    if (d.later_request_frame == 0) return;
+    proto_item_set_generated(proto_tree_add_uint(tree, hf_sipdiag_redirect_later_frame, tvb, 0, 0,
+                                                 d.later_request_frame));
+    proto_item *it = proto_tree_add_boolean(tree, hf_sipdiag_redirect_original_kept, tvb, 0, 0,
+                                            d.later_kept_original);
+    proto_item_set_generated(it);
+    if (!d.later_kept_original) expert_add_info(pinfo, it, &ei_sipdiag_redirect_contact_stored);
 }
 
 void render_publish(proto_tree *tree, tvbuff_t *tvb, const Detail &d) {
@@ -762,7 +780,10 @@ void render_response(proto_tree *tree, packet_info *pinfo, tvbuff_t *tvb, const 
     const Detail *d = g_corr->detail(r);
     Outcome outcome = g_corr->outcome(r, complete);
     if (d != nullptr) {
-        if (r.code == 302) render_redirect(t, tvb, *d);
+        if (r.code == 302) {
+            render_redirect(t, tvb, *d);
+            render_later_call(t, pinfo, tvb, *d);
+        }
         if (r.code == 412) render_publish(t, tvb, *d);
         if (r.code == 422) render_timer(t, tvb, *d);
         if (!Correlator::is_core_code(r.code)) render_topics(t, pinfo, tvb, r, *d);
@@ -979,6 +1000,21 @@ void register_protocol() {
         {&hf_sipdiag_redirect_highest_q,
          {"Chose the highest q", "sipdiag.redirect.highest_q", FT_BOOLEAN, BASE_NONE, nullptr, 0x0,
           "Whether the retried contact had the highest q of the redirect", HFILL}},
+        {&hf_sipdiag_redirect_original_uri,
+         {"Original URI", "sipdiag.redirect.original_uri", FT_STRING, BASE_NONE, nullptr, 0x0,
+          "Request-URI of the redirected request: the address to keep using for later requests",
+          HFILL}},
+        {&hf_sipdiag_redirect_later_frame,
+         {"Later call in frame", "sipdiag.redirect.later_frame", FT_FRAMENUM, BASE_NONE,
+          FRAMENUM_TYPE(FT_FRAMENUM_REQUEST), 0x0,
+          "First later INVITE of the same client (another call) to the original URI or a Contact",
+          HFILL}},
+        {&hf_sipdiag_redirect_original_kept,
+         {"Later call kept the original URI", "sipdiag.redirect.original_kept", FT_BOOLEAN,
+          BASE_NONE, nullptr, 0x0,
+          "False when a later call went straight to the 302's temporary Contact, as if it were a "
+          "301",
+          HFILL}},
         {&hf_sipdiag_publish_entity,
          {"Entity", "sipdiag.publish.entity", FT_STRING, BASE_NONE, nullptr, 0x0,
           "Request-URI of the PUBLISH: the resource whose event state is published", HFILL}},
@@ -1158,6 +1194,9 @@ void register_protocol() {
         {&ei_sipdiag_redirect_off_contact,
          {"sipdiag.redirect_off_contact", PI_SEQUENCE, PI_WARN,
           "The client retried at a URI that is not a Contact of the 302", EXPFILL}},
+        {&ei_sipdiag_redirect_contact_stored,
+         {"sipdiag.redirect_contact_stored", PI_SEQUENCE, PI_WARN,
+          "A later call went to the 302's temporary Contact instead of the original URI", EXPFILL}},
         {&ei_sipdiag_etag_not_recovered,
          {"sipdiag.etag_not_recovered", PI_SEQUENCE, PI_WARN,
           "The publisher did not recover from the 412 with a fresh PUBLISH", EXPFILL}},

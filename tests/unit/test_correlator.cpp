@@ -1228,6 +1228,57 @@ TEST(CallView, SessionIntervalThenRedirectInOneCall) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// After a 302: later calls should keep using the original URI (RFC 3261 21.3.3)
+
+struct LaterCallRow {
+    const char *name;
+    const char *later_ruri;    // Request-URI of the client's next call (new Call-ID)
+    const char *later_client;  // its top Via identity
+    FrameNum want_frame;       // 0: no verdict
+    bool want_kept;
+};
+SIPDIAG_PRINT_ROW(LaterCallRow)
+
+const LaterCallRow kLaterCallRows[] = {
+    {"kept_original_uri", kBob, kClient, 5, true},
+    {"went_to_the_contact", "sip:bob@192.0.2.4", kClient, 5, false},
+    {"contact_uri_equivalent_form", "sip:bob@192.0.2.4;lr", kClient, 5, false},
+    {"other_destination_tells_nothing", "sip:carol@biloxi.example.com", kClient, 0, false},
+    {"another_client_tells_nothing", "sip:bob@192.0.2.4", kProxy, 0, false},
+};
+
+class LaterCallTest : public testing::TestWithParam<LaterCallRow> {};
+
+TEST_P(LaterCallTest, Judged) {
+    const LaterCallRow &row = GetParam();
+    Messages m;
+    const SipMessage inv = request(1, at(0), "INVITE", 1, "z9hG4bK-lc1");
+    m.push_back(inv);
+    m.push_back(with_contact(response(inv, 2, at(10), 302), {"<sip:bob@192.0.2.4>"}));
+    // The retry of the same call at the Contact is the follow-up, not a "later request".
+    const SipMessage retry = request(3, at(20), "INVITE", 2, "z9hG4bK-lc2", "sip:bob@192.0.2.4");
+    m.push_back(retry);
+    m.push_back(response(retry, 4, at(30), 200));
+    m.push_back(with(request(5, at(60'000), "INVITE", 1, "z9hG4bK-lc3", row.later_ruri),
+                     [&](SipMessage &x) {
+                         x.call_id = "later-call@pc33";
+                         x.via_sent_by = row.later_client;
+                     }));
+    const Fed fed(m);
+    const Detail *d = fed.corr.detail(fed.corr.record(fed.idx[1]));
+    ASSERT_NE(d, nullptr);
+    EXPECT_EQ(d->original_uri, kBob);
+    EXPECT_EQ(d->followup_frame, 3u);
+    EXPECT_EQ(d->later_request_frame, row.want_frame);
+    if (row.want_frame) {
+        EXPECT_EQ(d->later_kept_original, row.want_kept);
+    }
+}
+
+INSTANTIATE_TEST_SUITE_P(Values, LaterCallTest, testing::ValuesIn(kLaterCallRows),
+                         row_name<LaterCallRow>);
+
+// ---------------------------------------------------------------------------------------------
 // frame_records
 
 TEST(FrameRecords, InOrderAndMissing) {
