@@ -51,10 +51,8 @@ export ASAN_OPTIONS=detect_leaks=0:abort_on_error=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 step "end-to-end tests with the sanitized plugin in the real tshark"
 run "asan e2e" tests/e2e/run_e2e.sh "$out/asan"
-if [ -x tests/robustness/run.sh ]; then
-    step "robustness (short): hostile and mutated captures, sanitized plugin"
-    run "robustness" tests/robustness/run.sh --quick "$out/asan/plugin/epan/sipdiag.so"
-fi
+step "robustness (short): hostile and mutated captures, sanitized plugin"
+run "robustness" python3 tests/robustness/run.py --quick "$out/asan/plugin/epan/sipdiag.so"
 unset SIPDIAG_PRELOAD ASAN_OPTIONS UBSAN_OPTIONS
 
 step "GUI: Wireshark (Qt) under Xvfb starts with the plugin, opens a capture, exits cleanly"
