@@ -261,7 +261,15 @@ void Correlator::on_request(const SipMessage &msg, std::uint32_t idx) {
     }
     if (!msg.session_expires.empty()) {
         SessionExpires se = parse_session_expires(msg.session_expires.front());
-        if (se.interval.ok()) tx.session_expires = se.interval.value;
+        if (se.interval.ok()) {
+            tx.session_expires = se.interval.value;
+        } else {
+            // Regression: an unparsable Session-Expires (-1, 2^64, abc) was dropped silently.
+            bool cut = false;
+            add_issue(details_[new_detail(records_[idx])], IssueKind::bad_session_expires,
+                      "Session-Expires \"" + bounded_copy(msg.session_expires.front(), 64, &cut) +
+                          (cut ? "...\"" : "\"") + ": " + parse_error_text(se.interval.error));
+        }
     }
     const HeaderList &h = msg.headers;
     if (h.has(Hdr::require) || h.has(Hdr::proxy_require) || h.has(Hdr::expires) ||
@@ -559,6 +567,7 @@ void Correlator::check_later_call(const SipMessage &msg) {
     auto *list = redirects_.find(hash_parts({client_id(msg)}, 0x302));
     if (list == nullptr) return;
     const std::uint64_t call = hash_parts({msg.call_id});
+    const SipUri target = parse_sip_uri(msg.request_uri);  // once, not once per contact
     for (auto it = list->begin(); it != list->end();) {
         Detail &d = details_[records_[*it].detail];
         if (d.call_hash == call) {  // same call: that is the retry, not a later request
@@ -566,12 +575,12 @@ void Correlator::check_later_call(const SipMessage &msg) {
             continue;
         }
         bool decided = false;
-        if (sip_uri_equivalent(msg.request_uri, d.original_uri)) {
+        if (sip_uri_equivalent(target, msg.request_uri, d.original_uri)) {
             d.later_kept_original = true;
             decided = true;
         } else {
             for (const ContactEntry &c : d.contacts.entries) {
-                if (!c.star && sip_uri_equivalent(c.uri, msg.request_uri)) {
+                if (!c.star && sip_uri_equivalent(target, msg.request_uri, c.uri)) {
                     d.later_kept_original = false;
                     decided = true;
                     break;

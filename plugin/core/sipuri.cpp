@@ -114,7 +114,16 @@ SipUri parse_sip_uri(std::string_view text) {
 }
 
 bool sip_uri_equivalent(std::string_view a, std::string_view b) {
-    const SipUri ua = parse_sip_uri(a);
+    return sip_uri_equivalent(parse_sip_uri(a), a, b);
+}
+
+bool sip_uri_equivalent(const SipUri &ua, std::string_view a, std::string_view b) {
+    // Cheap rejection before parsing b: its text must contain a's host (hosts compare
+    // case-insensitively, so look for it ignoring case).
+    if (ua.valid && !ua.host.empty()) {
+        const std::string lb = to_lower(b);
+        if (lb.find(ua.host) == std::string::npos) return false;
+    }
     const SipUri ub = parse_sip_uri(b);
     if (!ua.valid || !ub.valid) return trim(a) == trim(b);
     if (ua.scheme != ub.scheme || ua.userinfo != ub.userinfo || ua.host != ub.host ||

@@ -28,5 +28,7 @@ SipUri parse_sip_uri(std::string_view text);
 // compared only when both sides carry them. URI headers are ignored (they never reach a
 // Request-URI). Two unparsable texts are equal only when identical.
 bool sip_uri_equivalent(std::string_view a, std::string_view b);
+// The same with one side parsed already (for comparing one URI against many).
+bool sip_uri_equivalent(const SipUri &ua, std::string_view a, std::string_view b);
 
 }  // namespace sipdiag

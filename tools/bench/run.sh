@@ -1,0 +1,288 @@
+#!/usr/bin/env bash
+# Benchmark of the sipdiag plugin inside the real tshark: the same capture is read with and without
+# the plugin, runs alternate (without/with, then with/without) to cancel drift, and the medians of
+# wall time and peak RSS are compared. Prints a Markdown table (see tools/bench/README.md).
+#
+#   tools/bench/run.sh [--frames N] [--reps R] [--quick] [--cache DIR] [--plugin FILE.so]
+#                      [--modes LIST] [--seed S]
+#
+# As root, tshark ignores personal plugins: every tshark run then goes through
+# `setpriv --reuid=65534` (nobody) with HOME pointing at a prepared home, with the plugin in
+# ~/.local/lib/wireshark/plugins/<release>/epan ("with") or an empty home ("without").
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")/../.." && pwd)
+frames=1000000
+reps=5
+cut_frames=10000
+cache=${SIPDIAG_BENCH_DIR:-/var/tmp/sipdiag-bench}
+plugin=""
+seed=1
+modes="plain,y_sip,y_sipdiag,fields,two_pass,v_cut,nosip"
+
+usage() {
+    sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'
+    cat <<'EOF'
+
+Options:
+  --frames N      frames of the SIP and no-SIP captures (default 1000000)
+  --reps R        repetitions of every with/without pair (default 5)
+  --quick         --frames 100000 --reps 3
+  --cache DIR     captures, homes, generator and plugin build (default /var/tmp/sipdiag-bench,
+                  or $SIPDIAG_BENCH_DIR)
+  --plugin FILE   benchmark this sipdiag.so instead of building the working tree
+  --modes LIST    comma-separated subset of: plain,y_sip,y_sipdiag,fields,two_pass,v_cut,nosip
+  --seed S        generator seed (default 1)
+EOF
+}
+
+while (($#)); do
+    case $1 in
+        --frames) frames=$2; shift 2 ;;
+        --reps) reps=$2; shift 2 ;;
+        --quick) frames=100000; reps=3; shift ;;
+        --cache) cache=$2; shift 2 ;;
+        --plugin) plugin=$(realpath "$2"); shift 2 ;;
+        --modes) modes=$2; shift 2 ;;
+        --seed) seed=$2; shift 2 ;;
+        -h | --help) usage; exit 0 ;;
+        *) usage >&2; exit 2 ;;
+    esac
+done
+[[ $frames =~ ^[0-9]+$ && $frames -gt 0 && $reps =~ ^[0-9]+$ && $reps -gt 0 ]] || {
+    echo "run.sh: --frames and --reps take positive integers" >&2
+    exit 2
+}
+((cut_frames > frames)) && cut_frames=$frames
+
+log() { printf '[bench] %s\n' "$*" >&2; }
+die() { printf 'run.sh: %s\n' "$*" >&2; exit 1; }
+
+# --- tools -----------------------------------------------------------------------------------------
+command -v tshark >/dev/null || die "tshark is not installed (apt-get install tshark)"
+command -v editcap >/dev/null || die "editcap is not installed (apt-get install wireshark-common)"
+if [[ ! -x /usr/bin/time ]]; then
+    if ((EUID == 0)); then
+        log "installing GNU time"
+        apt-get install -y -qq time >/dev/null
+    else
+        die "GNU time (/usr/bin/time) is missing: sudo apt-get install time"
+    fi
+fi
+ws_version=$(tshark --version 2>/dev/null | head -1 | sed -E 's/.*\(Wireshark\) ([0-9.]+).*/\1/')
+ws_release=$(cut -d. -f1,2 <<<"$ws_version")
+
+mkdir -p "$cache"
+cache=$(cd "$cache" && pwd)
+chmod 755 "$cache"  # our own directory: tshark runs as nobody and reads the captures from here
+
+# --- generator -------------------------------------------------------------------------------------
+gen=$cache/bin/sipdiag_gen
+src=$top/tools/bench/gen_sip_pcap.cpp
+if [[ ! -x $gen || $src -nt $gen ]]; then
+    log "building the generator"
+    mkdir -p "$cache/bin"
+    "${CXX:-c++}" -std=c++17 -O2 -o "$gen" "$src"
+fi
+
+# --- plugin ----------------------------------------------------------------------------------------
+if [[ -z $plugin ]]; then
+    log "building the plugin (RelWithDebInfo) in $cache/build"
+    cmake -S "$top" -B "$cache/build" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+        -DSIPDIAG_BUILD_TESTS=OFF >"$cache/build.log" 2>&1 || die "cmake failed: $cache/build.log"
+    cmake --build "$cache/build" -j"$(nproc)" --target sipdiag >>"$cache/build.log" 2>&1 ||
+        die "build failed: $cache/build.log"
+    plugin=$cache/build/plugin/epan/sipdiag.so
+fi
+[[ -f $plugin ]] || die "no plugin at $plugin"
+
+# --- homes -----------------------------------------------------------------------------------------
+home_with=$cache/home-with
+home_without=$cache/home-without
+rm -rf "$home_with" "$home_without"
+mkdir -p "$home_with/.local/lib/wireshark/plugins/$ws_release/epan" "$home_without"
+cp "$plugin" "$home_with/.local/lib/wireshark/plugins/$ws_release/epan/sipdiag.so"
+if ((EUID == 0)); then
+    chown -R 65534:65534 "$home_with" "$home_without"
+    runas=(setpriv --reuid=65534 --regid=65534 --clear-groups)
+else
+    runas=()
+fi
+chmod -R a+rX "$home_with" "$home_without"
+
+ts() { # HOME tshark-args... (stdout to the caller)
+    local home=$1
+    shift
+    "${runas[@]}" env HOME="$home" tshark "$@"
+}
+
+ts "$home_with" -G plugins 2>/dev/null | grep -q '^sipdiag' ||
+    die "tshark does not load $plugin from $home_with (see tshark -G plugins)"
+if ts "$home_without" -G plugins 2>/dev/null | grep -q '^sipdiag'; then
+    die "sipdiag is installed globally: the 'without' runs would load it too"
+fi
+
+# --- captures --------------------------------------------------------------------------------------
+sip=$cache/sip-$frames-s$seed.pcap
+nosip=$cache/nosip-$frames-s$seed.pcap
+cut=$cache/sip-$frames-s$seed-cut$cut_frames.pcap
+if [[ ! -s $sip || ! -s $sip.stats || $gen -nt $sip ]]; then
+    log "generating $sip"
+    "$gen" --frames "$frames" --seed "$seed" -o "$sip" 2>"$sip.stats"
+    rm -f "$cut"
+fi
+if [[ ! -s $nosip || $gen -nt $nosip ]]; then
+    log "generating $nosip"
+    "$gen" --no-sip --frames "$frames" --seed "$seed" -o "$nosip" 2>"$nosip.stats"
+fi
+if [[ ! -s $cut ]]; then
+    editcap -r "$sip" "$cut" "1-$cut_frames"
+fi
+chmod a+r "$sip" "$nosip" "$cut"
+stat_of() { sed -n "s/^$2=//p" "$1"; }
+transactions=$(stat_of "$sip.stats" transactions)
+sip_messages=$(stat_of "$sip.stats" sip_messages)
+
+# Sanity: the plugin really diagnoses this capture.
+n=$(ts "$home_with" -r "$cut" -Y sipdiag 2>/dev/null | wc -l)
+((n > 0)) || die "the plugin diagnosed nothing in $cut"
+
+# --- modes -----------------------------------------------------------------------------------------
+# name | frames | target | description | args with | args without (baseline)
+# Filters on sipdiag.* do not exist without the plugin: the baseline asks for the nearest SIP
+# field, selecting (almost) the same frames, so that both runs build a tree and print alike.
+declare -A m_frames m_target m_desc m_with m_without
+add_mode() {
+    m_frames[$1]=$2
+    m_target[$1]=$3
+    m_desc[$1]=$4
+    m_with[$1]=$5
+    m_without[$1]=$6
+}
+add_mode plain "$frames" 1.15 '`-r F`' "-r $sip" "-r $sip"
+add_mode y_sip "$frames" 1.05 '`-Y sip`' "-r $sip -Y sip" "-r $sip -Y sip"
+add_mode y_sipdiag "$frames" 1.05 '`-Y sipdiag` (vs `-Y sip.Status-Code`)' \
+    "-r $sip -Y sipdiag" "-r $sip -Y sip.Status-Code"
+add_mode fields "$frames" 1.05 \
+    '`-T fields -e sipdiag.code -e sipdiag.request_frame` (vs `sip.Status-Code`, `sip.response-request`)' \
+    "-r $sip -T fields -e sipdiag.code -e sipdiag.request_frame" \
+    "-r $sip -T fields -e sip.Status-Code -e sip.response-request"
+add_mode two_pass "$frames" 1.05 '`-2 -Y sipdiag` (vs `-2 -Y sip.Status-Code`)' \
+    "-r $sip -2 -Y sipdiag" "-r $sip -2 -Y sip.Status-Code"
+add_mode v_cut "$cut_frames" 1.05 "\`-V\`, first $cut_frames frames" "-r $cut -V" "-r $cut -V"
+add_mode nosip "$frames" 1.02 '`-r F`, no-SIP capture' "-r $nosip" "-r $nosip"
+
+IFS=, read -r -a mode_list <<<"$modes"
+for m in "${mode_list[@]}"; do
+    [[ -n ${m_target[$m]:-} ]] || die "unknown mode: $m"
+done
+
+# --- measurement -----------------------------------------------------------------------------------
+stamp=$(date -u +%Y%m%dT%H%M%SZ)
+raw=$cache/results-$stamp.csv
+echo "mode,rep,variant,wall_s,user_s,sys_s,maxrss_kb" >"$raw"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+measure() { # mode rep variant home args...
+    local mode=$1 rep=$2 variant=$3 home=$4
+    shift 4
+    if ! /usr/bin/time -f '%e %U %S %M' -o "$tmp/time" "${runas[@]}" env HOME="$home" \
+        tshark "$@" >/dev/null 2>"$tmp/err"; then
+        cat "$tmp/err" >&2
+        die "tshark failed ($mode, $variant): tshark $*"
+    fi
+    local wall user sys rss
+    read -r wall user sys rss <"$tmp/time"
+    echo "$mode,$rep,$variant,$wall,$user,$sys,$rss" >>"$raw"
+}
+
+load_start=$(cut -d' ' -f1-3 /proc/loadavg)
+log "frames=$frames reps=$reps modes=$modes (raw results: $raw)"
+for ((r = 1; r <= reps; r++)); do
+    for m in "${mode_list[@]}"; do
+        read -r -a aw <<<"${m_with[$m]}"
+        read -r -a ao <<<"${m_without[$m]}"
+        if ((r % 2)); then
+            measure "$m" "$r" without "$home_without" "${ao[@]}"
+            measure "$m" "$r" with "$home_with" "${aw[@]}"
+        else
+            measure "$m" "$r" with "$home_with" "${aw[@]}"
+            measure "$m" "$r" without "$home_without" "${ao[@]}"
+        fi
+        log "rep $r/$reps $m: $(grep "^$m,$r,without," "$raw" | cut -d, -f4)s without, $(grep "^$m,$r,with," "$raw" | cut -d, -f4)s with"
+    done
+done
+load_end=$(cut -d' ' -f1-3 /proc/loadavg)
+
+# --- report ----------------------------------------------------------------------------------------
+median() { # column values on stdin
+    sort -g | awk '{v[NR]=$1} END {if (NR%2) print v[(NR+1)/2]; else printf "%.6g\n", (v[NR/2]+v[NR/2+1])/2}'
+}
+col() { # mode variant column-number
+    grep "^$1,[0-9]*,$2," "$raw" | cut -d, -f"$3"
+}
+spread() { # mode variant: (max-min)/median of wall time, percent
+    col "$1" "$2" 4 | sort -g | awk '{v[NR] = $1}
+        END {
+            if (NR % 2) m = v[(NR + 1) / 2]; else m = (v[NR / 2] + v[NR / 2 + 1]) / 2;
+            s = 0; if (m > 0) s = 100 * (v[NR] - v[1]) / m;
+            printf "%.0f", s
+        }'
+}
+
+cpu=$(lscpu 2>/dev/null | sed -n 's/^Model name: *//p' | head -1)
+mem=$(awk '/MemTotal/ {printf "%.0f GB", $2/1048576}' /proc/meminfo)
+echo
+echo "### sipdiag benchmark, $(date -u '+%Y-%m-%d %H:%M UTC')"
+echo
+echo "Machine: $(nproc) CPUs ($cpu), $mem RAM, $(uname -sr); TShark $ws_version."
+echo "Captures: $frames frames ($sip_messages SIP messages, $transactions transactions;" \
+    "$(stat_of "$sip.stats" peak_concurrent) scenarios alive at once), seed $seed." \
+    "Medians of $reps alternating runs; load average $load_start at start, $load_end at end."
+echo
+echo "| mode | frames | without (s) | with (s) | ratio | target | plugin ns/frame | spread with/without | RSS without (MB) | RSS with (MB) | RSS ratio |"
+echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+declare -A med_t_with med_t_without med_m_with med_m_without
+fail=0
+for m in "${mode_list[@]}"; do
+    tw=$(col "$m" with 4 | median)
+    to=$(col "$m" without 4 | median)
+    mw=$(col "$m" with 7 | median)
+    mo=$(col "$m" without 7 | median)
+    med_t_with[$m]=$tw med_t_without[$m]=$to med_m_with[$m]=$mw med_m_without[$m]=$mo
+    row=$(awk -v tw="$tw" -v to="$to" -v mw="$mw" -v mo="$mo" -v n="${m_frames[$m]}" \
+        -v tg="${m_target[$m]}" -v sw="$(spread "$m" with)" -v so="$(spread "$m" without)" \
+        'BEGIN {
+            # (no bare ">" inside print/printf arguments: awk reads it as a redirection)
+            r = 0; if (to > 0) r = tw / to;
+            rr = 0; if (mo > 0) rr = mw / mo;
+            over_t = ""; if (r > tg + 0) over_t = " **over**";
+            over_m = ""; if (rr > 1.10) over_m = " **over**";
+            printf "%d | %.2f | %.2f | %.3f%s | %.2f | %.0f | %s%%/%s%% | %.1f | %.1f | %.3f%s",
+                   n, to, tw, r, over_t, tg, (tw - to) * 1e9 / n, sw, so,
+                   mo / 1024, mw / 1024, rr, over_m
+        }')
+    grep -q over <<<"$row" && fail=1
+    echo "| ${m_desc[$m]} | $row |"
+done
+echo
+fixed_kb=0  # what the plugin costs without any SIP (code, knowledge base): the no-SIP delta
+if [[ -n ${med_m_with[nosip]:-} ]]; then
+    fixed_kb=$(awk -v a="${med_m_with[nosip]}" -v b="${med_m_without[nosip]}" 'BEGIN {print a - b}')
+    awk -v d="$fixed_kb" -v n="$frames" 'BEGIN {
+        printf "No-SIP capture: RSS with - without = %.1f MB after %d non-SIP frames (%.2f bytes per frame): nothing is kept per non-SIP frame.\n",
+               d / 1024, n, d * 1024 / n }'
+fi
+for m in plain two_pass; do
+    [[ -n ${med_m_with[$m]:-} ]] || continue
+    awk -v m="$m" -v mw="${med_m_with[$m]}" -v mo="${med_m_without[$m]}" -v fx="$fixed_kb" \
+        -v tx="$transactions" -v msg="$sip_messages" 'BEGIN {
+        d = (mw - mo - fx) * 1024;
+        printf "Plugin memory, %s mode (RSS with - without, minus the no-SIP delta): %.1f MB = %.0f bytes per SIP transaction, %.0f bytes per SIP message.\n",
+               m, d / 1048576, d / tx, d / msg }'
+done
+echo
+echo "Targets: ratio <= 1.15 for plain \`-r\`, <= 1.05 for modes that build a tree, <= 1.02 on"
+echo "the no-SIP capture; peak RSS ratio <= 1.10. Raw runs: $raw"
+exit "$fail"
