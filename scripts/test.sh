@@ -6,7 +6,7 @@
 #     personal folder of an unprivileged user);
 #  3. builds again with AddressSanitizer + UndefinedBehaviorSanitizer and runs the unit tests, the
 #     end-to-end tests and a short robustness pass (hostile captures, mutated captures) with the
-#     sanitized plugin inside the real tshark;
+#     sanitized plugin inside the real tshark, then fuzzes the core for a short while (libFuzzer);
 #  4. starts the real Wireshark GUI under Xvfb with the plugin;
 #  5. builds and tests on Wireshark 4.4 (Debian trixie) and 4.6 (forky) in mmdebstrap roots;
 #  6. checks formatting (clang-format) of our own sources.
@@ -15,7 +15,7 @@
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
-scripts/deps.sh clang-format || exit 1
+scripts/deps.sh clang-format clang libclang-rt-dev || exit 1
 jobs=$(nproc)
 out=${SIPDIAG_TEST_DIR:-/tmp/sipdiag-test}
 passed=0
@@ -54,6 +54,9 @@ run "asan e2e" tests/e2e/run_e2e.sh "$out/asan"
 step "robustness (short): hostile and mutated captures, sanitized plugin"
 run "robustness" python3 tests/robustness/run.py --quick "$out/asan/plugin/epan/sipdiag.so"
 unset SIPDIAG_PRELOAD ASAN_OPTIONS UBSAN_OPTIONS
+
+step "fuzzing (short): libFuzzer + ASan/UBSan on the parsers and the correlator, 30 s each"
+run "fuzz" env SIPDIAG_FUZZ_BUILD="$out/fuzz" tests/fuzz/run.sh 30
 
 step "GUI: Wireshark (Qt) under Xvfb starts with the plugin, opens a capture, exits cleanly"
 run "gui" tests/gui/test_gui_starts.sh "$out/release"
