@@ -10,9 +10,10 @@ Usage: run.py [--quick] [options] PLUGIN_SO
    report; and the plugin may cost at most --max-ratio (3x) the CPU time (user+sys) of the same
    tshark -2 -V without it.
 2. Bounded memory: N distinct Call-IDs, one unanswered INVITE each (UDP), single pass with and
-   without the plugin: peak RSS (/usr/bin/time %M), plugin cost per request, bounded; the
-   trailing exchange is still diagnosed (single pass and -2). Full mode also runs N/2 and prints
-   the marginal cost per request between N/2 and N.
+   without the plugin: peak RSS (/usr/bin/time %M), plugin cost per request, bounded, CPU ratio;
+   the trailing exchange is still diagnosed (single pass and -2). Full mode also runs N/2 and
+   bounds the marginal cost per request between N/2 and N. Then the memory per diagnosed response
+   (REGISTER/401 pairs; 302s with more and longer Contacts than the plugin keeps).
 3. Mutations: editcap -E (random byte errors, several probabilities and seeds, with and without
    -o to spare the link/IP/UDP headers), editcap -s (snap lengths) and raw file cuts of the
    bundled captures, the public corpus and the small hostile captures; tshark -2 -V over each:

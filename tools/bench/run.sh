@@ -19,6 +19,7 @@ cache=${SIPDIAG_BENCH_DIR:-/var/tmp/sipdiag-bench}
 plugin=""
 seed=1
 modes="plain,y_sip,y_sipdiag,fields,two_pass,v_cut,nosip"
+report=""
 
 usage() {
     sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'
@@ -33,6 +34,8 @@ Options:
   --plugin FILE   benchmark this sipdiag.so instead of building the working tree
   --modes LIST    comma-separated subset of: plain,y_sip,y_sipdiag,fields,two_pass,v_cut,nosip
   --seed S        generator seed (default 1)
+  --report CSV    no runs: print the table again from the raw results of an earlier run
+                  (give the same --frames and --seed)
 EOF
 }
 
@@ -45,6 +48,7 @@ while (($#)); do
         --plugin) plugin=$(realpath "$2"); shift 2 ;;
         --modes) modes=$2; shift 2 ;;
         --seed) seed=$2; shift 2 ;;
+        --report) report=$(realpath "$2"); shift 2 ;;
         -h | --help) usage; exit 0 ;;
         *) usage >&2; exit 2 ;;
     esac
@@ -85,6 +89,7 @@ if [[ ! -x $gen || $src -nt $gen ]]; then
     "${CXX:-c++}" -std=c++17 -O2 -o "$gen" "$src"
 fi
 
+if [[ -z $report ]]; then
 # --- plugin ----------------------------------------------------------------------------------------
 if [[ -z $plugin ]]; then
     log "building the plugin (RelWithDebInfo) in $cache/build"
@@ -121,31 +126,36 @@ ts "$home_with" -G plugins 2>/dev/null | grep -q '^sipdiag' ||
 if ts "$home_without" -G plugins 2>/dev/null | grep -q '^sipdiag'; then
     die "sipdiag is installed globally: the 'without' runs would load it too"
 fi
+fi  # not --report
 
 # --- captures --------------------------------------------------------------------------------------
 sip=$cache/sip-$frames-s$seed.pcap
 nosip=$cache/nosip-$frames-s$seed.pcap
 cut=$cache/sip-$frames-s$seed-cut$cut_frames.pcap
-if [[ ! -s $sip || ! -s $sip.stats || $gen -nt $sip ]]; then
+if [[ -n $report ]]; then
+    [[ -s $sip.stats ]] || die "no $sip.stats: give the --frames and --seed of that run"
+elif [[ ! -s $sip || ! -s $sip.stats || $gen -nt $sip ]]; then
     log "generating $sip"
     "$gen" --frames "$frames" --seed "$seed" -o "$sip" 2>"$sip.stats"
     rm -f "$cut"
 fi
-if [[ ! -s $nosip || $gen -nt $nosip ]]; then
+if [[ -z $report ]] && [[ ! -s $nosip || $gen -nt $nosip ]]; then
     log "generating $nosip"
     "$gen" --no-sip --frames "$frames" --seed "$seed" -o "$nosip" 2>"$nosip.stats"
 fi
-if [[ ! -s $cut ]]; then
+if [[ -z $report && ! -s $cut ]]; then
     editcap -r "$sip" "$cut" "1-$cut_frames"
 fi
-chmod a+r "$sip" "$nosip" "$cut"
+[[ -n $report ]] || chmod a+r "$sip" "$nosip" "$cut"
 stat_of() { sed -n "s/^$2=//p" "$1"; }
 transactions=$(stat_of "$sip.stats" transactions)
 sip_messages=$(stat_of "$sip.stats" sip_messages)
 
 # Sanity: the plugin really diagnoses this capture.
-n=$(ts "$home_with" -r "$cut" -Y sipdiag 2>/dev/null | wc -l)
-((n > 0)) || die "the plugin diagnosed nothing in $cut"
+if [[ -z $report ]]; then
+    n=$(ts "$home_with" -r "$cut" -Y sipdiag 2>/dev/null | wc -l)
+    ((n > 0)) || die "the plugin diagnosed nothing in $cut"
+fi
 
 # --- modes -----------------------------------------------------------------------------------------
 # name | frames | target | description | args with | args without (baseline)
@@ -177,6 +187,12 @@ for m in "${mode_list[@]}"; do
     [[ -n ${m_target[$m]:-} ]] || die "unknown mode: $m"
 done
 
+if [[ -n $report ]]; then
+    raw=$report
+    mapfile -t mode_list < <(tail -n +2 "$raw" | cut -d, -f1 | awk '!seen[$0]++')
+    reps=$(tail -n +2 "$raw" | cut -d, -f2 | sort -n | tail -1)
+    load_start="n/a" load_end="n/a"
+else
 # --- measurement -----------------------------------------------------------------------------------
 stamp=$(date -u +%Y%m%dT%H%M%SZ)
 raw=$cache/results-$stamp.csv
@@ -214,6 +230,7 @@ for ((r = 1; r <= reps; r++)); do
     done
 done
 load_end=$(cut -d' ' -f1-3 /proc/loadavg)
+fi  # not --report
 
 # --- report ----------------------------------------------------------------------------------------
 median() { # column values on stdin
@@ -241,8 +258,8 @@ echo "Captures: $frames frames ($sip_messages SIP messages, $transactions transa
     "$(stat_of "$sip.stats" peak_concurrent) scenarios alive at once), seed $seed." \
     "Medians of $reps alternating runs; load average $load_start at start, $load_end at end."
 echo
-echo "| mode | frames | without (s) | with (s) | ratio | target | plugin ns/frame | spread with/without | RSS without (MB) | RSS with (MB) | RSS ratio |"
-echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+echo "| mode | frames | without (s) | with (s) | ratio | target | plugin ns/frame | spread with/without | CPU ratio | RSS without (MB) | RSS with (MB) | RSS ratio |"
+echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 declare -A med_t_with med_t_without med_m_with med_m_without
 fail=0
 for m in "${mode_list[@]}"; do
@@ -250,17 +267,21 @@ for m in "${mode_list[@]}"; do
     to=$(col "$m" without 4 | median)
     mw=$(col "$m" with 7 | median)
     mo=$(col "$m" without 7 | median)
+    cw=$(grep "^$m,[0-9]*,with," "$raw" | awk -F, '{print $5 + $6}' | median)
+    co=$(grep "^$m,[0-9]*,without," "$raw" | awk -F, '{print $5 + $6}' | median)
     med_t_with[$m]=$tw med_t_without[$m]=$to med_m_with[$m]=$mw med_m_without[$m]=$mo
     row=$(awk -v tw="$tw" -v to="$to" -v mw="$mw" -v mo="$mo" -v n="${m_frames[$m]}" \
         -v tg="${m_target[$m]}" -v sw="$(spread "$m" with)" -v so="$(spread "$m" without)" \
+        -v cw="$cw" -v co="$co" \
         'BEGIN {
             # (no bare ">" inside print/printf arguments: awk reads it as a redirection)
             r = 0; if (to > 0) r = tw / to;
             rr = 0; if (mo > 0) rr = mw / mo;
             over_t = ""; if (r > tg + 0) over_t = " **over**";
             over_m = ""; if (rr > 1.10) over_m = " **over**";
-            printf "%d | %.2f | %.2f | %.3f%s | %.2f | %.0f | %s%%/%s%% | %.1f | %.1f | %.3f%s",
-                   n, to, tw, r, over_t, tg, (tw - to) * 1e9 / n, sw, so,
+            rc = 0; if (co > 0) rc = cw / co;
+            printf "%d | %.2f | %.2f | %.3f%s | %.2f | %.0f | %s%%/%s%% | %.3f | %.1f | %.1f | %.3f%s",
+                   n, to, tw, r, over_t, tg, (tw - to) * 1e9 / n, sw, so, rc,
                    mo / 1024, mw / 1024, rr, over_m
         }')
     grep -q over <<<"$row" && fail=1
@@ -284,5 +305,6 @@ for m in plain two_pass; do
 done
 echo
 echo "Targets: ratio <= 1.15 for plain \`-r\`, <= 1.05 for modes that build a tree, <= 1.02 on"
-echo "the no-SIP capture; peak RSS ratio <= 1.10. Raw runs: $raw"
+echo "the no-SIP capture; peak RSS ratio <= 1.10. Ratios are of median wall times; CPU ratio is the"
+echo "ratio of median user+sys times, steadier when other jobs share the cores. Raw runs: $raw"
 exit "$fail"
