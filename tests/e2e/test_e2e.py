@@ -203,6 +203,32 @@ def single_pass_and_two_pass_agree_on_backward_facts(env):
         eq(one, two, f"{name}: single pass vs -2")
 
 
+def find_key(obj, key):
+    """All values of `key` anywhere in a -T json tree."""
+    found = []
+    if isinstance(obj, dict):
+        for k, v in obj.items():
+            if k == key:
+                found += v if isinstance(v, list) else [v]
+            found += find_key(v, key)
+    elif isinstance(obj, list):
+        for v in obj:
+            found += find_key(v, key)
+    return found
+
+
+@test
+def json_output_carries_the_analysis(env):
+    path = env.add_capture(os.path.join(ROOT, "captures", "redirect-302-udp.pcapng"))
+    packets = env.json(path, display_filter="frame.number == 26")
+    eq(len(packets), 1, "packets in -T json for frame 26")
+    eq(find_key(packets, "sipdiag.code"), ["302"], "sipdiag.code in json")
+    eq(find_key(packets, "sipdiag.followup_frame"), ["28"], "sipdiag.followup_frame in json")
+    eq(find_key(packets, "sipdiag.redirect.target"), ["sip:mallory@127.0.0.1:5080"],
+       "retried URI in json")
+    eq(len(find_key(packets, "sipdiag.redirect.contact")), 3, "contacts in json")
+
+
 # ------------------------------------------------------------------------------------------
 # Public captures (../shared/captures/public): real traffic of other stacks
 

@@ -94,16 +94,20 @@ class TsharkEnv:
             raise RuntimeError(f"tshark {' '.join(args)} exited {p.returncode}: {p.stderr}")
         return p
 
-    def fields(self, capture, fields, display_filter="sipdiag", two_pass=False, opts=()):
-        """Rows of -T fields output, one dict per frame; repeated fields come as lists."""
-        args = ["-r", capture, "-T", "fields", "-E", "separator=\t", "-E", "occurrence=a",
-                "-E", "aggregator=\x1f", "-e", "frame.number"]
-        if two_pass:
-            args.insert(0, "-2")
+    @staticmethod
+    def _read_args(capture, display_filter, two_pass, opts):
+        args = (["-2"] if two_pass else []) + ["-r", capture]
         if display_filter:
             args += ["-Y", display_filter]
         for o in opts:
             args += ["-o", o]
+        return args
+
+    def fields(self, capture, fields, display_filter="sipdiag", two_pass=False, opts=()):
+        """Rows of -T fields output, one dict per frame; repeated fields come as lists."""
+        args = self._read_args(capture, display_filter, two_pass, opts)
+        args += ["-T", "fields", "-E", "separator=\t", "-E", "occurrence=a",
+                 "-E", "aggregator=\x1f", "-e", "frame.number"]
         for f in fields:
             args += ["-e", f]
         out = self.run(args).stdout
@@ -118,13 +122,10 @@ class TsharkEnv:
         return rows
 
     def json(self, capture, display_filter="sipdiag", two_pass=True, opts=()):
-        args = ["-r", capture, "-T", "json", "-J", "sipdiag"]
-        if two_pass:
-            args.insert(0, "-2")
-        if display_filter:
-            args += ["-Y", display_filter]
-        for o in opts:
-            args += ["-o", o]
+        """The -T json packets, with only the sipdiag layer (-J sipdiag)."""
+        args = self._read_args(capture, display_filter, two_pass, opts)
+        # repeated fields (one per Contact...) as arrays, not as duplicate keys
+        args += ["-T", "json", "-J", "sipdiag", "--no-duplicate-keys"]
         return json.loads(self.run(args).stdout or "[]")
 
     def cleanup(self):
