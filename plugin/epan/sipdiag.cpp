@@ -110,7 +110,6 @@ int ett_sipdiag_contact = -1;
 int ett_sipdiag_publish = -1;
 int ett_sipdiag_timer = -1;
 int ett_sipdiag_followup = -1;
-int ett_sipdiag_problem = -1;
 int ett_sipdiag_topic = -1;
 int ett_sipdiag_text = -1;
 
@@ -495,10 +494,9 @@ proto_item *add_gen_uint(proto_tree *t, int hf, tvbuff_t *tvb, guint32 v) {
 void render_topics(proto_tree *tree, packet_info *pinfo, tvbuff_t *tvb, const Record &r,
                    const Detail &d) {
     const TopicDetail &t = d.topics;
-    proto_item *top = nullptr;
     proto_tree *sub = nullptr;
     auto subtree = [&](const char *title) {
-        sub = proto_tree_add_subtree(tree, tvb, 0, 0, ett_sipdiag_topic, &top, title);
+        sub = proto_tree_add_subtree(tree, tvb, 0, 0, ett_sipdiag_topic, nullptr, title);
     };
     switch (r.code) {
         case 401:
@@ -605,7 +603,6 @@ void render_topics(proto_tree *tree, packet_info *pinfo, tvbuff_t *tvb, const Re
                         p.find("without") != std::string::npos ? &ei_sipdiag_missing_header
                                                                : &ei_sipdiag_bad_value);
     }
-    (void)top;
 }
 
 // Expert info of a response other than 302/412/422: by meaning, not by class alone.
@@ -1162,8 +1159,7 @@ void register_protocol() {
     };
     static int *ett[] = {&ett_sipdiag,          &ett_sipdiag_compare, &ett_sipdiag_redirect,
                          &ett_sipdiag_contact,  &ett_sipdiag_publish, &ett_sipdiag_timer,
-                         &ett_sipdiag_followup, &ett_sipdiag_problem, &ett_sipdiag_topic,
-                         &ett_sipdiag_text};
+                         &ett_sipdiag_followup, &ett_sipdiag_topic,   &ett_sipdiag_text};
     static ei_register_info ei[] = {
         {&ei_sipdiag_redirect,
          {"sipdiag.redirect", PI_RESPONSE_CODE, PI_NOTE,

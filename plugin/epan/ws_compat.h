@@ -50,7 +50,6 @@ inline unsigned sipdiag_fi_uint(field_info *fi) {
 // start at -1 (checked: all sipdiag fields and expert infos register, no warning), so ours stay
 // -1 on every release line. proto_registrar_get_id_byname() and proto_get_id_by_filter_name()
 // still return -1 for an unknown name in 4.6.
-#define SIPDIAG_HF_INIT (-1)
 
 // 4.4 switched boolean preferences to C99 bool: prefs_register_bool_preference() takes a
 // bool * (4.0: gboolean *). 4.4 is the first line built here with it (4.2 is not in the

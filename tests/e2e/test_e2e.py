@@ -57,6 +57,16 @@ def shared_capture(rel):
     return None
 
 
+def generated_capture(env, frames, name):
+    """Writes `frames` (sippcap messages) to a pcap the unprivileged tshark can read."""
+    fd, tmp = tempfile.mkstemp(suffix=".pcap")
+    os.close(fd)
+    sippcap.write_pcap(tmp, frames)
+    path = env.add_capture(tmp, name)
+    os.unlink(tmp)
+    return path
+
+
 # ------------------------------------------------------------------------------------------
 # Registration
 
@@ -291,11 +301,7 @@ def every_registered_code_is_explained_in_english_and_french(env):
         cid = f"all-{code}"
         frames.append(sippcap.request("INVITE", "sip:bob@example.com", cid, 1, f"z9hG4bK-{i}"))
         frames.append(sippcap.response(code, "Whatever", "INVITE", cid, 1, f"z9hG4bK-{i}"))
-    fd, tmp = tempfile.mkstemp(suffix=".pcap")
-    os.close(fd)
-    sippcap.write_pcap(tmp, frames)
-    path = env.add_capture(tmp, "all-codes.pcap")
-    os.unlink(tmp)
+    path = generated_capture(env, frames, "all-codes.pcap")
     texts = ["sipdiag.meaning", "sipdiag.when", "sipdiag.fix", "sipdiag.rfc"]
     fields = ["sipdiag.code", "sipdiag.class", "sipdiag.request_frame", "sipdiag.note"] + texts
     en = env.fields(path, fields, display_filter="sipdiag.code")
@@ -320,11 +326,7 @@ def every_registered_code_is_explained_in_english_and_french(env):
 
 @test
 def header_aware_diagnosis_of_other_codes(env):
-    fd, tmp = tempfile.mkstemp(suffix=".pcap")
-    os.close(fd)
-    sippcap.write_pcap(tmp, expectations.topic_frames())
-    path = env.add_capture(tmp, "topics.pcap")
-    os.unlink(tmp)
+    path = generated_capture(env, expectations.topic_frames(), "topics.pcap")
     fields = sorted({f for exp in expectations.TOPIC_FACTS.values() for f in exp})
     rows = env.fields(path, fields, display_filter="sipdiag.code", two_pass=True)
     for frame, exp in expectations.TOPIC_FACTS.items():
@@ -355,12 +357,7 @@ def site_hints_from_the_preferences_table(env):
 
 
 def hostile_capture(env):
-    fd, path = tempfile.mkstemp(suffix=".pcap")
-    os.close(fd)
-    sippcap.write_pcap(path, expectations.hostile_frames())
-    dst = env.add_capture(path, "hostile.pcap")
-    os.unlink(path)
-    return dst
+    return generated_capture(env, expectations.hostile_frames(), "hostile.pcap")
 
 
 @test
