@@ -240,11 +240,8 @@ copy_source() {
         tar -C "$top" --exclude=./build --exclude='./build-*' --exclude=./out --exclude=./.git -cf - . |
             tar -C "$dst" -xf -
     fi
-    # The e2e tests also read the public captures of ../shared, when there is one.
-    if [ -d "$top/../shared/captures" ]; then
-        mkdir -p "$dst/../shared"
-        cp -a "$top/../shared/captures" "$dst/../shared/"
-    fi
+    # The public captures the e2e tests need are bundled (captures/public): the roots test
+    # exactly what a clean clone has, as CI does.
 }
 
 # in_root ROOT COMMAND...: a shell command line, run in /build/src of the root. In its own process

@@ -17,7 +17,7 @@ ROOT = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, HERE)
 
 import sippcap  # noqa: E402
-from tshark_env import TsharkEnv  # noqa: E402
+from tshark_env import BUNDLED_PUBLIC, TsharkEnv, public_captures  # noqa: E402
 import expectations  # noqa: E402
 
 TESTS = []
@@ -43,18 +43,16 @@ def as_list(v):
     return v if isinstance(v, list) else [v]
 
 
-PUBLIC = "/work/shared/captures/public"
 # Set syntax differs between releases (4.0 wants commas); plain comparisons work everywhere.
 CODES_302_412_422 = "{0} == 302 || {0} == 412 || {0} == 422"
 
 
-def shared_capture(rel):
-    """A capture of the public corpus in ../shared (beside the clone), or None."""
-    for base in (os.path.join(ROOT, "..", "shared", "captures", "public"), PUBLIC):
-        p = os.path.join(base, rel)
-        if os.path.exists(p):
-            return p
-    return None
+def public_capture(rel):
+    """A capture bundled in captures/public (see its README.md for origin and license)."""
+    p = os.path.join(BUNDLED_PUBLIC, rel)
+    if not os.path.exists(p):
+        raise Failure(f"captures/public/{rel} not found")
+    return p
 
 
 def generated_capture(env, frames, name):
@@ -240,14 +238,13 @@ def json_output_carries_the_analysis(env):
 
 
 # ------------------------------------------------------------------------------------------
-# Public captures (../shared/captures/public): real traffic of other stacks
+# Public captures (captures/public, plus ../shared/captures/public when present): real traffic
+# of other stacks
 
 
 @test
 def public_register_401_links_request_and_forward_link_in_two_pass(env):
-    src = shared_capture("ntop__nDPI/sip.pcap")
-    if src is None:
-        raise Failure("shared/captures/public/ntop__nDPI/sip.pcap not found")
+    src = public_capture("ntop__nDPI/sip.pcap")
     path = env.add_capture(src)
     one = env.fields(path, ["sipdiag.code", "sipdiag.request_frame", "sipdiag.request_method",
                             "sipdiag.response_frame"])
@@ -262,26 +259,23 @@ def public_register_401_links_request_and_forward_link_in_two_pass(env):
 
 @test
 def whole_public_corpus_runs_clean(env):
-    base = shared_capture("")
-    if base is None:
-        raise Failure("shared/captures/public not found")
     count = 0
-    for root, _, files in os.walk(base):
-        for f in sorted(files):
-            if not f.endswith((".pcap", ".pcapng")):
-                continue
-            path = env.add_capture(os.path.join(root, f), name=f"pub-{count}-{f}")
-            for two in (False, True):
-                args = ["-r", path, "-Y", "sipdiag", "-V"]
-                if two:
-                    args.insert(0, "-2")
-                p = env.run(args, check=False)
-                if p.returncode not in (0, 2) or "sipdiag" in p.stderr.lower() or \
-                        "Dissector bug" in p.stdout:
-                    raise Failure(f"{f}: exit {p.returncode}: {p.stderr[:300]}")
-            count += 1
-    if count < 10:
-        raise Failure(f"only {count} public captures found")
+    bundled = 0
+    for src in public_captures():
+        f = os.path.basename(src)
+        bundled += src.startswith(BUNDLED_PUBLIC + os.sep)
+        path = env.add_capture(src, name=f"pub-{count}-{f}")
+        for two in (False, True):
+            args = ["-r", path, "-Y", "sipdiag", "-V"]
+            if two:
+                args.insert(0, "-2")
+            p = env.run(args, check=False)
+            if p.returncode not in (0, 2) or "sipdiag" in p.stderr.lower() or \
+                    "Dissector bug" in p.stdout:
+                raise Failure(f"{f}: exit {p.returncode}: {p.stderr[:300]}")
+        count += 1
+    if bundled < 22:
+        raise Failure(f"only {bundled} bundled public captures found (captures/public has 22)")
 
 
 # ------------------------------------------------------------------------------------------
@@ -342,7 +336,7 @@ def header_aware_diagnosis_of_other_codes(env):
 
 @test
 def site_hints_from_the_preferences_table(env):
-    src = shared_capture("ntop__nDPI/sip.pcap")
+    src = public_capture("ntop__nDPI/sip.pcap")
     path = env.add_capture(src)
     rows = env.fields(path, ["sipdiag.site_hint"], display_filter="sipdiag.code == 401",
                       opts=['uat:sipdiag_site_hints:"401","Check the SIP account password in the CRM"'])

@@ -8,6 +8,26 @@ import subprocess
 import tempfile
 
 NOBODY = 65534
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+# Public captures of other projects, bundled in the repository (captures/public/README.md).
+BUNDLED_PUBLIC = os.path.join(ROOT, "captures", "public")
+
+
+def public_captures():
+    """Every public capture: the bundled ones, then those of the larger corpus beside the clone
+    (../shared/captures/public, or $SIPDIAG_EXTRA_CORPUS) that are not bundled. Paths, sorted."""
+    out = {}
+    extra = os.environ.get("SIPDIAG_EXTRA_CORPUS",
+                           os.path.join(ROOT, "..", "shared", "captures", "public"))
+    for base in (BUNDLED_PUBLIC, extra):
+        if not base or not os.path.isdir(base):
+            continue
+        for root, _, files in os.walk(base):
+            for f in files:
+                if f.endswith((".pcap", ".pcapng")):
+                    rel = os.path.relpath(os.path.join(root, f), base)
+                    out.setdefault(rel, os.path.join(root, f))
+    return [out[k] for k in sorted(out)]
 # 4.0 prints FT_BOOLEAN values in -T fields as 1/0, 4.4 and later as True/False.
 BOOLS = {"True": "1", "False": "0"}
 

@@ -46,10 +46,9 @@ sys.path.insert(0, os.path.join(ROOT, "tests", "e2e"))
 sys.path.insert(0, HERE)
 
 import tshark_env  # noqa: E402
-from tshark_env import BOOLS, TsharkEnv  # noqa: E402
+from tshark_env import BOOLS, TsharkEnv, public_captures  # noqa: E402
 import hostile_tcp  # noqa: E402
 
-PUBLIC = "/work/shared/captures/public"
 SANITIZER_MARKERS = ("ERROR: AddressSanitizer", "runtime error:", "ERROR: LeakSanitizer")
 # tshark exits 2 (INVALID_FILE) when the capture file itself is bad; these are its messages.
 FILE_ERRORS = re.compile(r"appears to have been cut short|appears to be damaged or corrupt|"
@@ -484,8 +483,7 @@ def per_response(res, env, base, workdir, quick, max_ratio, enforce):
 
 def seeds(workdir, hostile_cases):
     out = sorted(glob.glob(os.path.join(ROOT, "captures", "*.pcapng")))
-    out += sorted(p for p in glob.glob(os.path.join(PUBLIC, "**", "*.pcap*"), recursive=True)
-                  if os.path.isfile(p))
+    out += public_captures()
     # the small hostile captures are SIP-dense seeds too (not the multi-megabyte ones)
     out += [c.path for c in hostile_cases.values()
             if not c.name.startswith("callids_") and os.path.getsize(c.path) < 200_000]
