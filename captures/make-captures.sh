@@ -18,14 +18,15 @@
 #   5071/5072 our UAC, TCP to Kamailio / to the UAS (redirect-302-tcp-ipv6)
 #   5073      our UAC, TCP to Kamailio (publish-412)
 #   5074      our UAC, TCP to Kamailio (session-timer-422)
+#   5075      our UAC, UDP (register-401-423)
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 OUT="$HERE"
 CFG="$HERE/kamailio/kamailio.cfg"
 CLIENT="$HERE/client/sipclient.py"
-PORTS=(5060 5070 5071 5072 5073 5074 5080)
-FILTER="port 5060 or port 5070 or port 5071 or port 5072 or port 5073 or port 5074 or port 5080"
+PORTS=(5060 5070 5071 5072 5073 5074 5075 5080)
+FILTER="port 5060 or port 5070 or port 5071 or port 5072 or port 5073 or port 5074 or port 5075 or port 5080"
 
 log() { printf '[make-captures] %s\n' "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
@@ -35,6 +36,11 @@ die() { log "ERROR: $*"; exit 1; }
 # ---------------------------------------------------------------- install
 need_pkgs=()
 command -v kamailio >/dev/null 2>&1 || need_pkgs+=(kamailio)
+# auth, usrloc and registrar (route[REGISTRAR]) come with the kamailio package
+for m in auth usrloc registrar; do
+  [ -n "$(find /usr/lib -path "*/kamailio/modules/$m.so" -print -quit 2>/dev/null)" ] ||
+    need_pkgs+=(kamailio)
+done
 [ -n "$(find /usr/lib -path '*/kamailio/modules/presence.so' -print -quit 2>/dev/null)" ] ||
   need_pkgs+=(kamailio-presence-modules)
 command -v tshark >/dev/null 2>&1 || need_pkgs+=(tshark)
@@ -44,6 +50,7 @@ command -v mergecap >/dev/null 2>&1 || need_pkgs+=(wireshark-common)
 command -v python3 >/dev/null 2>&1 || need_pkgs+=(python3)
 command -v ss >/dev/null 2>&1 || need_pkgs+=(iproute2)
 if [ "${#need_pkgs[@]}" -gt 0 ]; then
+  mapfile -t need_pkgs < <(printf '%s\n' "${need_pkgs[@]}" | sort -u)
   log "installing: ${need_pkgs[*]}"
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
@@ -168,6 +175,7 @@ capture publish-412             publish
 capture session-timer-422       session-timer
 capture mixed-call              mixed
 capture retransmissions         retransmissions
+capture register-401-423        register
 
 # ---------------------------------------------------------------- no-request
 # Built from three genuine captures with editcap: for each one call is kept
@@ -201,7 +209,7 @@ sed 's/^/  /' "$WORK/no-request.txt" >&2
 
 # ---------------------------------------------------------------- summary
 for f in redirect-302-udp redirect-302-tcp-ipv6 publish-412 session-timer-422 \
-         retransmissions no-request mixed-call; do
+         retransmissions no-request mixed-call register-401-423; do
   echo "== $f.pcapng ($(stat -c %s "$OUT/$f.pcapng") bytes)"
   tshark -r "$OUT/$f.pcapng" -Y sip -T fields -E separator=' ' \
     -e frame.number -e sip.Method -e sip.Status-Code -e sip.CSeq -e sip.Call-ID 2>/dev/null

@@ -10,12 +10,14 @@ real Kamailio on loopback.  Raw sockets only (UDP and TCP, IPv4 and IPv6).
 
 The UAC really reacts to what it receives: it parses the Contact set of a 302
 (long and compact header names, several contacts per header line, several
-header lines, q and expires parameters), the Min-SE of a 422 and the SIP-ETag
-of a 200 to PUBLISH, and builds its follow-up from those values.  Call-IDs,
+header lines, q and expires parameters), the Min-SE of a 422, the SIP-ETag
+of a 200 to PUBLISH, the digest challenge (WWW-Authenticate) of a 401 and the
+Min-Expires of a 423, and builds its follow-up from those values.  Call-IDs,
 tags and Via branches are fixed so that re-runs produce the same messages
 (Kamailio's own tags/branches and presence's SIP-ETags are Kamailio's).
 """
 
+import hashlib
 import select
 import signal
 import socket
@@ -25,9 +27,11 @@ import zlib
 
 UA = "sipdiag-capture-client/1.0"
 
-# Local ports of the client.  UDP always 5070; each TCP flow gets its own
-# fixed local port so that consecutive captures never reuse a 4-tuple.
+# Local ports of the client.  UDP 5070 (5075 for the REGISTER scenario); each
+# TCP flow gets its own fixed local port so that consecutive captures never
+# reuse a 4-tuple.
 CLIENT_UDP_PORT = 5070
+REGISTER_UDP_PORT = 5075
 KAM_PORT = 5060
 UAS_PORT = 5080
 
@@ -232,10 +236,11 @@ class Net:
     """Sockets of the UAC.  tcp_ports maps (host, port) of a TCP peer to the
     fixed local port used to reach it."""
 
-    def __init__(self, tcp_ports=None):
+    def __init__(self, tcp_ports=None, udp_port=CLIENT_UDP_PORT):
         self.udp = {}
         self.tcp = {}
         self.tcp_ports = tcp_ports or {}
+        self.udp_port = udp_port
         self.queue = []
 
     def udp_sock(self, host):
@@ -243,7 +248,7 @@ class Net:
         if fam not in self.udp:
             s = socket.socket(fam, socket.SOCK_DGRAM)
             s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            s.bind(("::1" if fam == socket.AF_INET6 else "127.0.0.1", CLIENT_UDP_PORT))
+            s.bind(("::1" if fam == socket.AF_INET6 else "127.0.0.1", self.udp_port))
             self.udp[fam] = s
         return self.udp[fam]
 
@@ -377,10 +382,10 @@ class Call:
             (self.h("Call-ID"), self.callid),
             ("CSeq", "%d %s" % (cseq, method)),
         ]
-        if method == "INVITE":
+        if method in ("INVITE", "REGISTER"):
             hdrs.append((self.h("Contact"), "<sip:%s@%s%s>" % (self.user, hostport(lh, lp), contact_params)))
         hdrs += [(self.h(n), v) for n, v in extra]
-        if method in ("INVITE", "BYE", "PUBLISH"):
+        if method in ("INVITE", "BYE", "PUBLISH", "REGISTER"):
             hdrs.append(("User-Agent", UA))
         if body:
             hdrs.append((self.h("Content-Type"), ctype))
@@ -395,7 +400,7 @@ class Call:
             self.cseq += 1
             cseq = self.cseq
         branch = self.new_branch()
-        data = self.build(method, ruri, dest, cseq, branch, to_tag=self.remote_tag if method not in ("INVITE", "PUBLISH") else None,
+        data = self.build(method, ruri, dest, cseq, branch, to_tag=self.remote_tag if method not in ("INVITE", "PUBLISH", "REGISTER") else None,
                           routes=routes, extra=extra, body=body, ctype=ctype)
         tx = Tx(method, cseq, branch, data, dest, ruri, routes)
         self.last_tx = tx
@@ -747,6 +752,98 @@ def sc_mixed():
     net.close()
 
 
+def auth_params(value):
+    """Digest challenge parameters (WWW-Authenticate value) as a dict."""
+    scheme, _, rest = value.strip().partition(" ")
+    assert scheme.lower() == "digest", value
+    out = {}
+    for item in split_commas(rest):
+        k, _, v = item.partition("=")
+        v = v.strip()
+        if v.startswith('"') and v.endswith('"'):
+            v = v[1:-1]
+        out[k.strip().lower()] = v
+    return out
+
+
+def md5hex(s):
+    return hashlib.md5(s.encode()).hexdigest()
+
+
+def digest_authorization(chal, method, uri, user, password, nc, cnonce):
+    """RFC 2617 / RFC 3261 22.4 Authorization value for one challenge (MD5;
+    qop=auth when the server offers it)."""
+    algo = chal.get("algorithm", "MD5")
+    assert algo.upper() == "MD5", algo
+    realm, nonce = chal["realm"], chal["nonce"]
+    ha1 = md5hex("%s:%s:%s" % (user, realm, password))
+    ha2 = md5hex("%s:%s" % (method, uri))
+    qops = [q.strip() for q in chal.get("qop", "").split(",") if q.strip()]
+    parts = ['username="%s"' % user, 'realm="%s"' % realm, 'nonce="%s"' % nonce,
+             'uri="%s"' % uri]
+    if "auth" in qops:
+        ncs = "%08x" % nc
+        resp = md5hex("%s:%s:%s:%s:auth:%s" % (ha1, nonce, ncs, cnonce, ha2))
+        parts += ['response="%s"' % resp, "algorithm=MD5", 'cnonce="%s"' % cnonce,
+                  "qop=auth", "nc=%s" % ncs]
+    else:
+        resp = md5hex("%s:%s:%s" % (ha1, nonce, ha2))
+        parts += ['response="%s"' % resp, "algorithm=MD5"]
+    if "opaque" in chal:
+        parts.append('opaque="%s"' % chal["opaque"])
+    return "Digest " + ", ".join(parts)
+
+
+class Registrar:
+    """REGISTER client for one address-of-record: one Call-ID, CSeq +1 per
+    request, remembers the last challenge and counts nc per nonce."""
+
+    def __init__(self, net, name, user, password, dest, domain="127.0.0.1"):
+        self.call = Call(net, name, "sip:%s@%s" % (user, domain),
+                         from_uri="sip:%s@%s" % (user, domain), user=user)
+        self.ruri = "sip:%s" % domain
+        self.user, self.password, self.dest = user, password, dest
+        self.chal = None
+        self.nc = 0
+
+    def register(self, expires, password=None, expect=None):
+        extra = [("Expires", str(expires))]
+        if self.chal is not None:
+            self.nc += 1
+            n = self.call.cseq + 1
+            cnonce = "cn-%s-%d" % (self.call.name, n)
+            extra.append(("Authorization", digest_authorization(
+                self.chal, "REGISTER", self.ruri, self.user,
+                password if password is not None else self.password, self.nc, cnonce)))
+        tx = self.call.request("REGISTER", self.ruri, self.dest, extra=extra)
+        r = self.call.wait_final(tx)
+        if expect is not None:
+            assert r.status == expect, "%s: expected %d got %s" % (self.call.name, expect, r.first)
+        if r.status == 401:
+            self.chal = auth_params(r.get("WWW-Authenticate"))
+            self.nc = 0
+            log("    challenge realm=%s nonce=%s qop=%s" % (
+                self.chal.get("realm"), self.chal.get("nonce"), self.chal.get("qop")))
+        return r
+
+
+def sc_register():
+    net = Net(udp_port=REGISTER_UDP_PORT)
+    reg = Registrar(net, "reg-1", "alice-reg", "alice-reg-pw", K4)
+    # 1: no credentials -> 401 with a digest challenge
+    reg.register(30, expect=401)
+    # 2: answers the challenge with a wrong password -> 401 again (new nonce)
+    reg.register(30, password="not-the-password", expect=401)
+    # 3: right password, Expires 30 -> registrar: 423 + Min-Expires
+    r = reg.register(30, expect=423)
+    min_expires = int(r.get("Min-Expires").strip())
+    log("    Min-Expires %d" % min_expires)
+    # 4: right password, Expires = Min-Expires -> 200 (same nonce, nc 2)
+    reg.register(min_expires, expect=200)
+    time.sleep(0.2)
+    net.close()
+
+
 SCENARIOS = {
     "redirect-udp": sc_redirect_udp,
     "redirect-tcp-ipv6": sc_redirect_tcp_ipv6,
@@ -754,6 +851,7 @@ SCENARIOS = {
     "session-timer": sc_session_timer,
     "retransmissions": sc_retransmissions,
     "mixed": sc_mixed,
+    "register": sc_register,
 }
 
 

@@ -517,9 +517,11 @@ void Correlator::apply_followup(std::uint32_t resp_idx, const SipMessage &req,
         }
         case 401:
         case 407:
-            // The fix is the same request again with credentials for the challenge.
-            d.followup_ok =
+            // The fix is the same request again with credentials for the challenge; whether
+            // they were accepted is told by the answer to the retry (on_followup_final).
+            d.retry_has_credentials =
                 req.headers.has(Hdr::authorization) || req.headers.has(Hdr::proxy_authorization);
+            d.followup_ok = d.retry_has_credentials;
             break;
         case 423: {
             if (const std::string *e = req.headers.first(Hdr::expires)) {
@@ -557,9 +559,12 @@ void Correlator::on_followup_final(const Tx &tx, const SipMessage &resp, FrameNu
         d.followup_ok = ok2xx && !d.if_match_repeated && !d.new_etag.empty();
     } else if ((orig.code == 422 || orig.code == 423) && resp.status == orig.code) {
         d.followup_ok = false;  // rejected again for the same reason
-    } else if ((orig.code == 401 || orig.code == 407) && d.followup_ok &&
-               (resp.status == 401 || resp.status == 407)) {
-        d.credentials_rejected = true;  // credentials sent, challenged again
+    } else if ((orig.code == 401 || orig.code == 407) && d.retry_has_credentials &&
+               (resp.status == 401 || resp.status == 407) && !stale_challenge(resp.headers)) {
+        // Credentials sent and challenged again: the fix did not work (wrong password, user
+        // name or realm). A challenge with stale=true only renews the nonce (RFC 2617 3.2.1).
+        d.credentials_rejected = true;
+        d.followup_ok = false;
     }
 }
 

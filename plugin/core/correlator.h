@@ -129,8 +129,9 @@ struct Detail {
     std::uint32_t call = UINT32_MAX;  // index into calls, for the call view
     // Other codes: the evidence the response carries (core/topics.h)
     TopicDetail topics;
-    bool credentials_rejected = false;           // 401/407: the retry with credentials was
-                                                 // challenged again
+    bool retry_has_credentials = false;          // 401/407: the retry carried credentials
+    bool credentials_rejected = false;           // 401/407: ...and was challenged again (not
+                                                 // for a stale nonce)
     std::optional<std::uint32_t> retry_expires;  // 423: Expires of the retry
 };
 

@@ -104,6 +104,16 @@ DeltaSeconds parse_retry_after(std::string_view value) {
     return parse_delta_seconds(s);
 }
 
+bool stale_challenge(const HeaderList &resp) {
+    for (const auto &item : resp.items) {
+        if ((item.first == Hdr::www_authenticate || item.first == Hdr::proxy_authenticate) &&
+            parse_challenge(item.second).stale) {
+            return true;
+        }
+    }
+    return false;
+}
+
 RequestFacts request_facts(const HeaderList &req, std::string_view event) {
     RequestFacts f;
     f.known = true;
@@ -131,6 +141,7 @@ void diagnose_topics(unsigned code, const HeaderList &resp, const RequestFacts &
                     out.challenges.push_back(parse_challenge(item.second));
                 }
             }
+            out.request_had_credentials = req.has_credentials;
             break;
         }
         case 420:

@@ -77,6 +77,7 @@ struct RequestFacts {
 
 struct TopicDetail {
     std::vector<AuthChallenge> challenges;  // 401 / 407
+    bool request_had_credentials = false;   // 401 / 407: the challenged request carried some
     std::vector<std::string> unsupported;   // 420: Unsupported option tags
     std::vector<std::string> required;      // 421: Require option tags of the response
     std::vector<std::string> request_require;
@@ -97,6 +98,10 @@ void diagnose_topics(unsigned code, const HeaderList &resp, const RequestFacts &
 
 // Facts of a request kept with its transaction.
 RequestFacts request_facts(const HeaderList &req, std::string_view event);
+
+// True when a challenge of the response (WWW- or Proxy-Authenticate) says stale=true: the
+// credentials were right, only the nonce had expired (RFC 2617 3.2.1).
+bool stale_challenge(const HeaderList &resp);
 
 // Parsers (exposed for tests and fuzzing).
 AuthChallenge parse_challenge(std::string_view value);

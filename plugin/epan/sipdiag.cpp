@@ -72,6 +72,7 @@ int hf_sipdiag_auth_algorithm = -1;
 int hf_sipdiag_auth_qop = -1;
 int hf_sipdiag_auth_stale = -1;
 int hf_sipdiag_auth_retry_has_credentials = -1;
+int hf_sipdiag_auth_request_has_credentials = -1;
 int hf_sipdiag_options_unsupported = -1;
 int hf_sipdiag_options_required = -1;
 int hf_sipdiag_options_request_require = -1;
@@ -512,9 +513,15 @@ void render_topics(proto_tree *tree, packet_info *pinfo, tvbuff_t *tvb, const Re
                 proto_item_set_generated(
                     proto_tree_add_boolean(sub, hf_sipdiag_auth_stale, tvb, 0, 0, c.stale));
             }
+            if (r.request_frame != 0) {
+                proto_item_set_generated(
+                    proto_tree_add_boolean(sub, hf_sipdiag_auth_request_has_credentials, tvb, 0, 0,
+                                           t.request_had_credentials));
+            }
             if (d.followup_frame != 0) {
-                proto_item_set_generated(proto_tree_add_boolean(
-                    sub, hf_sipdiag_auth_retry_has_credentials, tvb, 0, 0, d.followup_ok));
+                proto_item_set_generated(
+                    proto_tree_add_boolean(sub, hf_sipdiag_auth_retry_has_credentials, tvb, 0, 0,
+                                           d.retry_has_credentials));
             }
             break;
         case 420:
@@ -605,6 +612,16 @@ void render_topics(proto_tree *tree, packet_info *pinfo, tvbuff_t *tvb, const Re
     }
 }
 
+// A 401/407 to a request that already carried credentials, without stale=true: the credentials
+// themselves were refused.
+bool rejected_request(const TopicDetail &t) {
+    if (!t.request_had_credentials) return false;
+    for (const AuthChallenge &c : t.challenges) {
+        if (c.stale) return false;
+    }
+    return true;
+}
+
 // Expert info of a response other than 302/412/422: by meaning, not by class alone.
 void add_code_expert(packet_info *pinfo, proto_item *item, const Record &r, const Detail *d) {
     const TopicDetail *t = d ? &d->topics : nullptr;
@@ -612,7 +629,9 @@ void add_code_expert(packet_info *pinfo, proto_item *item, const Record &r, cons
     switch (r.code) {
         case 401:
         case 407:
-            if (d && d->credentials_rejected) {
+            // Rejected: the challenged request itself carried credentials (known at once), or
+            // the client's retry with credentials was challenged again (known later).
+            if (d && (d->credentials_rejected || rejected_request(*t))) {
                 ei = &ei_sipdiag_credentials_rejected;
             } else {
                 ei = d && d->followup_frame && d->followup_ok ? &ei_sipdiag_challenge_answered
@@ -1060,6 +1079,12 @@ void register_protocol() {
         {&hf_sipdiag_auth_stale,
          {"Stale nonce", "sipdiag.auth.stale", FT_BOOLEAN, BASE_NONE, nullptr, 0x0,
           "True when the credentials were right but the nonce expired: retry with the new nonce",
+          HFILL}},
+        {&hf_sipdiag_auth_request_has_credentials,
+         {"Challenged request carried credentials", "sipdiag.auth.request_has_credentials",
+          FT_BOOLEAN, BASE_NONE, nullptr, 0x0,
+          "Whether the request this challenge answers already had Authorization or "
+          "Proxy-Authorization: if so (and the nonce is not stale) its credentials were refused",
           HFILL}},
         {&hf_sipdiag_auth_retry_has_credentials,
          {"Retry carried credentials", "sipdiag.auth.retry_has_credentials", FT_BOOLEAN, BASE_NONE,

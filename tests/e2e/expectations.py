@@ -105,6 +105,18 @@ def timer(se, min_se):
     return {"sipdiag.timer.session_expires": str(se), "sipdiag.timer.min_se": str(min_se)}
 
 
+def digest(realm, qop, algorithm="MD5 (default)"):
+    """The WWW-/Proxy-Authenticate challenge of a 401/407, as the response shows it."""
+    return {"sipdiag.auth.scheme": "Digest", "sipdiag.auth.realm": realm,
+            "sipdiag.auth.algorithm": algorithm, "sipdiag.auth.qop": qop,
+            "sipdiag.auth.stale": "0"}
+
+
+def interval(expires, min_expires):
+    return {"sipdiag.interval.expires": str(expires),
+            "sipdiag.interval.min_expires": str(min_expires)}
+
+
 # name -> {frame -> {field -> value}}; lists for repeated fields. Frame numbers and facts are
 # those of captures/README.md (Kamailio 5.6 on loopback).
 CAPTURES = {
@@ -205,6 +217,28 @@ CAPTURES = {
         13: resp(302, 11, retrans_of=12),
         15: resp(302, 11, retrans_of=12),
     },
+    "register-401-423.pcapng": {
+        # REGISTER without credentials -> auth's 401; the retry (frame 3) answers it with a wrong
+        # password and is challenged again (frame 4): credentials sent, but the fix did not work.
+        2: m(resp(401, 1, "REGISTER"), digest("sipdiag.test", "auth"),
+             {"sipdiag.auth.request_has_credentials": "0"},
+             followup(3, False, 401, WRONG, auth__retry_has_credentials="1")),
+        3: retry(2, 401, 4, 401),
+        # the second challenge is answered with the right password; registrar's 423 follows
+        # frame 3 carried credentials: this 401 refuses them (known at once, no stale=true)
+        4: m(resp(401, 3, "REGISTER"), digest("sipdiag.test", "auth"),
+             {"sipdiag.auth.request_has_credentials": "1"},
+             followup(5, True, 423, OK, auth__retry_has_credentials="1"),
+             {"sipdiag.call.summary": TwoPassOnly(
+                 "401 (frame 2, wrong fix) -> 401 (frame 4, followed ok) -> 423 (frame 6, followed ok)",
+                 "401 (frame 2, wrong fix) -> 401 (frame 4, pending)")}),
+        5: retry(4, 401, 6, 423),
+        # Expires 30 < min_expires 60: registrar's 423; the retry asks for exactly Min-Expires
+        6: m(resp(423, 5, "REGISTER"), interval(30, 60),
+             followup(7, True, 200, OK, interval__retry_expires="60")),
+        7: retry(6, 423, 8, 200),
+        8: resp(200, 7, "REGISTER"),
+    },
     "no-request.pcapng": {
         1: m(resp(302, None), followup(3, True, 200, OK, single=MISSING)),
         8: m(resp(422, None), {"sipdiag.timer.min_se": "90"},
@@ -226,6 +260,14 @@ CAPTURE_EXPERTS = {
     "session-timer-422.pcapng": {"sipdiag.interval_too_small": [2, 16, 30, 33, 36, 43, 62],
                                  "sipdiag.retry_still_too_small": [30, 33, 36]},
     "no-request.pcapng": {"sipdiag.no_request": [1, 8, 25]},
+    # with the whole capture read, frame 2's plain "challenge" note gives way to what the next
+    # request made of it (credentials refused); frame 4 refused the credentials of frame 3
+    "register-401-423.pcapng": {"sipdiag.challenge": [],
+                                "sipdiag.credentials_rejected": [2, 4],
+                                "sipdiag.challenge_answered": [],
+                                "sipdiag.interval_too_brief": [6],
+                                "sipdiag.followup_applied": [4, 6],
+                                "sipdiag.no_request": []},
 }
 
 # ------------------------------------------------------------------------------------------
@@ -307,6 +349,11 @@ STATS = {
         "not followed": 1, "Retransmitted responses": 0,
     },
     "retransmissions.pcapng": {"Retransmitted responses": 8},
+    "register-401-423.pcapng": {
+        "Responses by code": 4, "401": 2, "423": 1, "200": 1,
+        "Follow-up outcome (302, 412, 422, 401, 407, 423)": 3, "followed ok": 2, "wrong fix": 1,
+        "Retransmitted responses": 0,
+    },
 }
 
 
@@ -413,8 +460,9 @@ TOPIC_FACTS = {
 TOPIC_EXPERTS = {
     "sipdiag.interval_too_brief": [2],
     "sipdiag.challenge_answered": [6],
-    "sipdiag.credentials_rejected": [10],
-    "sipdiag.challenge": [12],
+    # 12 answers a request that carried credentials: refused at once
+    "sipdiag.credentials_rejected": [10, 12],
+    "sipdiag.challenge": [],
     "sipdiag.bad_extension": [14],
     "sipdiag.extension_required": [16],
     "sipdiag.unsupported_media": [18],

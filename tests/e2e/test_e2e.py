@@ -152,6 +152,20 @@ def capture_expert_infos(env):
 
 
 @test
+def register_capture_experts_in_a_single_pass(env):
+    # Without -2 nothing is known yet about the next REGISTER: the first 401 gets the plain
+    # challenge note; the second already knows that its request (frame 3) carried credentials,
+    # so they were refused; the 423 gets its own warning; no follow-up verdict appears.
+    path = env.add_capture(os.path.join(ROOT, "captures", "register-401-423.pcapng"))
+    want = {"sipdiag.challenge": [2], "sipdiag.interval_too_brief": [6],
+            "sipdiag.credentials_rejected": [4], "sipdiag.challenge_answered": [],
+            "sipdiag.followup_applied": []}
+    for expert, frames in want.items():
+        rows = env.fields(path, [], display_filter=expert)
+        eq(sorted(rows), frames, f"register-401-423.pcapng: frames with {expert} (single pass)")
+
+
+@test
 def preferences_change_the_analysis_through_tshark_o(env):
     path = env.add_capture(os.path.join(ROOT, "captures", "redirect-302-udp.pcapng"))
     # with a follow-up window shorter than the client's reaction time nothing is a retry

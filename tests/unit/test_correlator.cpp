@@ -144,6 +144,30 @@ SipMessage with_via(SipMessage m, const std::string &sent_by, const std::string 
 
 using Messages = std::vector<SipMessage>;
 
+// REGISTER (frame 1) -> 401 (frame 2); the retry (frame 3, with or without credentials) is
+// answered `code` (frame 4), whose challenge says stale=true when `stale`. Index of the 401: 1.
+Messages challenged_then(bool credentials, unsigned code, bool stale = false) {
+    const char *challenge =
+        "Digest realm=\"atlanta.example.com\", nonce=\"ea9c8e88\", qop=\"auth\"";
+    const SipMessage reg =
+        request(1, at(0), "REGISTER", 1, "z9hG4bK-reg1", "sip:atlanta.example.com");
+    SipMessage c401 = response(reg, 2, at(10), 401);
+    c401.headers.add(Hdr::www_authenticate, challenge);
+    SipMessage retry = request(3, at(20), "REGISTER", 2, "z9hG4bK-reg2", "sip:atlanta.example.com");
+    if (credentials) {
+        retry.headers.add(Hdr::authorization,
+                          "Digest username=\"alice\", realm=\"atlanta.example.com\", "
+                          "nonce=\"ea9c8e88\", uri=\"sip:atlanta.example.com\", "
+                          "response=\"0123456789abcdef0123456789abcdef\"");
+    }
+    SipMessage answer = response(retry, 4, at(30), code);
+    if (code == 401) {
+        answer.headers.add(Hdr::www_authenticate,
+                           std::string(challenge) + (stale ? ", stale=true" : ""));
+    }
+    return {reg, c401, retry, answer};
+}
+
 // INVITE (frame 1) -> 302 (frame 2) with `contact` -> ACK (frame 3); index of the 302 is 1.
 Messages redirected(std::vector<std::string> contact) {
     const SipMessage inv = request(1, at(0), "INVITE", 1, "z9hG4bK74bf9");
@@ -257,6 +281,41 @@ struct FollowupRow {
 SIPDIAG_PRINT_ROW(FollowupRow)
 
 const FollowupRow kFollowupRows[] = {
+    // ---- 401: the fix is a retry with credentials; the answer to it tells whether they worked
+    {"challenge_answered_and_accepted", [] { return challenged_then(true, 200); }, 1,
+     Outcome::followed_ok, Outcome::followed_ok, 3, std::nullopt,
+     [](const Correlator &, const Record &, const Detail &d) {
+         EXPECT_TRUE(d.retry_has_credentials);
+         EXPECT_FALSE(d.credentials_rejected);
+         EXPECT_TRUE(d.followup_ok);
+         EXPECT_FALSE(d.topics.request_had_credentials);
+     }},
+    // Regression: a retry whose credentials were challenged again was reported as "wrong fix"
+    // with followup_ok still true ("the follow-up applied the fix"), a contradiction seen on
+    // Kamailio's 401 after a wrong password (captures/register-401-423.pcapng, frame 2).
+    {"regression_challenge_answered_but_rejected", [] { return challenged_then(true, 401); }, 1,
+     Outcome::wrong_fix, Outcome::wrong_fix, 3, std::nullopt,
+     [](const Correlator &c, const Record &, const Detail &d) {
+         EXPECT_TRUE(d.retry_has_credentials);
+         EXPECT_TRUE(d.credentials_rejected);
+         EXPECT_FALSE(d.followup_ok);
+         // the second 401 knows at once that its request carried credentials
+         const Detail *second = c.detail(c.record(3));
+         ASSERT_NE(second, nullptr);
+         EXPECT_TRUE(second->topics.request_had_credentials);
+     }},
+    {"challenge_answered_nonce_stale", [] { return challenged_then(true, 401, true); }, 1,
+     Outcome::followed_ok, Outcome::followed_ok, 3, std::nullopt,
+     [](const Correlator &, const Record &, const Detail &d) {
+         EXPECT_FALSE(d.credentials_rejected);  // stale=true: only the nonce was renewed
+         EXPECT_TRUE(d.followup_ok);
+     }},
+    {"challenge_retried_without_credentials", [] { return challenged_then(false, 401); }, 1,
+     Outcome::wrong_fix, Outcome::wrong_fix, 3, std::nullopt,
+     [](const Correlator &, const Record &, const Detail &d) {
+         EXPECT_FALSE(d.retry_has_credentials);
+         EXPECT_FALSE(d.credentials_rejected);
+     }},
     // ---- 302
     {"redirect_retry_at_contact",
      [] { return redirected_then_retry({"<sip:bob@192.0.2.4>"}, "sip:bob@192.0.2.4"); }, 1,
