@@ -182,11 +182,25 @@ std::uint32_t Correlator::new_detail(Record &r) {
 
 std::pair<const Record *, std::size_t> Correlator::frame_records(FrameNum frame) const {
     if (!out_of_order_) {
-        auto lo = std::lower_bound(records_.begin(), records_.end(), frame,
-                                   [](const Record &r, FrameNum f) { return r.frame < f; });
-        auto hi = lo;
-        while (hi != records_.end() && hi->frame == frame) ++hi;
-        return {lo == records_.end() ? nullptr : &*lo, static_cast<std::size_t>(hi - lo)};
+        // Frames are looked up in capture order (first pass: the frame just added, at the end;
+        // later passes: right after the previous lookup), so try there before bisecting.
+        std::size_t lo = frame_hint_;
+        if (!(lo <= records_.size() && (lo == records_.size() || records_[lo].frame >= frame) &&
+              (lo == 0 || records_[lo - 1].frame < frame))) {
+            if (!records_.empty() && records_.back().frame == frame) {
+                lo = records_.size() - 1;
+                while (lo > 0 && records_[lo - 1].frame == frame) --lo;
+            } else {
+                lo = static_cast<std::size_t>(
+                    std::lower_bound(records_.begin(), records_.end(), frame,
+                                     [](const Record &r, FrameNum f) { return r.frame < f; }) -
+                    records_.begin());
+            }
+        }
+        std::size_t hi = lo;
+        while (hi < records_.size() && records_[hi].frame == frame) ++hi;
+        frame_hint_ = hi;
+        return {lo == records_.size() ? nullptr : &records_[lo], hi - lo};
     }
     // Out-of-order input (not seen with files): linear scan for the contiguous run.
     for (std::size_t i = 0; i < records_.size(); ++i) {
@@ -435,10 +449,11 @@ void Correlator::check_request_followup(const SipMessage &msg, std::uint32_t idx
     // 412: the next PUBLISH for the same entity from the same client.
     if (msg.method == "PUBLISH" && !tx.request_uri.empty()) {
         // A 412 whose PUBLISH was not captured is filed under its To URI (see diagnose_412).
-        auto *pending = pending_entity_.find(entity_key(tx.request_uri, tx.event));
+        std::uint64_t key = entity_key(tx.request_uri, tx.event);
+        auto *pending = pending_entity_.find(key);
         if (pending == nullptr || pending->empty()) {
-            pending = pending_entity_.find(
-                entity_key(bounded_copy(msg.to_uri, kMaxUriLength), std::string_view{}));
+            key = entity_key(bounded_copy(msg.to_uri, kMaxUriLength), std::string_view{});
+            pending = pending_entity_.find(key);
         }
         if (pending != nullptr) {
             for (auto it = pending->begin(); it != pending->end(); ++it) {
@@ -447,6 +462,7 @@ void Correlator::check_request_followup(const SipMessage &msg, std::uint32_t idx
                     elapsed(msg.time_ns, d.time_ns) <= config_.followup_window_ns) {
                     const std::uint32_t resp = *it;
                     pending->erase(it);
+                    if (pending->empty()) pending_entity_.erase(key);  // keep the table small
                     apply_followup(resp, msg, idx, tx);
                     return;
                 }
@@ -474,6 +490,7 @@ void Correlator::check_request_followup(const SipMessage &msg, std::uint32_t idx
             if (!method_ok) continue;
             const std::uint32_t r = *it;
             pending->erase(it);
+            if (pending->empty()) pending_dialog_.erase(key);  // keep the table small
             apply_followup(r, msg, idx, tx);
             return;
         }

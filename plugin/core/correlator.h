@@ -326,6 +326,7 @@ class Correlator {
     std::vector<std::vector<CallEntry>> calls_;
     TimeNs last_time_ = 0;
     FrameNum last_frame_ = 0;
+    mutable std::size_t frame_hint_ = 0;  // where frame_records() looks first
     bool out_of_order_ = false;
 };
 

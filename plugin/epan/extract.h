@@ -1,6 +1,7 @@
-// Reads the fields Wireshark's SIP dissector put into the tree and copies them, per SIP message,
-// into plain core structs. No Wireshark exception can be thrown from here: only
-// proto_get_finfo_ptr_array() and fvalue getters are called.
+// Finds the SIP messages of a frame (the `sip` items Wireshark put into the tree) and copies,
+// per message, what the analysis needs into plain core structs, read from the message text by
+// core/sipmsg.h. No Wireshark exception can be thrown from here: only
+// proto_get_finfo_ptr_array() and tvb accessors with checked bounds are called.
 #pragma once
 
 #include "epan/ws_compat.h"
@@ -21,8 +22,8 @@ struct MessagePos {
     int length = 0;
 };
 
-// Resolves the SIP field ids; call from the handoff (the SIP dissector is registered by then).
-// Returns the ids the post-dissector must ask for (terminated by -1 is not needed: size given).
+// Resolves the id of the SIP protocol; call from the handoff (the SIP dissector is registered by
+// then). wanted_sip_fields() gives the ids the post-dissector must ask for: only that one.
 void resolve_sip_fields();
 GArray *wanted_sip_fields();  // for set_postdissector_wanted_hfids (ownership passes to epan)
 

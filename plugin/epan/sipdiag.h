@@ -4,6 +4,6 @@
 namespace sipdiag::epan {
 
 void register_protocol();  // fields, subtrees, expert infos, preferences, tap, stats tree
-void register_handoff();   // post-dissector registration and the SIP fields it reads
+void register_handoff();   // post-dissector registration and the SIP item it reads
 
 }  // namespace sipdiag::epan

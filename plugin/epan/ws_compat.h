@@ -21,22 +21,6 @@
 #include <epan/address.h>
 #include <ws_symbol_export.h>
 
-// 4.2 turned field_info.value from an embedded fvalue_t into a pointer.
-#if SIPDIAG_WS_AT_LEAST(4, 2)
-#define SIPDIAG_FI_FVALUE(fi) ((fi)->value)
-#else
-#define SIPDIAG_FI_FVALUE(fi) (&(fi)->value)
-#endif
-
-// fvalue_get_string() and fvalue_get_uinteger() keep their names and take an fvalue_t * from 4.0
-// to 4.6, so only the way to reach the fvalue differs.
-inline const char *sipdiag_fi_string(field_info *fi) {
-    return fvalue_get_string(SIPDIAG_FI_FVALUE(fi));
-}
-inline unsigned sipdiag_fi_uint(field_info *fi) {
-    return static_cast<unsigned>(fvalue_get_uinteger(SIPDIAG_FI_FVALUE(fi)));
-}
-
 // 4.4 added plugin_describe() and the WS_PLUGIN_DESC_* flags.
 #if SIPDIAG_WS_AT_LEAST(4, 4)
 #define SIPDIAG_HAVE_PLUGIN_DESCRIBE 1
@@ -73,7 +57,8 @@ typedef gboolean sipdiag_uat_bool;
 //    tap_flags_t) returning tap_packet_status (since 3.6); stats_tree_register_plugin() returns
 //    void in 4.0 and stats_tree_cfg * in 4.4/4.6, which we ignore.
 //  - tap_packet_status / TAP_PACKET_REDRAW (since 3.6).
-//  - fvalue_get_string() / fvalue_get_uinteger() take fvalue_t * in all three.
+//  - field_info.ds_tvb/start/length, proto_get_finfo_ptr_array(), tvb_captured_length(),
+//    tvb_get_ptr() (the message text is read from the `sip` items; no field values are read).
 //  - proto_tree_add_{item,uint,string,double,time,boolean}[_format], proto_tree_add_subtree*,
 //    expert_add_info(), register_postdissector(), set_postdissector_wanted_hfids().
 //  - g_snprintf(): still plain GLib, not deprecated by Wireshark's headers in 4.4/4.6.

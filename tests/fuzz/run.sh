@@ -4,7 +4,7 @@
 # invariant are copied into tests/fuzz/regressions/<target>/, where the ctest replay
 # (fuzz_replay_<target>) keeps running them; the exit status is 1 when there were any.
 #
-#   tests/fuzz/run.sh [seconds] [target...]     targets: values correlator (default: both)
+#   tests/fuzz/run.sh [seconds] [target...]     targets: values correlator message (default: all)
 #
 # Environment: SIPDIAG_FUZZ_BUILD (build and working corpus directory, default
 # /tmp/sipdiag-fuzz), CXX (default clang++), SIPDIAG_FUZZ_ARGS (extra libFuzzer options).
@@ -15,7 +15,7 @@ set -euo pipefail
 seconds="${1:-60}"
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(values correlator)
+[ ${#targets[@]} -gt 0 ] || targets=(values correlator message)
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"

@@ -1,0 +1,554 @@
+#include "core/sipmsg.h"
+
+#include "core/sipvalue.h"
+
+// Wireshark behaviour reproduced here was checked against tshark 4.0 field output (sip.* fields
+// of crafted messages); the quirks are deliberate, so that the analysis sees the same values as
+// when it read Wireshark's fields:
+//  - lines end at CRLF, LF or a lone CR; a line starting with SP/HTAB continues the header
+//    before it, and the field value keeps the line break;
+//  - header names are matched case-insensitively but not trimmed ("Contact :" is unknown);
+//  - values start after the whitespace (SP, HTAB, CR, LF) after the colon and keep trailing
+//    whitespace ("Call-ID: abc  " gives "abc  ");
+//  - a start line that is not exactly a Request-Line or Status-Line of SIP/2.0 stops the
+//    dissection of the headers.
+
+namespace sipdiag {
+
+namespace {
+
+bool is_wsp(char c) {
+    return c == ' ' || c == '\t';
+}
+
+// tvb_skip_wsp(): also skips CR and LF.
+std::size_t skip_wsp(std::string_view s, std::size_t i) {
+    while (i < s.size() && (s[i] == ' ' || s[i] == '\t' || s[i] == '\r' || s[i] == '\n')) ++i;
+    return i;
+}
+
+bool is_digit(char c) {
+    return c >= '0' && c <= '9';
+}
+
+bool is_alpha(char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+// Field text would be non-empty (the adapter kept the first non-empty value).
+bool has_text(std::string_view raw) {
+    return !raw.empty() && raw.front() != '\0';
+}
+
+// End of the line starting at `i` (tvb_find_line_end): CRLF, LF or CR; `*next` is where the next
+// line starts.
+std::size_t line_end(std::string_view s, std::size_t i, std::size_t *next) {
+    for (; i < s.size(); ++i) {
+        if (s[i] == '\n') {
+            *next = i + 1;
+            return i;
+        }
+        if (s[i] == '\r') {
+            *next = i + 1 < s.size() && s[i + 1] == '\n' ? i + 2 : i + 1;
+            return i;
+        }
+    }
+    *next = s.size();
+    return s.size();
+}
+
+// strtoul(s, NULL, 10) on a 64-bit system, cut to 32 bits as proto_tree_add_uint() does.
+std::uint32_t strtoul_u32(std::string_view s) {
+    std::size_t i = 0;
+    while (i < s.size() && (s[i] == ' ' || (s[i] >= '\t' && s[i] <= '\r'))) ++i;
+    bool neg = false;
+    if (i < s.size() && (s[i] == '+' || s[i] == '-')) neg = s[i++] == '-';
+    std::uint64_t v = 0;
+    bool overflow = false;
+    for (; i < s.size() && is_digit(s[i]); ++i) {
+        const auto d = static_cast<std::uint64_t>(s[i] - '0');
+        if (v > (UINT64_MAX - d) / 10) overflow = true;
+        if (!overflow) v = v * 10 + d;
+    }
+    if (overflow) return UINT32_MAX;  // ULONG_MAX, whatever the sign
+    if (neg) v = 0 - v;
+    return static_cast<std::uint32_t>(v);
+}
+
+enum class H : std::uint8_t {
+    other,
+    call_id,
+    cseq,
+    via,
+    from,
+    to,
+    contact,
+    session_expires,
+    min_se,
+    if_match,
+    etag,
+    event,
+    topic
+};
+
+// A header name given in lower case, with its Hdr for the topic headers.
+struct Name {
+    std::string_view name;
+    H h;
+    Hdr topic;
+};
+
+constexpr Name kNames[] = {
+    {"call-id", H::call_id, Hdr::count_},
+    {"cseq", H::cseq, Hdr::count_},
+    {"via", H::via, Hdr::count_},
+    {"from", H::from, Hdr::count_},
+    {"to", H::to, Hdr::count_},
+    {"contact", H::contact, Hdr::count_},
+    {"session-expires", H::session_expires, Hdr::count_},
+    {"min-se", H::min_se, Hdr::count_},
+    {"sip-if-match", H::if_match, Hdr::count_},
+    {"sip-etag", H::etag, Hdr::count_},
+    {"event", H::event, Hdr::count_},
+    {"www-authenticate", H::topic, Hdr::www_authenticate},
+    {"proxy-authenticate", H::topic, Hdr::proxy_authenticate},
+    {"authorization", H::topic, Hdr::authorization},
+    {"proxy-authorization", H::topic, Hdr::proxy_authorization},
+    {"unsupported", H::topic, Hdr::unsupported},
+    {"require", H::topic, Hdr::require},
+    {"proxy-require", H::topic, Hdr::proxy_require},
+    {"supported", H::topic, Hdr::supported},
+    {"accept", H::topic, Hdr::accept},
+    {"accept-encoding", H::topic, Hdr::accept_encoding},
+    {"accept-language", H::topic, Hdr::accept_language},
+    {"content-type", H::topic, Hdr::content_type},
+    {"warning", H::topic, Hdr::warning},
+    {"allow-events", H::topic, Hdr::allow_events},
+    {"retry-after", H::topic, Hdr::retry_after},
+    {"expires", H::topic, Hdr::expires},
+    {"min-expires", H::topic, Hdr::min_expires},
+    {"security-server", H::topic, Hdr::security_server},
+};
+
+// Compact forms (RFC 3261 7.3.3, RFC 3265, RFC 4028) of the headers we read. Others ('a' is
+// Accept-Contact, 'e' Content-Encoding, 'l' Content-Length...) are not read.
+H classify_compact(char c, Hdr *topic) {
+    switch (c | 0x20) {
+        case 'i':
+            return H::call_id;
+        case 'v':
+            return H::via;
+        case 'f':
+            return H::from;
+        case 't':
+            return H::to;
+        case 'm':
+            return H::contact;
+        case 'x':
+            return H::session_expires;
+        case 'o':
+            return H::event;
+        case 'k':
+            *topic = Hdr::supported;
+            return H::topic;
+        case 'c':
+            *topic = Hdr::content_type;
+            return H::topic;
+        case 'u':
+            *topic = Hdr::allow_events;
+            return H::topic;
+        default:
+            return H::other;
+    }
+}
+
+H classify(std::string_view name, Hdr *topic) {
+    if (name.size() == 1) return classify_compact(name[0], topic);
+    if (name.size() > 19) return H::other;  // longer than any name we read
+    for (const Name &n : kNames) {
+        if (name.size() == n.name.size() && iequals(name, n.name)) {
+            *topic = n.topic;
+            return n.h;
+        }
+    }
+    return H::other;
+}
+
+// The start line (sip_parse_line with strict SIP version checking, Wireshark's default).
+void read_start_line(std::string_view line, SipText &t) {
+    const std::size_t sp1 = line.find(' ');
+    if (sp1 == std::string_view::npos || sp1 == 0) return;
+    if (line.substr(0, sp1) == "SIP/2.0") {
+        // Status-Line: exactly three digits between two spaces.
+        if (line.size() < 12 || line[11] != ' ') return;
+        if (!is_digit(line[8]) || !is_digit(line[9]) || !is_digit(line[10])) return;
+        t.start = SipText::Start::status;
+        t.status =
+            static_cast<unsigned>((line[8] - '0') * 100 + (line[9] - '0') * 10 + (line[10] - '0'));
+        return;
+    }
+    // Request-Line: Method SP Request-URI SP "SIP/2.0", the URI at least 3 bytes with a colon
+    // after its first byte.
+    const std::size_t sp2 = line.find(' ', sp1 + 1);
+    if (sp2 == std::string_view::npos || sp2 - sp1 - 1 < 3) return;
+    if (line.substr(sp2 + 1) != "SIP/2.0") return;
+    const std::size_t colon = line.find(':', sp1 + 2);
+    if (colon == std::string_view::npos || colon > sp2) return;
+    t.start = SipText::Start::request;
+    t.method = line.substr(0, sp1);
+    t.request_uri = line.substr(sp1 + 1, sp2 - sp1 - 1);
+}
+
+// One Via header value: comma-separated via-parms, each "SIP / 2.0 / transport sent-by;params"
+// (Wireshark's dissect_sip_via_header: every via-parm gives a sent-by address, empty when it has
+// none, e.g. "Via: garbage"; a comma ends a parameter value even inside quotes).
+void read_via(std::string_view v, bool first_line, SipText &t) {
+    const std::size_t n = v.size();
+    std::size_t i = 0;
+    for (;;) {
+        i = skip_wsp(v, i);
+        if (i >= n) return;
+        // protocol-name / version / transport, whitespace allowed after the slashes
+        int slashes = 0;
+        while (i < n && slashes < 2) {
+            if (v[i] == '/') {
+                ++slashes;
+                i = skip_wsp(v, i + 1);
+            } else {
+                ++i;
+            }
+        }
+        while (i < n && !is_wsp(v[i])) ++i;
+        i = skip_wsp(v, i);
+        // sent-by host: up to whitespace, ';' or a ':' outside an IPv6 reference
+        const std::size_t a = i;
+        bool in_ref = false;
+        bool ipv6 = false;
+        for (; i < n; ++i) {
+            const char c = v[i];
+            if (c == '[') {
+                in_ref = true;
+                ipv6 = true;
+            } else if (c == ']') {
+                in_ref = false;
+            }
+            if (is_wsp(c) || c == ';' || (c == ':' && !in_ref)) break;
+        }
+        std::string_view host = v.substr(a, i - a);
+        if (ipv6) host = host.size() >= 2 ? host.substr(1, host.size() - 2) : std::string_view{};
+        if (!t.has_top_via) {
+            t.has_top_via = true;
+            t.top_via_host = host;
+        }
+        ++t.via_count;
+        if (i < n && v[i] == ':') {
+            const std::size_t port = ++i;
+            while (i < n && is_digit(v[i])) ++i;
+            if (i == port) return;  // not a port: Wireshark reads no further
+        }
+        i = skip_wsp(v, i);
+        // ;name[=value] parameters
+        bool more = false;  // stopped at something other than a parameter
+        while (i < n) {
+            while (i < n && is_wsp(v[i])) ++i;
+            if (i >= n) return;
+            if (v[i] != ';') {
+                more = true;
+                break;
+            }
+            ++i;
+            const std::size_t name = i;
+            while (i < n && (is_alpha(v[i]) || v[i] == '-')) ++i;
+            const std::size_t name_end = i;
+            const bool equals = i < n && v[i] == '=';
+            while (i < n && !is_wsp(v[i]) && v[i] != ';' && v[i] != ',') ++i;
+            if (first_line && !has_text(t.branch) &&
+                iequals(v.substr(name, name_end - name), "branch")) {
+                // Without '=' ("branch\xe3z9..."), Wireshark's field is the whole parameter.
+                t.branch =
+                    equals ? v.substr(name_end + 1, i - name_end - 1) : v.substr(name, i - name);
+            }
+        }
+        if (!more) return;
+        // Anything else starts the next via-parm, after a comma or not ("h:5060ubranch=x" gives
+        // a second, empty, sent-by address).
+        if (v[i] == ',') ++i;
+    }
+}
+
+// URI of a From/To value (inside <...> of a name-addr, else the addr-spec) and where the header
+// parameters start. False when Wireshark would not parse it (a quoted display name not followed
+// by <...>, a '<' without '>').
+bool read_name_addr(std::string_view v, std::string_view *uri, std::size_t *params) {
+    std::size_t i = skip_wsp(v, 0);
+    if (i >= v.size()) return false;
+    std::size_t lt;
+    if (v[i] == '"') {
+        const std::size_t q = v.find('"', i + 1);
+        if (q == std::string_view::npos) return false;
+        lt = v.find('<', q + 1);
+        if (lt == std::string_view::npos) return false;
+    } else {
+        lt = v.find('<', i);
+    }
+    if (lt != std::string_view::npos) {
+        const std::size_t gt = v.find('>', lt + 1);
+        if (gt == std::string_view::npos) return false;
+        *uri = v.substr(lt + 1, gt - lt - 1);
+        *params = gt + 1;
+        return true;
+    }
+    std::size_t e = i;
+    while (e < v.size() && v[e] != ';' && v[e] != ',' && !is_wsp(v[e]) && v[e] != '\r' &&
+           v[e] != '\n') {
+        ++e;
+    }
+    *uri = v.substr(i, e - i);
+    *params = e;
+    return true;
+}
+
+// The From tag as Wireshark finds it: the first "tag=" (case-sensitive) anywhere after the URI,
+// not necessarily a parameter of its own (";xtag=t", ":tag=t" and a quoted "tag=" inside another
+// parameter count too), up to the next ';'.
+std::string_view read_tag(std::string_view v, std::size_t from) {
+    const std::size_t p = v.find("tag=", from);
+    if (p == std::string_view::npos) return {};
+    const std::size_t e = v.find(';', p + 4);
+    return v.substr(p + 4, (e == std::string_view::npos ? v.size() : e) - p - 4);
+}
+
+// Wireshark's CSeq: the digits are looked for in the converted value (see make_valid_utf8),
+// indexes bounded by the raw length; a non-digit must follow them. The number is strtoul() of
+// the converted value; the method runs from the first letter to the end of the value, taken from
+// the raw bytes at that index, and is dropped when longer than 16 bytes ("CSeq String too big").
+void read_cseq(std::string_view raw, SipText &t) {
+    const std::string v = make_valid_utf8(raw);  // never shorter than raw
+    const std::size_t len = raw.size();
+    std::size_t k = 0;
+    while (k < len && is_digit(v[k])) ++k;
+    if (k == len) return;
+    if (!t.has_cseq) {
+        t.has_cseq = true;
+        t.cseq = strtoul_u32(std::string_view(v.c_str()));
+    }
+    while (k < len && !is_alpha(v[k])) ++k;
+    if (k < len && len - k <= 16 && !has_text(t.cseq_method)) t.cseq_method = raw.substr(k);
+}
+
+void keep(std::vector<std::string_view> &list, std::string_view value, std::size_t max) {
+    if (list.size() < max) list.push_back(value);
+}
+
+void read_header(std::string_view name, std::string_view value, bool *first_via, SipText &t) {
+    Hdr topic = Hdr::count_;
+    switch (classify(name, &topic)) {
+        case H::call_id:
+            if (!has_text(t.call_id)) t.call_id = value;
+            break;
+        case H::cseq:
+            read_cseq(value, t);
+            break;
+        case H::via:
+            read_via(value, *first_via, t);
+            *first_via = false;
+            break;
+        case H::from: {
+            std::string_view uri;
+            std::size_t params = 0;
+            if (!has_text(t.from_tag) && read_name_addr(value, &uri, &params)) {
+                t.from_tag = read_tag(value, params);
+            }
+            break;
+        }
+        case H::to: {
+            std::string_view uri;
+            std::size_t params = 0;
+            if (!has_text(t.to_uri) && read_name_addr(value, &uri, &params)) t.to_uri = uri;
+            break;
+        }
+        case H::contact:
+            // Every line (bounded by the message): the core keeps 64 contacts and counts the rest.
+            t.contact.push_back(value);
+            break;
+        case H::session_expires:
+            keep(t.session_expires, value, SipText::kMaxKept);
+            break;
+        case H::min_se:
+            keep(t.min_se, value, SipText::kMaxKept);
+            break;
+        case H::if_match:
+            keep(t.if_match, value, SipText::kMaxKept);
+            break;
+        case H::etag:
+            keep(t.etag, value, SipText::kMaxKept);
+            break;
+        case H::event:
+            keep(t.event, value, SipText::kMaxKept);
+            break;
+        case H::topic:
+            keep(t.topics[static_cast<std::size_t>(topic)], value, SipText::kMaxTopicHeaders);
+            break;
+        case H::other:
+            break;
+    }
+}
+
+}  // namespace
+
+SipText parse_sip_message(std::string_view text) {
+    SipText t;
+    std::size_t next = 0;
+    const std::size_t first_end = line_end(text, 0, &next);
+    read_start_line(text.substr(0, first_end), t);
+    if (t.start == SipText::Start::other) return t;
+    bool first_via = true;
+    std::size_t pos = next;
+    while (pos < text.size()) {
+        std::size_t end = line_end(text, pos, &next);
+        if (end == pos) break;  // the empty line: the body follows
+        // Continuation lines belong to this header. Wireshark throws (and stops dissecting) when
+        // one runs to the end of the data: the header is then not added.
+        while (next < text.size() && is_wsp(text[next])) {
+            end = line_end(text, next, &next);
+            if (next >= text.size()) return t;
+        }
+        const std::string_view line = text.substr(pos, end - pos);
+        pos = next;
+        const std::size_t colon = line.find(':');
+        if (colon == std::string_view::npos) continue;  // malformed: no colon, ignored
+        const std::size_t v = skip_wsp(line, colon + 1);
+        read_header(line.substr(0, colon), line.substr(v), &first_via, t);
+    }
+    return t;
+}
+
+std::string field_text(std::string_view raw) {
+    const std::size_t nul = raw.find('\0');
+    return make_valid_utf8(nul == std::string_view::npos ? raw : raw.substr(0, nul));
+}
+
+std::string make_valid_utf8(std::string_view raw) {
+    std::size_t i = 0;
+    while (i < raw.size() && static_cast<unsigned char>(raw[i]) < 0x80) ++i;
+    if (i == raw.size()) return std::string(raw);  // ASCII: the common case
+    std::string out(raw.substr(0, i));
+    out.reserve(raw.size() + 8);
+    const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(raw[k]); };
+    while (i < raw.size()) {
+        const unsigned char c = byte(i);
+        if (c < 0x80) {
+            out += static_cast<char>(c);
+            ++i;
+            continue;
+        }
+        // Well-formed sequences (Unicode Table 3-7): length and the range of the second byte.
+        std::size_t len = 0;
+        unsigned char lo = 0x80, hi = 0xBF;
+        if (c >= 0xC2 && c <= 0xDF) {
+            len = 2;
+        } else if (c >= 0xE0 && c <= 0xEF) {
+            len = 3;
+            if (c == 0xE0) lo = 0xA0;
+            if (c == 0xED) hi = 0x9F;
+        } else if (c >= 0xF0 && c <= 0xF4) {
+            len = 4;
+            if (c == 0xF0) lo = 0x90;
+            if (c == 0xF4) hi = 0x8F;
+        }
+        // The maximal subpart: the lead byte and the continuation bytes that fit.
+        std::size_t k = 1;
+        if (len > 0) {
+            for (; k < len && i + k < raw.size(); ++k) {
+                const unsigned char b = byte(i + k);
+                const bool ok = k == 1 ? b >= lo && b <= hi : b >= 0x80 && b <= 0xBF;
+                if (!ok) break;
+            }
+        }
+        if (len > 0 && k == len) {
+            out.append(raw.substr(i, len));
+        } else {
+            out += "\xEF\xBF\xBD";  // U+FFFD for the subpart
+        }
+        i += k;
+    }
+    return out;
+}
+
+bool topic_text(Hdr h, std::string_view raw, std::string *out) {
+    if (h == Hdr::expires) {
+        *out = std::to_string(strtoul_u32(field_text(raw)));
+        return true;
+    }
+    if (h == Hdr::retry_after) {
+        // ws_strtou32 on the whole value: 0 unless all digits, saturated; none for a '-'.
+        const std::string v = field_text(raw);
+        if (!v.empty() && v.front() == '-') return false;
+        std::uint64_t n = 0;
+        bool digits = !v.empty();
+        for (char c : v) {
+            if (!is_digit(c)) {
+                digits = false;
+                break;
+            }
+            n = n > UINT32_MAX ? n : n * 10 + static_cast<std::uint64_t>(c - '0');
+        }
+        if (!digits) n = 0;
+        *out = std::to_string(n > UINT32_MAX ? UINT32_MAX : n);
+        return true;
+    }
+    *out = field_text(raw);
+    return true;
+}
+
+void fill_sip_message(const SipText &t, SipMessage &m) {
+    m.is_request = t.start == SipText::Start::request;
+    m.status = t.start == SipText::Start::status ? t.status : 0;
+    m.method = bounded_copy(field_text(t.method), 64);
+    m.request_uri = bounded_copy(field_text(t.request_uri), 2048);
+    // Whole: the core keeps only its hash (Call-IDs that differ after byte 4096 are different
+    // calls).
+    m.call_id = field_text(t.call_id);
+    m.has_cseq = t.has_cseq;
+    m.cseq = t.cseq;
+    m.cseq_method = bounded_copy(field_text(t.cseq_method), 64);
+    m.branch = bounded_copy(field_text(t.branch), 256);
+    m.from_tag = bounded_copy(field_text(t.from_tag), 256);
+    m.to_uri = bounded_copy(field_text(t.to_uri), 2048);
+    // The client's identity is its top Via host with the number of Vias: a client's retry has as
+    // many Vias as its first attempt (even from a new TCP port), a proxy's forwarded copy one more
+    // (even when the proxy shares the client's host, as on loopback).
+    m.via_sent_by.clear();
+    if (t.has_top_via) {
+        m.via_sent_by = to_lower(bounded_copy(field_text(t.top_via_host), 256));
+        if (!m.via_sent_by.empty()) m.via_sent_by += '#' + std::to_string(t.via_count);
+    }
+    m.contact.clear();
+    m.contact.reserve(t.contact.size());
+    for (std::string_view c : t.contact) m.contact.push_back(field_text(c));
+    const auto copy = [](const std::vector<std::string_view> &from, std::vector<std::string> &to) {
+        to.clear();
+        for (std::string_view v : from) to.push_back(bounded_copy(field_text(v), 256));
+    };
+    copy(t.session_expires, m.session_expires);
+    copy(t.min_se, m.min_se);
+    copy(t.if_match, m.if_match);
+    copy(t.etag, m.etag);
+    copy(t.event, m.event);
+    // In Hdr order, as the adapter added them field by field (HeaderList keeps the first 64).
+    m.headers.items.clear();
+    std::string text;
+    for (std::size_t h = 0; h < t.topics.size(); ++h) {
+        for (std::string_view v : t.topics[h]) {
+            if (!topic_text(static_cast<Hdr>(h), v, &text)) continue;
+            if (h == static_cast<std::size_t>(Hdr::retry_after) ||
+                h == static_cast<std::size_t>(Hdr::expires)) {
+                m.headers.add(static_cast<Hdr>(h), text);
+            } else {
+                m.headers.add(static_cast<Hdr>(h), bounded_copy(text, 1024));
+            }
+        }
+    }
+}
+
+}  // namespace sipdiag

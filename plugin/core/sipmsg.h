@@ -1,0 +1,78 @@
+// Reads what the analysis needs from the text of one SIP message (start line and headers), the
+// way Wireshark's SIP dissector (4.0 to 4.6) fills the fields the adapter used to ask for
+// (sip.Call-ID, sip.Via.branch, sip.Contact...). Asking Wireshark for those fields is what made
+// the plugin expensive: it then keeps a UTF-8 checked copy and an interesting-field array of each
+// for every frame. Now the adapter asks only for the `sip` item and hands its bytes here.
+//
+// Pure C++17, no Wireshark. Bounded work: one pass over the header lines (linear in the message
+// size), vectors capped where the adapter capped them. The body (after the empty line) is never
+// read.
+#pragma once
+
+#include "core/correlator.h"
+#include "core/topics.h"
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace sipdiag {
+
+// The values as raw message bytes (views into the text given to parse_sip_message; folded values
+// keep their CRLF and leading whitespace, as Wireshark's fields do). Turn them into the strings
+// Wireshark shows with field_text(). "First" means the first non-empty value, like the adapter
+// that read the fields kept it.
+struct SipText {
+    enum class Start : std::uint8_t { other, request, status };
+    // Wireshark dissects the headers of a message only after a valid Request-Line or Status-Line
+    // ("SIP/2.0" exactly); `other` leaves every field below empty.
+    Start start = Start::other;
+    unsigned status = 0;
+    std::string_view method;
+    std::string_view request_uri;
+    std::string_view call_id;       // first
+    bool has_cseq = false;          // a CSeq with a sequence number (first)
+    std::uint32_t cseq = 0;         // as Wireshark reads it: strtoul, cut to 32 bits
+    std::string_view cseq_method;   // first; none when longer than 16 bytes
+    bool has_top_via = false;       // some Via gave a sent-by address (possibly empty)
+    std::string_view top_via_host;  // first sent-by address, without the brackets of IPv6
+    std::string_view branch;        // first non-empty branch in the first Via header line
+    unsigned via_count = 0;         // sent-by addresses in all Via headers (comma-separated too)
+    std::string_view from_tag;      // first
+    std::string_view to_uri;        // first: URI inside <...>, or the addr-spec
+    std::vector<std::string_view> contact;  // every Contact header value
+    // At most kMaxKept each (the adapter kept 4).
+    static constexpr std::size_t kMaxKept = 4;
+    std::vector<std::string_view> session_expires, min_se, if_match, etag, event;
+    // Topic headers by Hdr, message order; each list holds at most kMaxTopicHeaders values (the
+    // HeaderList keeps 64 in all). Retry-After and Expires are numbers in Wireshark: see
+    // topic_text().
+    static constexpr std::size_t kMaxTopicHeaders = 64;
+    std::array<std::vector<std::string_view>, static_cast<std::size_t>(Hdr::count_)> topics;
+};
+
+// Parses one SIP message. `text` may run on past the message (a TCP segment's first SIP item can
+// span the segment): parsing stops at the empty line that ends the headers, or at the end.
+SipText parse_sip_message(std::string_view text);
+
+// A value as Wireshark's string fields show it: cut at the first NUL byte (C string), invalid
+// UTF-8 replaced by U+FFFD per maximal subpart (Unicode 3.9, as Wireshark's UTF-8 decoding does).
+std::string field_text(std::string_view raw);
+
+// The same without the cut at NUL (Wireshark's converted buffer, which some parsing reads on).
+std::string make_valid_utf8(std::string_view raw);
+
+// Text the adapter saw for a topic header: the field text, except for Retry-After and Expires,
+// which are FT_UINT32 fields in Wireshark: the number it stores, in decimal. Returns false when
+// Wireshark adds no field for the value (Retry-After starting with '-').
+bool topic_text(Hdr h, std::string_view raw, std::string *out);
+
+// Fills the message fields of `m` (not frame, index, time, src) from `t`, with the bounds the
+// adapter applies (bounded copies, at most 4 Session-Expires..., the top Via host lower-cased
+// with '#' and the Via count appended).
+void fill_sip_message(const SipText &t, SipMessage &m);
+
+}  // namespace sipdiag
