@@ -179,6 +179,63 @@ struct CallEntry {
     std::uint32_t record;
 };
 
+// A hash map that keeps at most `cap` keys, evicting the oldest inserted key first (FIFO):
+// everything the correlator remembers across messages is bounded by one of these. Keys may be
+// erased early (a pending follow-up answered); each insertion carries a sequence number so that
+// the queue entry of an erased key never evicts a later insertion of the same key.
+template <typename V>
+class BoundedMap {
+  public:
+    explicit BoundedMap(std::size_t cap) : cap_(cap) {}
+    V *find(std::uint64_t k) {
+        auto it = map_.find(k);
+        return it == map_.end() ? nullptr : &it->second.value;
+    }
+    const V *find(std::uint64_t k) const {
+        auto it = map_.find(k);
+        return it == map_.end() ? nullptr : &it->second.value;
+    }
+    V &get(std::uint64_t k) {
+        auto [it, inserted] = map_.try_emplace(k);
+        if (inserted) {
+            it->second.seq = ++seq_;
+            order_.emplace_back(k, seq_);
+            evict();
+            it = map_.find(k);
+        }
+        return it->second.value;
+    }
+    void erase(std::uint64_t k) { map_.erase(k); }
+    std::size_t size() const { return map_.size(); }
+
+  private:
+    struct Slot {
+        V value{};
+        std::uint64_t seq = 0;
+    };
+    bool live(const std::pair<std::uint64_t, std::uint64_t> &e) const {
+        auto it = map_.find(e.first);
+        return it != map_.end() && it->second.seq == e.second;
+    }
+    void evict() {
+        while (map_.size() > cap_ && !order_.empty()) {
+            if (live(order_.front())) map_.erase(order_.front().first);
+            order_.pop_front();
+        }
+        if (order_.size() > 2 * cap_ + 16) {  // drop the entries of keys erased earlier
+            std::deque<std::pair<std::uint64_t, std::uint64_t>> kept;
+            for (const auto &e : order_) {
+                if (live(e)) kept.push_back(e);
+            }
+            order_.swap(kept);
+        }
+    }
+    std::size_t cap_;
+    std::uint64_t seq_ = 0;
+    std::unordered_map<std::uint64_t, Slot> map_;
+    std::deque<std::pair<std::uint64_t, std::uint64_t>> order_;  // (key, seq), oldest first
+};
+
 class Correlator {
   public:
     explicit Correlator(Config config = Config{});
@@ -252,47 +309,7 @@ class Correlator {
     };
 
     template <typename V>
-    class BoundedMap {
-      public:
-        explicit BoundedMap(std::size_t cap) : cap_(cap) {}
-        V *find(std::uint64_t k) {
-            auto it = map_.find(k);
-            return it == map_.end() ? nullptr : &it->second;
-        }
-        const V *find(std::uint64_t k) const {
-            auto it = map_.find(k);
-            return it == map_.end() ? nullptr : &it->second;
-        }
-        V &get(std::uint64_t k) {
-            auto [it, inserted] = map_.try_emplace(k);
-            if (inserted) {
-                order_.push_back(k);
-                evict();
-                it = map_.find(k);
-            }
-            return it->second;
-        }
-        void erase(std::uint64_t k) { map_.erase(k); }
-        std::size_t size() const { return map_.size(); }
-
-      private:
-        void evict() {
-            while (map_.size() > cap_ && !order_.empty()) {
-                map_.erase(order_.front());
-                order_.pop_front();
-            }
-            if (order_.size() > 2 * cap_ + 16) {  // drop keys erased earlier
-                std::deque<std::uint64_t> kept;
-                for (std::uint64_t k : order_) {
-                    if (map_.count(k)) kept.push_back(k);
-                }
-                order_.swap(kept);
-            }
-        }
-        std::size_t cap_;
-        std::unordered_map<std::uint64_t, V> map_;
-        std::deque<std::uint64_t> order_;
-    };
+    using BoundedMap = sipdiag::BoundedMap<V>;
 
     struct EtagInfo {
         std::string etag;

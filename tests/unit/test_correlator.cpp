@@ -1597,3 +1597,40 @@ TEST(Regression, PendingConditionalFailuresPerEntityAreBounded) {
 
 }  // namespace
 }  // namespace sipdiag
+
+namespace sipdiag {
+namespace {
+
+// Regression: erasing a key (a pending follow-up answered) left its entry in the eviction queue;
+// when the key was added again and the map later filled up, that stale entry evicted the new
+// insertion before older keys.
+TEST(BoundedMapTest, ReAddedKeyIsNotEvictedByItsErasedEntry) {
+    BoundedMap<int> m(2);
+    m.get(1) = 10;
+    m.erase(1);
+    m.get(2) = 20;
+    m.get(1) = 11;  // re-added: now the newest key
+    m.get(3) = 30;  // over the cap: the oldest live key (2) goes, not 1
+    EXPECT_EQ(m.find(2), nullptr);
+    ASSERT_NE(m.find(1), nullptr);
+    EXPECT_EQ(*m.find(1), 11);
+    ASSERT_NE(m.find(3), nullptr);
+    EXPECT_EQ(m.size(), 2u);
+}
+
+TEST(BoundedMapTest, QueueOfErasedKeysStaysBounded) {
+    BoundedMap<int> m(4);
+    for (std::uint64_t k = 0; k < 10'000; ++k) {
+        m.get(k) = 1;
+        m.erase(k);
+    }
+    EXPECT_EQ(m.size(), 0u);
+    for (std::uint64_t k = 0; k < 6; ++k) m.get(k) = static_cast<int>(k);
+    EXPECT_EQ(m.size(), 4u);
+    EXPECT_EQ(m.find(0), nullptr);
+    EXPECT_EQ(m.find(1), nullptr);
+    ASSERT_NE(m.find(5), nullptr);
+}
+
+}  // namespace
+}  // namespace sipdiag
