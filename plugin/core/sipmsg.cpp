@@ -2,6 +2,8 @@
 
 #include "core/sipvalue.h"
 
+#include <cstring>
+
 // Wireshark behaviour reproduced here was checked against tshark 4.0 field output (sip.* fields
 // of crafted messages); the quirks are deliberate, so that the analysis sees the same values as
 // when it read Wireshark's fields:
@@ -43,15 +45,25 @@ bool has_text(std::string_view raw) {
 // End of the line starting at `i` (tvb_find_line_end): CRLF, LF or CR; `*next` is where the next
 // line starts.
 std::size_t line_end(std::string_view s, std::size_t i, std::size_t *next) {
-    for (; i < s.size(); ++i) {
-        if (s[i] == '\n') {
-            *next = i + 1;
-            return i;
-        }
-        if (s[i] == '\r') {
-            *next = i + 1 < s.size() && s[i + 1] == '\n' ? i + 2 : i + 1;
-            return i;
-        }
+    // memchr is vectorised: find the LF, then a CR before it (a lone CR also ends a line).
+    if (i >= s.size()) {
+        *next = s.size();
+        return s.size();
+    }
+    const char *base = s.data();
+    const std::size_t n = s.size() - i;
+    const void *lf = std::memchr(base + i, '\n', n);
+    const std::size_t scan =
+        lf ? static_cast<std::size_t>(static_cast<const char *>(lf) - (base + i)) : n;
+    const void *cr = std::memchr(base + i, '\r', scan);
+    if (cr != nullptr) {
+        const std::size_t at = static_cast<std::size_t>(static_cast<const char *>(cr) - base);
+        *next = at + 1 < s.size() && s[at + 1] == '\n' ? at + 2 : at + 1;
+        return at;
+    }
+    if (lf != nullptr) {
+        *next = i + scan + 1;
+        return i + scan;
     }
     *next = s.size();
     return s.size();
@@ -430,8 +442,13 @@ std::string field_text(std::string_view raw) {
 
 std::string make_valid_utf8(std::string_view raw) {
     std::size_t i = 0;
+    // ASCII, the common case: eight bytes at a time, then byte by byte.
+    for (std::uint64_t w = 0; i + 8 <= raw.size(); i += 8) {
+        std::memcpy(&w, raw.data() + i, 8);
+        if (w & 0x8080808080808080ULL) break;
+    }
     while (i < raw.size() && static_cast<unsigned char>(raw[i]) < 0x80) ++i;
-    if (i == raw.size()) return std::string(raw);  // ASCII: the common case
+    if (i == raw.size()) return std::string(raw);
     std::string out(raw.substr(0, i));
     out.reserve(raw.size() + 8);
     const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(raw[k]); };
