@@ -207,6 +207,7 @@ class BoundedMap {
     }
     void erase(std::uint64_t k) { map_.erase(k); }
     std::size_t size() const { return map_.size(); }
+    std::size_t queue_size() const { return order_.size(); }  // for tests: the queue is bounded
 
   private:
     struct Slot {

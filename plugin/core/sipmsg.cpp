@@ -557,11 +557,7 @@ void fill_sip_message(const SipText &t, SipMessage &m) {
     std::string text;
     for (std::size_t h = 0; h < t.topics.size(); ++h) {
         for (std::string_view v : t.topics[h]) {
-            if (!topic_text(static_cast<Hdr>(h), v, &text)) continue;
-            if (h == static_cast<std::size_t>(Hdr::retry_after) ||
-                h == static_cast<std::size_t>(Hdr::expires)) {
-                m.headers.add(static_cast<Hdr>(h), text);
-            } else {
+            if (topic_text(static_cast<Hdr>(h), v, &text)) {
                 m.headers.add(static_cast<Hdr>(h), bounded_copy(text, 1024));
             }
         }

@@ -48,6 +48,14 @@ bool TopicDetail::any() const {
            min_expires || !security_mechanisms.empty() || !problems.empty();
 }
 
+bool TopicDetail::credentials_refused() const {
+    if (!request_had_credentials) return false;
+    for (const AuthChallenge &c : challenges) {
+        if (c.stale) return false;
+    }
+    return true;
+}
+
 AuthChallenge parse_challenge(std::string_view value) {
     AuthChallenge c;
     value = trim(value);

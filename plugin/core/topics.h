@@ -90,6 +90,9 @@ struct TopicDetail {
     std::vector<std::string> security_mechanisms;  // 494
     std::vector<std::string> problems;             // malformed values (display text)
     bool any() const;
+    // 401/407: the challenged request carried credentials and no challenge says stale=true, so
+    // the credentials themselves were refused.
+    bool credentials_refused() const;
 };
 
 // Fills a TopicDetail for a response with status `code` from its headers and its request's facts.

@@ -612,16 +612,6 @@ void render_topics(proto_tree *tree, packet_info *pinfo, tvbuff_t *tvb, const Re
     }
 }
 
-// A 401/407 to a request that already carried credentials, without stale=true: the credentials
-// themselves were refused.
-bool rejected_request(const TopicDetail &t) {
-    if (!t.request_had_credentials) return false;
-    for (const AuthChallenge &c : t.challenges) {
-        if (c.stale) return false;
-    }
-    return true;
-}
-
 // Expert info of a response other than 302/412/422: by meaning, not by class alone.
 void add_code_expert(packet_info *pinfo, proto_item *item, const Record &r, const Detail *d) {
     const TopicDetail *t = d ? &d->topics : nullptr;
@@ -631,7 +621,7 @@ void add_code_expert(packet_info *pinfo, proto_item *item, const Record &r, cons
         case 407:
             // Rejected: the challenged request itself carried credentials (known at once), or
             // the client's retry with credentials was challenged again (known later).
-            if (d && (d->credentials_rejected || rejected_request(*t))) {
+            if (d && (d->credentials_rejected || t->credentials_refused())) {
                 ei = &ei_sipdiag_credentials_rejected;
             } else {
                 ei = d && d->followup_frame && d->followup_ok ? &ei_sipdiag_challenge_answered

@@ -303,12 +303,17 @@ const FollowupRow kFollowupRows[] = {
          const Detail *second = c.detail(c.record(3));
          ASSERT_NE(second, nullptr);
          EXPECT_TRUE(second->topics.request_had_credentials);
+         EXPECT_TRUE(second->topics.credentials_refused());
      }},
     {"challenge_answered_nonce_stale", [] { return challenged_then(true, 401, true); }, 1,
      Outcome::followed_ok, Outcome::followed_ok, 3, std::nullopt,
-     [](const Correlator &, const Record &, const Detail &d) {
+     [](const Correlator &c, const Record &, const Detail &d) {
          EXPECT_FALSE(d.credentials_rejected);  // stale=true: only the nonce was renewed
          EXPECT_TRUE(d.followup_ok);
+         const Detail *second = c.detail(c.record(3));
+         ASSERT_NE(second, nullptr);
+         EXPECT_TRUE(second->topics.request_had_credentials);
+         EXPECT_FALSE(second->topics.credentials_refused());
      }},
     {"challenge_retried_without_credentials", [] { return challenged_then(false, 401); }, 1,
      Outcome::wrong_fix, Outcome::wrong_fix, 3, std::nullopt,
@@ -1625,6 +1630,7 @@ TEST(BoundedMapTest, QueueOfErasedKeysStaysBounded) {
         m.erase(k);
     }
     EXPECT_EQ(m.size(), 0u);
+    EXPECT_LE(m.queue_size(), 2u * 4 + 16);  // erased keys' entries are dropped, not kept
     for (std::uint64_t k = 0; k < 6; ++k) m.get(k) = static_cast<int>(k);
     EXPECT_EQ(m.size(), 4u);
     EXPECT_EQ(m.find(0), nullptr);
