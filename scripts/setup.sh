@@ -17,6 +17,12 @@ else
     mode=personal
 fi
 build="$top/build"
+# A build directory configured from another path (a moved or copied tree) makes cmake refuse to run.
+home_dir=$(sed -n 's/^CMAKE_HOME_DIRECTORY:INTERNAL=//p' "$build/CMakeCache.txt" 2>/dev/null)
+if [ -n "$home_dir" ] && [ "$home_dir" != "$top" ]; then
+    echo "setup.sh: $build was configured from $home_dir: starting it afresh"
+    rm -rf "$build"
+fi
 home=$(getent passwd "$user" | cut -d: -f6)
 cmake_args=(-S "$top" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSIPDIAG_BUILD_TESTS=OFF)
 if [ $mode = global ]; then

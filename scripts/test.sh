@@ -17,7 +17,19 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 scripts/deps.sh clang-format clang libclang-rt-dev || exit 1
 jobs=$(nproc)
-out=${SIPDIAG_TEST_DIR:-/tmp/sipdiag-test}
+# Build directories belong to this source tree: the default name carries a hash of its path, and
+# a directory configured from another tree is wiped before use. (CI once ran a clean clone against
+# a stale /tmp/sipdiag-test configured from another checkout: cmake refused the ASan build, and
+# ctest ran the other tree's old plugin against this tree's new tests.)
+out=${SIPDIAG_TEST_DIR:-/tmp/sipdiag-test-$(printf '%s' "$top" | sha1sum | cut -c1-12)}
+for d in "$out/release" "$out/asan"; do
+    home_dir=$(sed -n 's/^CMAKE_HOME_DIRECTORY:INTERNAL=//p' "$d/CMakeCache.txt" 2>/dev/null)
+    if [ -n "$home_dir" ] && [ "$home_dir" != "$top" ]; then
+        echo "test.sh: $d was configured from $home_dir, not $top: removing it"
+        rm -rf "$d"
+    fi
+done
+echo "test.sh: build directories under $out"
 passed=0
 failed=0
 failures=()

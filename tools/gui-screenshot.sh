@@ -95,7 +95,7 @@ if [ $install_only -eq 1 ]; then log "everything needed is installed"; exit 0; f
 if [ -z "$plugin" ]; then   # the most recently built of the usual build folders
     # shellcheck disable=SC2012  # fixed paths without odd characters
     plugin=$(ls -t /tmp/build/plugin/epan/sipdiag.so \
-                   "${SIPDIAG_TEST_DIR:-/tmp/sipdiag-test}/release/plugin/epan/sipdiag.so" \
+                   "${SIPDIAG_TEST_DIR:-/tmp/sipdiag-test-$(printf %s "$top" | sha1sum | cut -c1-12)}/release/plugin/epan/sipdiag.so" \
                    "$top/build/plugin/epan/sipdiag.so" /tmp/guibuild/plugin/epan/sipdiag.so \
                    2>/dev/null | head -1 || true)
 fi
