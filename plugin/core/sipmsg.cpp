@@ -2,6 +2,7 @@
 
 #include "core/sipvalue.h"
 
+#include <algorithm>
 #include <cstring>
 
 // Wireshark behaviour reproduced here was checked against tshark 4.0 field output (sip.* fields
@@ -174,11 +175,39 @@ H classify_compact(char c, Hdr *topic) {
     }
 }
 
+constexpr std::size_t kMaxNameLength = 19;  // "proxy-authorization"
+
+// kNames grouped by length, so that a header name is compared with at most five candidates
+// (there are ten or more headers in every message: a scan of the whole table was a visible part
+// of the reader's cost).
+struct NamesByLength {
+    std::uint8_t count[kMaxNameLength + 1] = {};
+    std::uint8_t index[kMaxNameLength + 1][8] = {};
+    constexpr NamesByLength() {
+        for (std::size_t k = 0; k < sizeof kNames / sizeof kNames[0]; ++k) {
+            const std::size_t len = kNames[k].name.size();
+            index[len][count[len]++] = static_cast<std::uint8_t>(k);
+        }
+    }
+};
+constexpr NamesByLength kByLength;
+
+bool equals_lower(std::string_view name, std::string_view lower) {
+    for (std::size_t i = 0; i < name.size(); ++i) {
+        char c = name[i];
+        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+        if (c != lower[i]) return false;
+    }
+    return true;
+}
+
 H classify(std::string_view name, Hdr *topic) {
     if (name.size() == 1) return classify_compact(name[0], topic);
-    if (name.size() > 19) return H::other;  // longer than any name we read
-    for (const Name &n : kNames) {
-        if (name.size() == n.name.size() && iequals(name, n.name)) {
+    if (name.size() > kMaxNameLength) return H::other;  // longer than any name we read
+    const std::size_t len = name.size();
+    for (std::size_t k = 0; k < kByLength.count[len]; ++k) {
+        const Name &n = kNames[kByLength.index[len][k]];
+        if (equals_lower(name, n.name)) {
             *topic = n.topic;
             return n.h;
         }
@@ -518,34 +547,73 @@ bool topic_text(Hdr h, std::string_view raw, std::string *out) {
     return true;
 }
 
+namespace {
+
+// True when every byte is ASCII (below 0x80) and not NUL: the field text is then the bytes.
+bool plain_ascii(std::string_view raw) {
+    std::size_t i = 0;
+    for (std::uint64_t w = 0; i + 8 <= raw.size(); i += 8) {
+        std::memcpy(&w, raw.data() + i, 8);
+        // A byte with its high bit set, or a zero byte (the classic has-zero-byte test).
+        if ((w & 0x8080808080808080ULL) ||
+            ((w - 0x0101010101010101ULL) & ~w & 0x8080808080808080ULL)) {
+            return false;
+        }
+    }
+    for (; i < raw.size(); ++i) {
+        const auto c = static_cast<unsigned char>(raw[i]);
+        if (c == 0 || c >= 0x80) return false;
+    }
+    return true;
+}
+
+// dst = bounded_copy(field_text(raw), max), in place and without the intermediate string for the
+// common case (plain ASCII, where cutting at `max` cannot split a UTF-8 sequence).
+void set_text(std::string &dst, std::string_view raw, std::size_t max) {
+    if (plain_ascii(raw)) {
+        dst.assign(raw.data(), std::min(raw.size(), max));
+    } else {
+        dst = bounded_copy(field_text(raw), max);
+    }
+}
+
+}  // namespace
+
 void fill_sip_message(const SipText &t, SipMessage &m) {
     m.is_request = t.start == SipText::Start::request;
     m.status = t.start == SipText::Start::status ? t.status : 0;
-    m.method = bounded_copy(field_text(t.method), 64);
-    m.request_uri = bounded_copy(field_text(t.request_uri), 2048);
+    set_text(m.method, t.method, 64);
+    set_text(m.request_uri, t.request_uri, 2048);
     // Whole: the core keeps only its hash (Call-IDs that differ after byte 4096 are different
     // calls).
-    m.call_id = field_text(t.call_id);
+    set_text(m.call_id, t.call_id, std::string::npos);
     m.has_cseq = t.has_cseq;
     m.cseq = t.cseq;
-    m.cseq_method = bounded_copy(field_text(t.cseq_method), 64);
-    m.branch = bounded_copy(field_text(t.branch), 256);
-    m.from_tag = bounded_copy(field_text(t.from_tag), 256);
-    m.to_uri = bounded_copy(field_text(t.to_uri), 2048);
+    set_text(m.cseq_method, t.cseq_method, 64);
+    set_text(m.branch, t.branch, 256);
+    set_text(m.from_tag, t.from_tag, 256);
+    set_text(m.to_uri, t.to_uri, 2048);
     // The client's identity is its top Via host with the number of Vias: a client's retry has as
     // many Vias as its first attempt (even from a new TCP port), a proxy's forwarded copy one more
     // (even when the proxy shares the client's host, as on loopback).
     m.via_sent_by.clear();
     if (t.has_top_via) {
-        m.via_sent_by = to_lower(bounded_copy(field_text(t.top_via_host), 256));
-        if (!m.via_sent_by.empty()) m.via_sent_by += '#' + std::to_string(t.via_count);
+        set_text(m.via_sent_by, t.top_via_host, 256);
+        for (char &c : m.via_sent_by) {
+            if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+        }
+        if (!m.via_sent_by.empty()) {
+            m.via_sent_by += '#';
+            m.via_sent_by += std::to_string(t.via_count);
+        }
     }
-    m.contact.clear();
-    m.contact.reserve(t.contact.size());
-    for (std::string_view c : t.contact) m.contact.push_back(field_text(c));
+    m.contact.resize(t.contact.size());
+    for (std::size_t i = 0; i < t.contact.size(); ++i) {
+        set_text(m.contact[i], t.contact[i], std::string::npos);
+    }
     const auto copy = [](const std::vector<std::string_view> &from, std::vector<std::string> &to) {
-        to.clear();
-        for (std::string_view v : from) to.push_back(bounded_copy(field_text(v), 256));
+        to.resize(from.size());
+        for (std::size_t i = 0; i < from.size(); ++i) set_text(to[i], from[i], 256);
     };
     copy(t.session_expires, m.session_expires);
     copy(t.min_se, m.min_se);

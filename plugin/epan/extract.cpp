@@ -70,7 +70,9 @@ std::size_t extract_messages(proto_tree *tree, packet_info *pinfo, MessagePos *p
         text[i] = message_bytes(pos[i].tvb, pos[i].start, end);
     }
 
-    msgs->assign(n, SipMessage{});
+    // Resized, not rebuilt: the caller keeps the vector between frames, so the strings keep their
+    // buffers (fill_sip_message assigns every message field).
+    msgs->resize(n);
     std::string src;
     if (pinfo->net_src.type != AT_NONE) {
         char buf[128];

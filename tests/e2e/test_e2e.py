@@ -183,6 +183,37 @@ def preferences_change_the_analysis_through_tshark_o(env):
 
 
 @test
+def explanation_fields_alone_in_a_filter_find_their_frames(env):
+    # The explanation (reason, meaning, when, fix, rfc, comparisons) is not built when the tree
+    # is hidden and nothing names its fields. A filter that names only one of them, with no -e,
+    # must still see it (the check that decides must look at every field of the explanation).
+    path = env.add_capture(os.path.join(ROOT, "captures", "redirect-302-udp.pcapng"))
+    redirects = sorted(env.fields(path, [], display_filter="sipdiag.code == 302").keys())
+    eq(len(redirects), 5, "302 responses in redirect-302-udp.pcapng")
+    cases = {
+        'sipdiag.reason == "Moved Temporarily"': redirects,
+        "sipdiag.compare.code == 301": redirects,
+        'sipdiag.compare.hint contains "301 is permanent"': redirects,
+        'sipdiag.rfc contains "RFC 3261"': None,  # every response: compared with sipdiag.code
+        'sipdiag.meaning contains "request"': None,
+    }
+    responses = sorted(env.fields(path, [], display_filter="sipdiag.code").keys())
+
+    def matching(flt):
+        # Summary lines, not -T fields: -T fields (like -V) makes tshark build a visible tree.
+        out = env.run(["-r", path, "-Y", flt]).stdout
+        return sorted(int(line.split()[0]) for line in out.splitlines() if line.strip())
+
+    for flt, frames in cases.items():
+        got = matching(flt)
+        if frames is None:
+            if not got or not set(got) <= set(responses):
+                raise Failure(f"{flt}: frames {got}, responses {responses}")
+        else:
+            eq(got, frames, f"frames matching {flt}")
+
+
+@test
 def stats_tree_counts(env):
     for name, spec in expectations.STATS.items():
         path = env.add_capture(os.path.join(ROOT, "captures", name))

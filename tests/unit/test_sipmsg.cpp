@@ -242,6 +242,97 @@ TEST_P(FieldTextTest, Text) {
 INSTANTIATE_TEST_SUITE_P(Sipmsg, FieldTextTest, testing::ValuesIn(kTextRows), row_name<TextRow>);
 
 // ---------------------------------------------------------------------------------------------
+// Bounded copies: plain ASCII is copied as is (cut at the bound), anything else goes through
+// field_text() first (cut at NUL, invalid UTF-8 replaced) and is cut on a character boundary.
+
+struct BoundRow {
+    const char *name;
+    std::string branch;  // raw value of the branch parameter
+    std::string want;
+};
+SIPDIAG_PRINT_ROW(BoundRow)
+
+const BoundRow kBoundRows[] = {
+    {"ascii_under_the_bound", std::string(255, 'a'), std::string(255, 'a')},
+    {"ascii_at_the_bound", std::string(256, 'a'), std::string(256, 'a')},
+    {"ascii_over_the_bound", std::string(300, 'a'), std::string(256, 'a')},
+    // the NUL in the first, in the second and in the tail of the 8-byte words
+    {"nul_in_first_word", std::string("abc\0def", 7) + "ghijk", "abc"},
+    {"nul_in_second_word", std::string("abcdefghi\0jklmnop", 17), "abcdefghi"},
+    {"nul_in_tail", std::string("abcdefghijk\0", 12), "abcdefghijk"},
+    {"high_byte_in_second_word", "abcdefgh\xc3\xa9z", "abcdefgh\xc3\xa9z"},
+    {"invalid_byte_in_tail", "abcdefghij\xff", "abcdefghij\xEF\xBF\xBD"},
+    // 200 two-byte characters: the cut at 256 bytes falls between two characters
+    {"multibyte_over_the_bound",
+     [] {
+         std::string s;
+         for (int i = 0; i < 200; ++i) s += "\xc3\xa9";
+         return s;
+     }(),
+     [] {
+         std::string s;
+         for (int i = 0; i < 128; ++i) s += "\xc3\xa9";
+         return s;
+     }()},
+    // "a" then two-byte characters: the cut at 256 would split one, so it backs up to 255
+    {"multibyte_cut_backs_up",
+     [] {
+         std::string s = "a";
+         for (int i = 0; i < 200; ++i) s += "\xc3\xa9";
+         return s;
+     }(),
+     [] {
+         std::string s = "a";
+         for (int i = 0; i < 127; ++i) s += "\xc3\xa9";
+         return s;
+     }()},
+};
+
+class CopyBoundTest : public testing::TestWithParam<BoundRow> {};
+
+TEST_P(CopyBoundTest, Branch) {
+    const std::string text =
+        "SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP h;branch=" + GetParam().branch + "\r\n\r\n";
+    SipMessage m;
+    fill_sip_message(parse_sip_message(text), m);
+    EXPECT_EQ(m.branch, GetParam().want);
+}
+
+INSTANTIATE_TEST_SUITE_P(Sipmsg, CopyBoundTest, testing::ValuesIn(kBoundRows), row_name<BoundRow>);
+
+// The adapter fills the same SipMessage objects frame after frame: nothing of an earlier, larger
+// message may remain.
+TEST(SipmsgReuse, SecondMessageLeavesNothingOfTheFirst) {
+    const std::string first =
+        "SIP/2.0 302 Moved\r\nVia: SIP/2.0/UDP Host.Example:5060;branch=b1\r\n"
+        "From: <sip:a@x>;tag=t1\r\nTo: <sip:b@y>\r\nCall-ID: c1\r\n"
+        "CSeq: 1 INVITE\r\nContact: <sip:1@h>\r\nContact: <sip:2@h>\r\n"
+        "Session-Expires: 90\r\nMin-SE: 90\r\nSIP-ETag: e\r\n"
+        "SIP-If-Match: m\r\nEvent: presence\r\nRetry-After: 5\r\n\r\n";
+    const std::string second = "OPTIONS sip:z@w SIP/2.0\r\nContact: <sip:3@h>\r\n\r\n";
+    SipMessage m;
+    fill_sip_message(parse_sip_message(first), m);
+    EXPECT_EQ(m.via_sent_by, "host.example#1");  // lower-cased, with the number of Vias
+    EXPECT_EQ(m.contact.size(), 2u);
+    fill_sip_message(parse_sip_message(second), m);
+    SipMessage fresh;
+    fill_sip_message(parse_sip_message(second), fresh);
+    EXPECT_EQ(m.method, fresh.method);
+    EXPECT_EQ(m.request_uri, fresh.request_uri);
+    EXPECT_EQ(m.status, 0u);
+    EXPECT_EQ(m.call_id, "");
+    EXPECT_FALSE(m.has_cseq);
+    EXPECT_EQ(m.cseq_method, "");
+    EXPECT_EQ(m.via_sent_by, "");
+    EXPECT_EQ(m.branch, "");
+    EXPECT_EQ(m.from_tag, "");
+    EXPECT_EQ(m.to_uri, "");
+    EXPECT_EQ(m.contact, std::vector<std::string>{"<sip:3@h>"});
+    EXPECT_TRUE(m.session_expires.empty() && m.min_se.empty() && m.etag.empty() &&
+                m.if_match.empty() && m.event.empty() && m.headers.items.empty());
+}
+
+// ---------------------------------------------------------------------------------------------
 // Hostile sizes: bounded results, no quadratic work (each runs in milliseconds).
 
 TEST(SipmsgHostile, HugeHeaderLine) {
