@@ -265,8 +265,14 @@ void add_wrapped_lines(proto_item *item, tvbuff_t *tvb, const char *text) {
 }
 
 proto_item *add_text(proto_tree *tree, int hf, tvbuff_t *tvb, kb::Label label, const char *text) {
-    proto_item *it = proto_tree_add_string_format(tree, hf, tvb, 0, 0, text, "%s: %s",
-                                                  kb::label(label, lang()), text);
+    // When the label in the user's language is the field's registered name (English), Wireshark's
+    // own label ("Name: value") is the same text and is only formatted when someone reads it:
+    // -T fields and -Y build a visible or primed tree but never print these labels.
+    const char *name = kb::label(label, lang());
+    proto_item *it =
+        strcmp(name, proto_registrar_get_name(hf)) == 0
+            ? proto_tree_add_string(tree, hf, tvb, 0, 0, text)
+            : proto_tree_add_string_format(tree, hf, tvb, 0, 0, text, "%s: %s", name, text);
     proto_item_set_generated(it);
     if (strlen(text) + 30 > ITEM_LABEL_LENGTH) add_wrapped_lines(it, tvb, text);
     return it;

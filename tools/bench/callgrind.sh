@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# Instruction counts (valgrind --tool=callgrind) of tshark with and without the plugin, per mode,
+# on the first N frames of the benchmark captures. Deterministic, unlike wall times on a shared
+# machine: use it to compare builds; run.sh gives the wall-time and memory ratios.
+#
+# Usage (as root): tools/bench/callgrind.sh PLUGIN.so [FRAMES]   (default 50000)
+# Needs the captures of run.sh (SIPDIAG_BENCH_DIR, default /var/tmp/sipdiag-bench: run run.sh
+# once, or gen_sip_pcap) and valgrind. tshark runs as uid 65534 with the plugin in a throwaway
+# personal plugin folder, like the tests. Start-up (a run on a one-frame cut) is subtracted.
+# Prints one Markdown row per mode: without, with, ratio, plugin instructions per frame.
+set -euo pipefail
+plugin=${1:?usage: callgrind.sh PLUGIN.so [FRAMES]}
+frames=${2:-50000}
+cache=${SIPDIAG_BENCH_DIR:-/var/tmp/sipdiag-bench}
+sip="$cache/sip-1000000-s1.pcap"
+nosip="$cache/nosip-1000000-s1.pcap"
+for f in "$sip" "$nosip"; do
+    [ -f "$f" ] || { echo "callgrind.sh: $f missing (run tools/bench/run.sh once)" >&2; exit 2; }
+done
+command -v valgrind >/dev/null || { echo "callgrind.sh: valgrind missing (apt-get install valgrind)" >&2; exit 2; }
+
+work=$(mktemp -d /tmp/sipdiag-callgrind.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+chmod 755 "$work"
+rel=$(tshark --version 2>/dev/null | awk 'NR==1{split($3,v,"."); print v[1]"."v[2]}')
+mkdir -p "$work/with/.local/lib/wireshark/plugins/$rel/epan" "$work/without"
+cp "$plugin" "$work/with/.local/lib/wireshark/plugins/$rel/epan/"
+editcap -r "$sip" "$work/sip.pcap" "1-$frames"
+editcap -r "$nosip" "$work/nosip.pcap" "1-$frames"
+editcap -r "$sip" "$work/one.pcap" 1
+chown -R 65534:65534 "$work"
+
+# instructions HOME ARGS...: total instructions of one tshark run.
+instructions() {
+    local home=$1
+    shift
+    local out="$work/cg.$RANDOM.out"
+    setpriv --reuid=65534 --regid=65534 --clear-groups env HOME="$home" LC_ALL=C.UTF-8 \
+        valgrind --tool=callgrind --callgrind-out-file="$out" tshark "$@" >/dev/null 2>&1
+    awk '/^(summary|totals):/ {print $2; exit}' "$out"
+    rm -f "$out"
+}
+
+start_without=$(instructions "$work/without" -r "$work/one.pcap")
+start_with=$(instructions "$work/with" -r "$work/one.pcap")
+
+# row LABEL FILE "ARGS WITHOUT" "ARGS WITH"
+row() {
+    local label=$1 file=$2 a=$3 b=$4
+    # shellcheck disable=SC2086  # the argument strings are split on purpose
+    local without with
+    without=$(instructions "$work/without" -r "$file" $a)
+    # shellcheck disable=SC2086
+    with=$(instructions "$work/with" -r "$file" $b)
+    awk -v l="$label" -v a="$without" -v b="$with" -v sa="$start_without" -v sb="$start_with" \
+        -v n="$frames" 'BEGIN {
+            a -= sa; b -= sb
+            printf "| %s | %.2f G | %.2f G | %.3f | %.0f |\n", l, a / 1e9, b / 1e9, b / a, (b - a) / n
+        }'
+}
+
+echo "callgrind, first $frames frames, start-up subtracted ($start_without / $start_with instructions)"
+echo
+echo "| mode | without | with | ratio | plugin instructions per frame |"
+echo "|---|---:|---:|---:|---:|"
+row '`-r F`' "$work/sip.pcap" "" ""
+row '`-Y sip`' "$work/sip.pcap" "-Y sip" "-Y sip"
+row '`-Y sipdiag` (vs `-Y sip.Status-Code`)' "$work/sip.pcap" "-Y sip.Status-Code" "-Y sipdiag"
+row '`-T fields` (vs the SIP fields)' "$work/sip.pcap" \
+    "-T fields -e sip.Status-Code -e sip.response-request" \
+    "-T fields -e sipdiag.code -e sipdiag.request_frame"
+row '`-2 -Y sipdiag` (vs `-2 -Y sip.Status-Code`)' "$work/sip.pcap" "-2 -Y sip.Status-Code" "-2 -Y sipdiag"
+row '`-r F`, no-SIP frames' "$work/nosip.pcap" "" ""
