@@ -216,6 +216,9 @@ UAT_CSTRING_CB_DEF(site_hints, text, SiteHint)
 
 // Per-capture state: created by the init routine, dropped by the cleanup routine.
 std::unique_ptr<Correlator> g_corr;
+// The copies of the current frame's SIP messages, kept between frames so that their strings keep
+// their buffers (one frame's worth of text at most); released with the capture.
+std::vector<SipMessage> g_frame_msgs;
 
 kb::Lang lang() {
     return pref_language == 1 ? kb::Lang::fr : kb::Lang::en;
@@ -229,6 +232,7 @@ void init_routine() {
 
 void cleanup_routine() {
     g_corr.reset();
+    std::vector<SipMessage>().swap(g_frame_msgs);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -867,9 +871,7 @@ void render_request(proto_tree *tree, packet_info *pinfo, tvbuff_t *tvb, const M
 bool analyse_frame(proto_tree *tree, packet_info *pinfo, MessagePos *pos,
                    std::size_t *npos) noexcept {
     try {
-        // Kept between frames (dissection runs in one thread): no allocation per message once
-        // the strings have grown to the usual sizes.
-        static std::vector<SipMessage> msgs;
+        std::vector<SipMessage> &msgs = g_frame_msgs;  // dissection runs in one thread
         const std::size_t n = extract_messages(tree, pinfo, pos, &msgs);
         *npos = n;
         for (std::size_t i = 0; i < n; ++i) {
