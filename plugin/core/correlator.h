@@ -186,7 +186,7 @@ struct CallEntry {
 //
 // Layout (profiled: std::unordered_map's node lookups were the plugin's largest cost in wall time
 // on large captures, a cache miss for the bucket and another for the node): an open-addressing
-// index of 8-byte entries (linear probing, load <= 1/2, backward-shift deletion) maps a key to a
+// index of 8-byte entries (linear probing, load <= 5/8, backward-shift deletion) maps a key to a
 // slot of a deque of values; an entry holds the high 32 bits of the key's hash, so a probe reads
 // a slot only when those match. Values never move: a reference stays valid until its key is erased
 // or evicted (a deque keeps references across push_back). Erased or evicted slots are reset, which
@@ -206,7 +206,9 @@ class BoundedMap {
                                                      : &slots_[index_[pos].slot - 1].value;
     }
     V &get(std::uint64_t k) {
-        if ((size_ + 1) * 2 > index_.size()) grow();
+        // At most 5/8 full: a table at its cap (2^18 entries, one more before eviction) stays at
+        // 2^19 entries (4 MB) instead of doubling for that one extra key.
+        if ((size_ + 1) * 8 > index_.size() * 5) grow();
         const std::size_t pos = probe(k);
         if (index_[pos].slot != 0) return slots_[index_[pos].slot - 1].value;
         std::uint32_t s;
