@@ -185,17 +185,14 @@ std::pair<const Record *, std::size_t> Correlator::frame_records(FrameNum frame)
         // Frames are looked up in capture order (first pass: the frame just added, at the end;
         // later passes: right after the previous lookup), so try there before bisecting.
         std::size_t lo = frame_hint_;
-        if (!(lo <= records_.size() && (lo == records_.size() || records_[lo].frame >= frame) &&
-              (lo == 0 || records_[lo - 1].frame < frame))) {
-            if (!records_.empty() && records_.back().frame == frame) {
-                lo = records_.size() - 1;
-                while (lo > 0 && records_[lo - 1].frame == frame) --lo;
-            } else {
-                lo = static_cast<std::size_t>(
-                    std::lower_bound(records_.begin(), records_.end(), frame,
-                                     [](const Record &r, FrameNum f) { return r.frame < f; }) -
-                    records_.begin());
-            }
+        const bool hint_ok = lo <= records_.size() &&
+                             (lo == records_.size() || records_[lo].frame >= frame) &&
+                             (lo == 0 || records_[lo - 1].frame < frame);
+        if (!hint_ok) {
+            lo = static_cast<std::size_t>(
+                std::lower_bound(records_.begin(), records_.end(), frame,
+                                 [](const Record &r, FrameNum f) { return r.frame < f; }) -
+                records_.begin());
         }
         std::size_t hi = lo;
         while (hi < records_.size() && records_[hi].frame == frame) ++hi;

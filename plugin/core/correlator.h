@@ -196,21 +196,16 @@ class BoundedMap {
   public:
     explicit BoundedMap(std::size_t cap) : cap_(cap < 1 ? 1 : cap) {}
     V *find(std::uint64_t k) {
-        const std::size_t pos = probe(k);
-        return pos == kNone || index_[pos].slot == 0 ? nullptr
-                                                     : &slots_[index_[pos].slot - 1].value;
+        const std::size_t pos = present(k);
+        return pos == kNone ? nullptr : &slot_at(pos).value;
     }
-    const V *find(std::uint64_t k) const {
-        const std::size_t pos = probe(k);
-        return pos == kNone || index_[pos].slot == 0 ? nullptr
-                                                     : &slots_[index_[pos].slot - 1].value;
-    }
+    const V *find(std::uint64_t k) const { return const_cast<BoundedMap *>(this)->find(k); }
     V &get(std::uint64_t k) {
         // At most 5/8 full: a table at its cap (2^18 entries, one more before eviction) stays at
         // 2^19 entries (4 MB) instead of doubling for that one extra key.
         if ((size_ + 1) * 8 > index_.size() * 5) grow();
         const std::size_t pos = probe(k);
-        if (index_[pos].slot != 0) return slots_[index_[pos].slot - 1].value;
+        if (index_[pos].slot != 0) return slot_at(pos).value;
         std::uint32_t s;
         if (!free_.empty()) {
             s = free_.back();
@@ -231,8 +226,8 @@ class BoundedMap {
         return slot.value;
     }
     void erase(std::uint64_t k) {
-        const std::size_t pos = probe(k);
-        if (pos != kNone && index_[pos].slot != 0) erase_at(pos);
+        const std::size_t pos = present(k);
+        if (pos != kNone) erase_at(pos);
     }
     std::size_t size() const { return size_; }
     std::size_t queue_size() const { return order_.size(); }  // for tests: the queue is bounded
@@ -302,25 +297,27 @@ class BoundedMap {
         }
         index_[hole] = Entry{};
     }
-    bool live(const std::pair<std::uint64_t, std::uint64_t> &e) const {
-        const std::size_t pos = probe(e.first);
-        return pos != kNone && index_[pos].slot != 0 &&
-               slots_[index_[pos].slot - 1].seq == e.second;
+    // Index position of k when it is in the map, else kNone.
+    std::size_t present(std::uint64_t k) const {
+        const std::size_t pos = probe(k);
+        return pos == kNone || index_[pos].slot == 0 ? kNone : pos;
+    }
+    Slot &slot_at(std::size_t pos) { return slots_[index_[pos].slot - 1]; }
+    // Index position of a queue entry's key when that insertion is still in the map, else kNone.
+    std::size_t live(const std::pair<std::uint64_t, std::uint64_t> &e) {
+        const std::size_t pos = present(e.first);
+        return pos != kNone && slot_at(pos).seq == e.second ? pos : kNone;
     }
     void evict() {
         while (size_ > cap_ && !order_.empty()) {
-            const auto &e = order_.front();
-            const std::size_t pos = probe(e.first);
-            if (pos != kNone && index_[pos].slot != 0 &&
-                slots_[index_[pos].slot - 1].seq == e.second) {
-                erase_at(pos);
-            }
+            const std::size_t pos = live(order_.front());
+            if (pos != kNone) erase_at(pos);
             order_.pop_front();
         }
         if (order_.size() > 2 * cap_ + 16) {  // drop the entries of keys erased earlier
             std::deque<std::pair<std::uint64_t, std::uint64_t>> kept;
             for (const auto &e : order_) {
-                if (live(e)) kept.push_back(e);
+                if (live(e) != kNone) kept.push_back(e);
             }
             order_.swap(kept);
         }

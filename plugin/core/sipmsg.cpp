@@ -111,6 +111,9 @@ struct Name {
     Hdr topic;
 };
 
+// Full names, then the compact forms (RFC 3261 7.3.3, RFC 3265, RFC 4028) of the headers we read;
+// other compact forms ('a' Accept-Contact, 'e' Content-Encoding, 'l' Content-Length...) are not
+// read.
 constexpr Name kNames[] = {
     {"call-id", H::call_id, Hdr::count_},
     {"cseq", H::cseq, Hdr::count_},
@@ -141,48 +144,26 @@ constexpr Name kNames[] = {
     {"expires", H::topic, Hdr::expires},
     {"min-expires", H::topic, Hdr::min_expires},
     {"security-server", H::topic, Hdr::security_server},
+    {"i", H::call_id, Hdr::count_},
+    {"v", H::via, Hdr::count_},
+    {"f", H::from, Hdr::count_},
+    {"t", H::to, Hdr::count_},
+    {"m", H::contact, Hdr::count_},
+    {"x", H::session_expires, Hdr::count_},
+    {"o", H::event, Hdr::count_},
+    {"k", H::topic, Hdr::supported},
+    {"c", H::topic, Hdr::content_type},
+    {"u", H::topic, Hdr::allow_events},
 };
-
-// Compact forms (RFC 3261 7.3.3, RFC 3265, RFC 4028) of the headers we read. Others ('a' is
-// Accept-Contact, 'e' Content-Encoding, 'l' Content-Length...) are not read.
-H classify_compact(char c, Hdr *topic) {
-    switch (c | 0x20) {
-        case 'i':
-            return H::call_id;
-        case 'v':
-            return H::via;
-        case 'f':
-            return H::from;
-        case 't':
-            return H::to;
-        case 'm':
-            return H::contact;
-        case 'x':
-            return H::session_expires;
-        case 'o':
-            return H::event;
-        case 'k':
-            *topic = Hdr::supported;
-            return H::topic;
-        case 'c':
-            *topic = Hdr::content_type;
-            return H::topic;
-        case 'u':
-            *topic = Hdr::allow_events;
-            return H::topic;
-        default:
-            return H::other;
-    }
-}
 
 constexpr std::size_t kMaxNameLength = 19;  // "proxy-authorization"
 
-// kNames grouped by length, so that a header name is compared with at most five candidates
+// kNames grouped by length, so that a header name is compared only with the names of its length
 // (there are ten or more headers in every message: a scan of the whole table was a visible part
 // of the reader's cost).
 struct NamesByLength {
     std::uint8_t count[kMaxNameLength + 1] = {};
-    std::uint8_t index[kMaxNameLength + 1][8] = {};
+    std::uint8_t index[kMaxNameLength + 1][10] = {};  // the ten compact forms share length 1
     constexpr NamesByLength() {
         for (std::size_t k = 0; k < sizeof kNames / sizeof kNames[0]; ++k) {
             const std::size_t len = kNames[k].name.size();
@@ -192,22 +173,12 @@ struct NamesByLength {
 };
 constexpr NamesByLength kByLength;
 
-bool equals_lower(std::string_view name, std::string_view lower) {
-    for (std::size_t i = 0; i < name.size(); ++i) {
-        char c = name[i];
-        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-        if (c != lower[i]) return false;
-    }
-    return true;
-}
-
 H classify(std::string_view name, Hdr *topic) {
-    if (name.size() == 1) return classify_compact(name[0], topic);
     if (name.size() > kMaxNameLength) return H::other;  // longer than any name we read
     const std::size_t len = name.size();
     for (std::size_t k = 0; k < kByLength.count[len]; ++k) {
         const Name &n = kNames[kByLength.index[len][k]];
-        if (equals_lower(name, n.name)) {
+        if (iequals(name, n.name)) {
             *topic = n.topic;
             return n.h;
         }
@@ -464,19 +435,28 @@ SipText parse_sip_message(std::string_view text) {
     return t;
 }
 
+namespace {
+
+// Length of the leading run of ASCII bytes (below 0x80): eight bytes at a time, then byte by byte.
+std::size_t ascii_prefix(std::string_view raw) {
+    std::size_t i = 0;
+    for (std::uint64_t w = 0; i + 8 <= raw.size(); i += 8) {
+        std::memcpy(&w, raw.data() + i, 8);
+        if (w & 0x8080808080808080ULL) break;
+    }
+    while (i < raw.size() && static_cast<unsigned char>(raw[i]) < 0x80) ++i;
+    return i;
+}
+
+}  // namespace
+
 std::string field_text(std::string_view raw) {
     const std::size_t nul = raw.find('\0');
     return make_valid_utf8(nul == std::string_view::npos ? raw : raw.substr(0, nul));
 }
 
 std::string make_valid_utf8(std::string_view raw) {
-    std::size_t i = 0;
-    // ASCII, the common case: eight bytes at a time, then byte by byte.
-    for (std::uint64_t w = 0; i + 8 <= raw.size(); i += 8) {
-        std::memcpy(&w, raw.data() + i, 8);
-        if (w & 0x8080808080808080ULL) break;
-    }
-    while (i < raw.size() && static_cast<unsigned char>(raw[i]) < 0x80) ++i;
+    std::size_t i = ascii_prefix(raw);
     if (i == raw.size()) return std::string(raw);
     std::string out(raw.substr(0, i));
     out.reserve(raw.size() + 8);
@@ -549,22 +529,10 @@ bool topic_text(Hdr h, std::string_view raw, std::string *out) {
 
 namespace {
 
-// True when every byte is ASCII (below 0x80) and not NUL: the field text is then the bytes.
+// True when the field text is the bytes themselves: all ASCII, no NUL.
 bool plain_ascii(std::string_view raw) {
-    std::size_t i = 0;
-    for (std::uint64_t w = 0; i + 8 <= raw.size(); i += 8) {
-        std::memcpy(&w, raw.data() + i, 8);
-        // A byte with its high bit set, or a zero byte (the classic has-zero-byte test).
-        if ((w & 0x8080808080808080ULL) ||
-            ((w - 0x0101010101010101ULL) & ~w & 0x8080808080808080ULL)) {
-            return false;
-        }
-    }
-    for (; i < raw.size(); ++i) {
-        const auto c = static_cast<unsigned char>(raw[i]);
-        if (c == 0 || c >= 0x80) return false;
-    }
-    return true;
+    return ascii_prefix(raw) == raw.size() &&
+           (raw.empty() || std::memchr(raw.data(), '\0', raw.size()) == nullptr);
 }
 
 // dst = bounded_copy(field_text(raw), max), in place and without the intermediate string for the
@@ -599,9 +567,7 @@ void fill_sip_message(const SipText &t, SipMessage &m) {
     m.via_sent_by.clear();
     if (t.has_top_via) {
         set_text(m.via_sent_by, t.top_via_host, 256);
-        for (char &c : m.via_sent_by) {
-            if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-        }
+        lower_in_place(m.via_sent_by);
         if (!m.via_sent_by.empty()) {
             m.via_sent_by += '#';
             m.via_sent_by += std::to_string(t.via_count);

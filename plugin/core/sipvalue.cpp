@@ -102,18 +102,14 @@ std::string_view trim(std::string_view s) {
     return s;
 }
 
-bool iequals(std::string_view a, std::string_view b) {
-    if (a.size() != b.size()) return false;
-    for (std::size_t i = 0; i < a.size(); ++i) {
-        if (lower_ascii(a[i]) != lower_ascii(b[i])) return false;
-    }
-    return true;
-}
-
 std::string to_lower(std::string_view s) {
     std::string out(s);
-    for (char &c : out) c = lower_ascii(c);
+    lower_in_place(out);
     return out;
+}
+
+void lower_in_place(std::string &s) {
+    for (char &c : s) c = lower_ascii(c);
 }
 
 std::string bounded_copy(std::string_view s, std::size_t max, bool *truncated) {

@@ -84,8 +84,19 @@ std::string parse_event_type(std::string_view text);
 
 // Small string helpers shared by the core.
 std::string_view trim(std::string_view s);
-bool iequals(std::string_view a, std::string_view b);
+// ASCII case-insensitive equality (inline: the message reader compares every header name).
+inline bool iequals(std::string_view a, std::string_view b) {
+    if (a.size() != b.size()) return false;
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        char x = a[i], y = b[i];
+        if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
+        if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
+        if (x != y) return false;
+    }
+    return true;
+}
 std::string to_lower(std::string_view s);
+void lower_in_place(std::string &s);  // ASCII letters only, like to_lower
 // Copies at most `max` bytes of `s` (cut on a UTF-8 boundary); sets *truncated when it cut.
 std::string bounded_copy(std::string_view s, std::size_t max, bool *truncated = nullptr);
 

@@ -82,6 +82,18 @@ const MsgRow kMsgRows[] = {
      "u: dialog\r\nl: 0\r\ne: gzip\r\na: *;audio\r\n\r\n",
      "status=200\ncall=cc\nvia=h1#1\nbranch=b1\nfrom_tag=ff\nto=sip:to@x\ncontact=<sip:m@x>\n"
      "se=100\nevent=presence\nhdr7=timer\nhdr11=text/plain\nhdr13=dialog\n"},
+    // The compact forms go through the same name table as the full names (lengths 1 and 2:
+    // "to" must not be taken for a compact form, nor "I" missed for being upper case).
+    {"compact_forms_upper_case",
+     "SIP/2.0 200 OK\r\nI: cc\r\nV: SIP/2.0/UDP h1;branch=b1\r\nF: <sip:a@x>;tag=ff\r\n"
+     "T: <sip:to@x>\r\nM: <sip:m@x>\r\nX: 100\r\nO: presence\r\nK: timer\r\nC: text/plain\r\n"
+     "U: dialog\r\nL: 0\r\n\r\n",
+     "status=200\ncall=cc\nvia=h1#1\nbranch=b1\nfrom_tag=ff\nto=sip:to@x\ncontact=<sip:m@x>\n"
+     "se=100\nevent=presence\nhdr7=timer\nhdr11=text/plain\nhdr13=dialog\n"},
+    {"one_letter_names_that_are_not_read",
+     "SIP/2.0 200 OK\r\nl: 0\r\ne: gzip\r\ns: subj\r\n"
+     "r: sip:x@y\r\nb: sip:z@w\r\n@: 1\r\n\r\n",
+     "status=200\n"},
     {"names_are_case_insensitive",
      "SIP/2.0 200 OK\r\nCALL-ID: up\r\ncseq: 3 bye\r\nVIA: SIP/2.0/UDP H1;BRANCH=B1\r\n"
      "cOnTaCt: <sip:x@y>\r\nMIN-se: 90\r\nsip-etag: e1\r\nSiP-iF-mAtCh: e0\r\n\r\n",
