@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Regenerate the genuine SIP captures in captures/*.pcapng.
 #
 #   sudo captures/make-captures.sh            # all captures

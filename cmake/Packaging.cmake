@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Debian package of the plugin, one per Wireshark release line:
 #
 #   cmake -S . -B build -DSIPDIAG_INSTALL_GLOBAL=ON -DCMAKE_INSTALL_PREFIX=/usr

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Installs the Debian packages sipdiag needs, only those that are missing (apt-get needs root).
 # Usage: scripts/deps.sh [extra packages...]
 set -euo pipefail

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Command 1 of the README: install what is missing, build, install the plugin for the current
 # user, and show what it finds in the bundled captures.
 #

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Command 2 of the README, and what CI runs (.ci/run): the whole test suite.
 #  1. installs what is missing (Debian packages);
 #  2. builds with -Werror and runs, through ctest, the unit tests (GoogleTest), the knowledge-base

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Fails when the table of covered codes in README.md differs from what kbgen generates from en.kb.
 execute_process(COMMAND ${KBGEN} --markdown ${OUT} ${EN} RESULT_VARIABLE rc)
 if(NOT rc EQUAL 0)

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Drives the real Wireshark GUI (Qt) on a virtual X server with the sipdiag plugin loaded from the
 # personal plugin folder of an unprivileged user, and
 #   * by default: filters a capture down to the 302 responses whose client did not apply the fix,

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """sipdiag capture client: a tiny SIP UAC and UAS (python3 stdlib only).
 
 It is used by captures/make-captures.sh to generate genuine traffic against a

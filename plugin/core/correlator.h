@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // The correlator: ties SIP responses to their requests and, over the whole capture, to what the
 // client did next. Pure C++17, no Wireshark: the adapter copies each SIP message's fields into a
 // SipMessage and reads the results back as plain structs.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Reads what the analysis needs from the text of one SIP message (start line and headers), the
 // way Wireshark's SIP dissector (4.0 to 4.6) fills the fields the adapter used to ask for
 // (sip.Call-ID, sip.Via.branch, sip.Contact...). Asking Wireshark for those fields is what made

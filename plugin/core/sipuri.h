@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // SIP URI parsing and comparison (RFC 3261 19.1.4), enough to decide whether a retried
 // Request-URI is one of the Contact targets of a 3xx.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Parsers for the SIP header values sipdiag reasons about. Pure C++17, no Wireshark.
 //
 // Every parser takes untrusted packet text, does work linear in its length, never throws for bad

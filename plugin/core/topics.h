@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Header-aware diagnosis beyond 302/412/422: the evidence other responses carry (challenges,
 // option tags, Warning codes, Retry-After, Min-Expires...). Pure C++17, no Wireshark.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Finds the SIP messages of a frame (the `sip` items Wireshark put into the tree) and copies,
 // per message, what the analysis needs into plain core structs, read from the message text by
 // core/sipmsg.h. No Wireshark exception can be thrown from here: only

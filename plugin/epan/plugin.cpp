@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // The symbols Wireshark's plugin loader looks for. C linkage, default visibility (everything else
 // in the module is hidden). No C++ exception may leave these functions.
 #include "epan/sipdiag.h"

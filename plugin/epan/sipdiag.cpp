@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // sipdiag: the Wireshark side. Registration (fields, subtrees, expert infos, preferences, tap,
 // stats tree) and the post-dissector that reads SIP fields, feeds the core correlator on the
 // first pass and renders the stored results on every pass.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Entry points of the Wireshark adapter, called from plugin.cpp.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // The one place where Wireshark API differences between release lines live. Every guard names
 // the release that changed the API. Include this instead of the epan headers directly.
 #pragma once

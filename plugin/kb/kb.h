@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // sipdiag knowledge base: explanations of SIP response codes, per language.
 //
 // The texts live in one editable data file per language (plugin/kb/data/<lang>.kb). At build time

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // kbgen: validates the knowledge-base data files (plugin/kb/data/<lang>.kb) and turns them into
 // the constant tables behind kb.h. Runs on the build host; see plugin/kb/README.md for the format.
 //

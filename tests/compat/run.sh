@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Compatibility matrix: builds (-Werror), unit-tests, end-to-end-tests and packages sipdiag against
 # the Wireshark of other Debian releases, each in a minimal root made with mmdebstrap and cached.
 #

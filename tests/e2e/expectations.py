@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Golden expectations for the end-to-end tests: the scripting contract (field and expert-info
 names), frame-by-frame facts of the bundled Kamailio captures, and the hostile-input capture."""
 

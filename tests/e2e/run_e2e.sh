@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # End-to-end tests: the real tshark with the plugin built in BUILD_DIR, loaded from the personal
 # plugin folder of an unprivileged user (uid 65534 when run as root).
 # Usage: tests/e2e/run_e2e.sh BUILD_DIR [-k NAME_SUBSTRING]

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Writes small pcap files of SIP over UDP/IPv4 for tests that need inputs no real SIP stack will
 send (hostile and malformed messages). Genuine SIP traffic comes from Kamailio: see captures/."""
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """End-to-end tests of sipdiag in the real tshark.
 
 Usage: test_e2e.py PATH/TO/sipdiag.so [-k substring]

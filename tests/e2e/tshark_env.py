@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Runs the real tshark with sipdiag loaded the way users load it: from the personal plugin
 folder of an unprivileged user (tshark run as root ignores personal plugins)."""
 

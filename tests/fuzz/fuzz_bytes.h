@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Hand-written FuzzedDataProvider-style byte consumer, so that the fuzz targets also build with
 // g++ (the replay driver) where <fuzzer/FuzzedDataProvider.h> is not available. Reading past the
 // end yields zeros and empty strings, never an error. tests/fuzz/make_seeds.py mirrors it.

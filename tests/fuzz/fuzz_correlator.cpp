@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Fuzz target: the correlator fed with a sequence of SipMessages decoded from the input, with
 // tiny table capacities so that every eviction path runs. After each message and at the end,
 // everything the Wireshark adapter reads back is read back, and the invariants checked.

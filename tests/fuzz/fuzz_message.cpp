@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Fuzz target: reading a SIP message's text (plugin/core/sipmsg.h) on arbitrary bytes, with the
 // invariants the header promises: every value is a view into the input, the lists stay within
 // their caps, nothing is read after the empty line ending the headers, and what reaches the

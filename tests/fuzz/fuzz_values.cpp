@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Fuzz target: every parser of plugin/core/sipvalue.h and sipuri.h (and the topic parsers of
 // topics.h) on arbitrary bytes, with the invariants their headers promise. The input is used whole
 // by every parser; for the two-URI comparison it is split at its first newline (or NUL).

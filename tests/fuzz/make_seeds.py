@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Writes the seed corpus of the fuzz targets into tests/fuzz/corpus/.
 
 values/      SIP header values as they appear in real messages (one parser input per file; for

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Standalone driver for the fuzz targets: runs LLVMFuzzerTestOneInput once on every file given
 // on the command line, or found (recursively, sorted) in the directories given. With it the
 // targets build with any compiler as ordinary programs, so CI replays the seed corpus and the

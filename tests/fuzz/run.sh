@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Builds the libFuzzer targets with clang in a temporary directory and fuzzes each for N seconds
 # (default 60), one after the other on one core. Inputs that crash, leak, time out or break an
 # invariant are copied into tests/fuzz/regressions/<target>/, where the ctest replay

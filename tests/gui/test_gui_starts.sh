@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # GUI smoke test: the real Wireshark (Qt) starts on a virtual X server with the sipdiag plugin
 # loaded from an unprivileged user's personal plugin folder, opens a capture with a display filter
 # made only of sipdiag fields (invalid without the plugin), and quits cleanly through Ctrl+Q.

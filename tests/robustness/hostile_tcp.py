@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Writes hostile SIP captures for the robustness run (tests/robustness/run.py).
 
 SIP over TCP/IPv4 split into real TCP segments (three-way handshake unless told otherwise,

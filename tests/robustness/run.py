@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Robustness run of sipdiag in the real tshark: hostile captures, bounded work and memory,
 mutated captures.
 

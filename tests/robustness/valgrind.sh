@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # One valgrind memcheck pass of `tshark -2 -V` with sipdiag over bundled captures, tshark run the
 # way users run it (uid 65534 under setpriv when started as root, the plugin in a throwaway
 # personal plugin folder: the environment comes from tests/e2e/tshark_env.py).

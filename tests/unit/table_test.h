@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Helpers for the table-driven tests: each row has a `name`, used as the test name and in
 // failure messages.
 #pragma once

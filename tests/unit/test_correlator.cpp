@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Table-driven tests of the correlator (plugin/core/correlator.h): request/response linking,
 // retransmissions, the 302/412/422 follow-up rules, outcomes, the call view and the bounded
 // tables. Each scenario is a short message sequence built with the helpers below.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Unit tests for the knowledge base (plugin/kb): coverage of the IANA registry, completeness of
 // every language, comparison consistency, class fallbacks and a few facts that must stay right.
 #include "kb/kb.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Table-driven tests of reading a SIP message's text (plugin/core/sipmsg.h). The expected values
 // are those Wireshark 4.0's SIP dissector gives in the fields the adapter used to read (checked
 // with tshark -T fields on the same messages), quirks included.

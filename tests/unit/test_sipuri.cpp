@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Table-driven tests of SIP URI parsing and RFC 3261 19.1.4 comparison (plugin/core/sipuri.h).
 #include "core/sipuri.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // Table-driven tests of the SIP header value parsers (plugin/core/sipvalue.h).
 #include "core/sipvalue.h"
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Instruction counts (valgrind --tool=callgrind) of tshark with and without the plugin, per mode,
 # on the first N frames of the benchmark captures. Deterministic, unlike wall times on a shared
 # machine: use it to compare builds; run.sh gives the wall-time and memory ratios.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // sipdiag_gen: writes large, realistic SIP captures (classic pcap, Ethernet/IPv4) for the
 // performance benchmark in tools/bench. Standalone C++17, no Wireshark.
 //

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Benchmark of the sipdiag plugin inside the real tshark: the same capture is read with and without
 # the plugin, runs alternate (without/with, then with/without) to cancel drift, and the medians of
 # wall time and peak RSS are compared. Prints a Markdown table (see tools/bench/README.md).

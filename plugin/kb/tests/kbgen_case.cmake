@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # One kbgen test case: copy en.kb and fr.kb into WORK, apply at most one edit to each, run kbgen
 # and check its exit status, its messages and (optionally) what it wrote.
 #
