@@ -10,8 +10,8 @@
 # build (libwiresharkNN, NN = soname of the libwireshark linked), restricted to that release line:
 # a plugin only loads into the major.minor it was built for.
 #
-# Included from the top-level CMakeLists.txt, before add_subdirectory(plugin/epan): the Wireshark
-# package found here is then the one plugin/epan uses (its find_package() reuses our targets).
+# Included from the top-level CMakeLists.txt, before add_subdirectory(plugin/wireshark): the Wireshark
+# package found here is then the one plugin/wireshark uses (its find_package() reuses our targets).
 
 include_guard(GLOBAL)
 

@@ -65,7 +65,7 @@ export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 step "end-to-end tests with the sanitized plugin in the real tshark"
 run "asan e2e" tests/e2e/run_e2e.sh "$out/asan"
 step "robustness (short): hostile and mutated captures, sanitized plugin"
-run "robustness" python3 tests/robustness/run.py --quick "$out/asan/plugin/epan/sipdiag.so"
+run "robustness" python3 tests/robustness/run.py --quick "$out/asan/plugin/wireshark/sipdiag.so"
 unset SIPDIAG_PRELOAD ASAN_OPTIONS UBSAN_OPTIONS
 
 step "fuzzing (short): libFuzzer + ASan/UBSan on the parsers and the correlator, 30 s each"

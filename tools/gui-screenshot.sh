@@ -13,7 +13,7 @@
 #                                [--filter DFILTER] [--output PNG] [--keep-raw]
 #   --install-only  only install what is missing (with --check-only: only what that mode needs)
 #   --keep-raw      also keep the uncropped screen next to the output (NAME-raw.png)
-# Environment: SIPDIAG_PLUGIN (the plugin to load; default: the newest plugin/epan/sipdiag.so of
+# Environment: SIPDIAG_PLUGIN (the plugin to load; default: the newest plugin/wireshark/sipdiag.so of
 # /tmp/build, $SIPDIAG_TEST_DIR/release, ./build, /tmp/guibuild, else it is built in /tmp/guibuild),
 # SIPDIAG_GUI_TIMEOUT (seconds to wait for the window, default 40), SIPDIAG_GUI_DEBUG_DIR (save a
 # screenshot after every GUI step there).
@@ -95,9 +95,9 @@ if [ $install_only -eq 1 ]; then log "everything needed is installed"; exit 0; f
 # ---------------------------------------------------------------- 2. the plugin and the capture
 if [ -z "$plugin" ]; then   # the most recently built of the usual build folders
     # shellcheck disable=SC2012  # fixed paths without odd characters
-    plugin=$(ls -t /tmp/build/plugin/epan/sipdiag.so \
-                   "${SIPDIAG_TEST_DIR:-/tmp/sipdiag-test-$(printf %s "$top" | sha1sum | cut -c1-12)}/release/plugin/epan/sipdiag.so" \
-                   "$top/build/plugin/epan/sipdiag.so" /tmp/guibuild/plugin/epan/sipdiag.so \
+    plugin=$(ls -t /tmp/build/plugin/wireshark/sipdiag.so \
+                   "${SIPDIAG_TEST_DIR:-/tmp/sipdiag-test-$(printf %s "$top" | sha1sum | cut -c1-12)}/release/plugin/wireshark/sipdiag.so" \
+                   "$top/build/plugin/wireshark/sipdiag.so" /tmp/guibuild/plugin/wireshark/sipdiag.so \
                    2>/dev/null | head -1 || true)
 fi
 if [ -z "$plugin" ]; then
@@ -106,7 +106,7 @@ if [ -z "$plugin" ]; then
            cmake --build /tmp/guibuild -j"$(nproc)" --target sipdiag >/dev/null; }; then
         die "could not build the plugin"
     fi
-    plugin=/tmp/guibuild/plugin/epan/sipdiag.so
+    plugin=/tmp/guibuild/plugin/wireshark/sipdiag.so
 fi
 [ -f "$plugin" ] || die "plugin not found: $plugin"
 log "plugin: $plugin"

@@ -10,7 +10,6 @@
 // read.
 #pragma once
 
-#include "core/correlator.h"
 #include "core/topics.h"
 
 #include <array>
@@ -21,6 +20,38 @@
 #include <vector>
 
 namespace sipdiag {
+
+using FrameNum = std::uint32_t;  // 0 = none
+using TimeNs = std::int64_t;
+
+// What the analysis knows of one SIP message: its place in the capture, filled by the adapter,
+// and the values the reader below took from its text (fill_sip_message). Header vectors hold the
+// raw header values in message order (one element per header line).
+struct SipMessage {
+    FrameNum frame = 0;
+    std::uint8_t index = 0;  // position of the message in its frame (several per TCP segment)
+    TimeNs time_ns = 0;
+    std::string src;  // network source address (no port), identifies the client as a fallback
+    bool is_request = false;
+    std::string method;   // request method
+    unsigned status = 0;  // response status code
+    std::string request_uri;
+    std::string call_id;
+    bool has_cseq = false;
+    std::uint32_t cseq = 0;
+    std::string cseq_method;
+    std::string branch;       // top Via branch
+    std::string via_sent_by;  // identifies the client: top Via host and number of Vias
+    std::string from_tag;
+    std::string to_uri;
+    std::vector<std::string> contact;
+    std::vector<std::string> session_expires;
+    std::vector<std::string> min_se;
+    std::vector<std::string> if_match;
+    std::vector<std::string> etag;
+    std::vector<std::string> event;
+    HeaderList headers;  // further headers for the topic analysis (core/topics.h)
+};
 
 // The values as raw message bytes (views into the text given to parse_sip_message; folded values
 // keep their CRLF and leading whitespace, as Wireshark's fields do). Turn them into the strings

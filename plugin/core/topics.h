@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// Header-aware diagnosis beyond 302/412/422: the evidence other responses carry (challenges,
-// option tags, Warning codes, Retry-After, Min-Expires...). Pure C++17, no Wireshark.
+// The headers beyond the core set that the rules read (challenges, option tags, Warning codes,
+// Retry-After, Min-Expires...), and their parsers. Pure C++17, no Wireshark.
 #pragma once
 
 #include "core/sipvalue.h"
@@ -76,30 +76,6 @@ struct RequestFacts {
     bool has_credentials = false;
 };
 
-struct TopicDetail {
-    std::vector<AuthChallenge> challenges;  // 401 / 407
-    bool request_had_credentials = false;   // 401 / 407: the challenged request carried some
-    std::vector<std::string> unsupported;   // 420: Unsupported option tags
-    std::vector<std::string> required;      // 421: Require option tags of the response
-    std::vector<std::string> request_require;
-    std::string accept, accept_encoding, accept_language, request_content_type;  // 415
-    std::vector<WarningValue> warnings;                                          // 488 / 606
-    std::string event, allow_events;                                             // 489
-    std::optional<std::uint32_t> retry_after;      // 480/486/503/500/600...
-    std::optional<std::uint32_t> expires;          // 423: what the request asked for
-    std::optional<std::uint32_t> min_expires;      // 423: what the response demands
-    std::vector<std::string> security_mechanisms;  // 494
-    std::vector<std::string> problems;             // malformed values (display text)
-    bool any() const;
-    // 401/407: the challenged request carried credentials and no challenge says stale=true, so
-    // the credentials themselves were refused.
-    bool credentials_refused() const;
-};
-
-// Fills a TopicDetail for a response with status `code` from its headers and its request's facts.
-void diagnose_topics(unsigned code, const HeaderList &resp, const RequestFacts &req,
-                     TopicDetail &out);
-
 // Facts of a request kept with its transaction.
 RequestFacts request_facts(const HeaderList &req, std::string_view event);
 
@@ -107,16 +83,31 @@ RequestFacts request_facts(const HeaderList &req, std::string_view event);
 // credentials were right, only the nonce had expired (RFC 2617 3.2.1).
 bool stale_challenge(const HeaderList &resp);
 
+// Calls fn(item) for each comma-separated item of a header value (commas inside double quotes do
+// not split), each item trimmed.
+template <typename Fn>
+void split_commas(std::string_view s, Fn &&fn) {
+    bool quoted = false;
+    std::size_t start = 0;
+    for (std::size_t i = 0; i < s.size(); ++i) {
+        if (s[i] == '\\' && quoted && i + 1 < s.size()) {
+            ++i;
+        } else if (s[i] == '"') {
+            quoted = !quoted;
+        } else if (s[i] == ',' && !quoted) {
+            fn(trim(s.substr(start, i - start)));
+            start = i + 1;
+        }
+    }
+    fn(trim(s.substr(start)));
+}
+
 // Parsers (exposed for tests and fuzzing).
 AuthChallenge parse_challenge(std::string_view value);
 std::vector<std::string> parse_option_tags(std::string_view value);  // lower-cased tokens
+// Appends the option tags of every `which` header (at most 16 in all).
+void append_tags(std::vector<std::string> &out, const HeaderList &h, Hdr which);
 std::vector<WarningValue> parse_warnings(std::string_view value);
 DeltaSeconds parse_retry_after(std::string_view value);  // "120 (lunch);duration=60"
-
-// Expert severity by meaning, not by class alone.
-enum class Severity : std::uint8_t { none, chat, note, warn, error };
-// `answered` is true when the client's next attempt did what the response asks (for 401/407:
-// it resent with credentials).
-Severity severity_for(unsigned code, const TopicDetail *t, bool answered);
 
 }  // namespace sipdiag

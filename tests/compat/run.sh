@@ -279,7 +279,7 @@ ko() { fail=$((fail+1)); echo "FAIL: $*"; }
 home=$(mktemp -d /tmp/sipdiag-home.XXXXXX)
 rel=$(tshark --version | awk "NR==1{split(\$3,v,\".\"); print v[1]\".\"v[2]}")
 dir=$home/.local/lib/wireshark/plugins/$rel/epan
-mkdir -p "$dir" "$home/caps" && cp "$build/plugin/epan/sipdiag.so" "$dir/"
+mkdir -p "$dir" "$home/caps" && cp "$build/plugin/wireshark/sipdiag.so" "$dir/"
 for c in captures/*.pcapng; do [ -e "$c" ] && cp "$c" "$home/caps/"; done
 chown -R 65534:65534 "$home"; chmod -R a+rX "$home"
 as_nobody() { setpriv --reuid=65534 --regid=65534 --clear-groups env -i HOME="$home" PATH=/usr/bin:/bin LC_ALL=C.UTF-8 "$@"; }
@@ -352,7 +352,7 @@ run_suite() {
 
         log "$suite: end-to-end tests"
         t0=$(now)
-        if [ ! -f "$r/build/out/plugin/epan/sipdiag.so" ]; then
+        if [ ! -f "$r/build/out/plugin/wireshark/sipdiag.so" ]; then
             echo "sipdiag.so was not built" >"$logd/e2e.log"
         elif [ -x "$r/build/src/tests/e2e/run_e2e.sh" ]; then
             in_root "$r" "tests/e2e/run_e2e.sh /build/out" >"$logd/e2e.log" 2>&1 || true
@@ -367,7 +367,7 @@ run_suite() {
 
         log "$suite: .deb"
         t0=$(now)
-        if [ ! -f "$r/build/out/plugin/epan/sipdiag.so" ]; then
+        if [ ! -f "$r/build/out/plugin/wireshark/sipdiag.so" ]; then
             deb="not-run"
         elif in_root "$r" "$(cat <<'EOS'
 set -e

@@ -7,6 +7,6 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 build=${1:?usage: run_e2e.sh BUILD_DIR [-k NAME]}
 shift
-so="$build/plugin/epan/sipdiag.so"
+so="$build/plugin/wireshark/sipdiag.so"
 [ -f "$so" ] || { echo "run_e2e.sh: $so not built" >&2; exit 2; }
 exec python3 "$here/test_e2e.py" "$so" "$@"

@@ -100,21 +100,30 @@ void read_record(const Correlator &c, const Config &cfg, std::uint32_t i) {
     const auto [recs, n] = c.frame_records(r.frame);
     SIPDIAG_FUZZ_CHECK(n >= 1 && recs != nullptr);
     for (std::size_t k = 0; k < n; ++k) SIPDIAG_FUZZ_CHECK(recs[k].frame == r.frame);
-    const Detail *d = c.detail(r);
+    const Diagnosis *d = c.diagnosis(r);
     if (d == nullptr) {
         SIPDIAG_FUZZ_CHECK(single == Outcome::not_applicable);
         return;
     }
     SIPDIAG_FUZZ_CHECK(d->issues.size() <= 16);
-    SIPDIAG_FUZZ_CHECK(d->contacts.entries.size() <= kMaxContacts);
-    SIPDIAG_FUZZ_CHECK(d->entity.size() <= kMaxUriLength);
-    SIPDIAG_FUZZ_CHECK(d->redirect_target.size() <= kMaxUriLength);
+    const RedirectDetail *rd = c.detail<RedirectRule>(*d);
+    const PublishDetail *pd = c.detail<ConditionalPublishRule>(*d);
+    if (rd) SIPDIAG_FUZZ_CHECK(rd->contacts.entries.size() <= kMaxContacts);
+    if (pd) SIPDIAG_FUZZ_CHECK(pd->entity.size() <= kMaxUriLength);
+    if (rd) SIPDIAG_FUZZ_CHECK(rd->target.size() <= kMaxUriLength);
+    // A response's diagnosis belongs to the rule of its code (or to none: problems only).
+    if (rd) SIPDIAG_FUZZ_CHECK(r.code == 302);
+    if (pd) SIPDIAG_FUZZ_CHECK(r.code == 412);
+    const Verdict v = c.verdict(r, true);
+    if (v.outcome == Outcome::followed_ok) SIPDIAG_FUZZ_CHECK(v.decided && v.ok);
+    if (v.expert != ExpertKind::none) SIPDIAG_FUZZ_CHECK(v.outcome != Outcome::pending);
+    (void)c.response_expert(r);
     for (const Issue &is : d->issues) {
         (void)issue_name(is.kind);
-        (void)issue_is_malformed(is.kind);
+        (void)issue_expert(is.kind);
         SIPDIAG_FUZZ_CHECK(is.detail.size() < 4096);
     }
-    if (d->highest_q) SIPDIAG_FUZZ_CHECK(r.code == 302 && d->followup_ok);
+    if (rd && rd->highest_q) SIPDIAG_FUZZ_CHECK(r.code == 302 && d->followup_ok);
     (void)c.capture_ends_in_window(*d);
     if (const auto *view = c.call(*d)) {
         SIPDIAG_FUZZ_CHECK(view->size() <= cfg.codes_per_call);
@@ -158,9 +167,8 @@ void check_links(const Correlator &c) {
             }));
         }
         if (r.retry_of != 0) {
-            SIPDIAG_FUZZ_CHECK(Correlator::wants_followup(r.retry_of_code));
             SIPDIAG_FUZZ_CHECK(any_at(r.retry_of, [&](const Record &q) {
-                const Detail *d = c.detail(q);
+                const Diagnosis *d = c.diagnosis(q);
                 return q.code == r.retry_of_code && d != nullptr && d->followup_frame == r.frame;
             }));
         }

@@ -119,7 +119,7 @@ def main():
     ap.add_argument("--max-diff-lines", type=int, default=60,
                     help="diff lines printed per differing file (default 60)")
     a = ap.parse_args()
-    so = os.path.join(a.build_dir, "plugin", "epan", "sipdiag.so")
+    so = os.path.join(a.build_dir, "plugin", "wireshark", "sipdiag.so")
     if not os.path.isfile(so):
         print(f"golden: {so} not built", file=sys.stderr)
         return 2

@@ -17,7 +17,7 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 tool="$top/tools/gui-screenshot.sh"
 
 if [ $# -gt 0 ]; then
-    if [ -d "$1" ]; then export SIPDIAG_PLUGIN="$1/plugin/epan/sipdiag.so"; else export SIPDIAG_PLUGIN="$1"; fi
+    if [ -d "$1" ]; then export SIPDIAG_PLUGIN="$1/plugin/wireshark/sipdiag.so"; else export SIPDIAG_PLUGIN="$1"; fi
 fi
 
 start=$(date +%s)

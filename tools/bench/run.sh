@@ -98,7 +98,7 @@ if [[ -z $plugin ]]; then
         -DSIPDIAG_BUILD_TESTS=OFF >"$cache/build.log" 2>&1 || die "cmake failed: $cache/build.log"
     cmake --build "$cache/build" -j"$(nproc)" --target sipdiag >>"$cache/build.log" 2>&1 ||
         die "build failed: $cache/build.log"
-    plugin=$cache/build/plugin/epan/sipdiag.so
+    plugin=$cache/build/plugin/wireshark/sipdiag.so
 fi
 [[ -f $plugin ]] || die "no plugin at $plugin"
 

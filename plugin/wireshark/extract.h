@@ -5,14 +5,14 @@
 // proto_get_finfo_ptr_array() and tvb accessors with checked bounds are called.
 #pragma once
 
-#include "epan/ws_compat.h"
+#include "wireshark/ws_compat.h"
 
 #include "core/correlator.h"
 
 #include <cstddef>
 #include <vector>
 
-namespace sipdiag::epan {
+namespace sipdiag::ws {
 
 constexpr std::size_t kMaxMessagesPerFrame = 64;
 
@@ -33,4 +33,4 @@ GArray *wanted_sip_fields();  // for set_postdissector_wanted_hfids (ownership p
 std::size_t extract_messages(proto_tree *tree, packet_info *pinfo, MessagePos *positions,
                              std::vector<SipMessage> *msgs);
 
-}  // namespace sipdiag::epan
+}  // namespace sipdiag::ws

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // The symbols Wireshark's plugin loader looks for. C linkage, default visibility (everything else
 // in the module is hidden). No C++ exception may leave these functions.
-#include "epan/sipdiag.h"
-#include "epan/ws_compat.h"
+#include "wireshark/sipdiag.h"
+#include "wireshark/ws_compat.h"
 
 #ifndef SIPDIAG_VERSION
 #define SIPDIAG_VERSION "0.0.0"
@@ -12,7 +12,7 @@ namespace {
 
 void register_protoinfo() noexcept {
     try {
-        sipdiag::epan::register_protocol();
+        sipdiag::ws::register_protocol();
     } catch (...) {
         // Nothing sensible to do: the protocol stays unregistered.
     }
@@ -20,7 +20,7 @@ void register_protoinfo() noexcept {
 
 void register_handoff() noexcept {
     try {
-        sipdiag::epan::register_handoff();
+        sipdiag::ws::register_handoff();
     } catch (...) {
     }
 }

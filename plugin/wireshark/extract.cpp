@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include "epan/extract.h"
+#include "wireshark/extract.h"
 
 #include "core/sipmsg.h"
 
@@ -7,7 +7,7 @@
 #include <string>
 #include <string_view>
 
-namespace sipdiag::epan {
+namespace sipdiag::ws {
 
 namespace {
 
@@ -91,4 +91,4 @@ std::size_t extract_messages(proto_tree *tree, packet_info *pinfo, MessagePos *p
     return n;
 }
 
-}  // namespace sipdiag::epan
+}  // namespace sipdiag::ws

@@ -1,0 +1,68 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "core/rules/challenge.h"
+
+namespace sipdiag {
+
+namespace {
+constexpr std::size_t kMaxChallenges = 16;
+}
+
+bool ChallengeDetail::credentials_refused() const {
+    if (!request_had_credentials) return false;
+    for (const AuthChallenge &c : challenges) {
+        if (c.stale) return false;
+    }
+    return true;
+}
+
+bool ChallengeRule::diagnose(const SipMessage &resp, const Transaction *tx, Diagnosis &d) {
+    ChallengeDetail &c = new_detail(d);
+    if (tx == nullptr) return true;  // not correlated: the challenge is still shown as such
+    const Hdr h = resp.status == 401 ? Hdr::www_authenticate : Hdr::proxy_authenticate;
+    for (const auto &item : resp.headers.items) {
+        if (item.first == h && c.challenges.size() < kMaxChallenges) {
+            c.challenges.push_back(parse_challenge(item.second));
+        }
+    }
+    c.request_had_credentials = tx->request_facts_or_empty().has_credentials;
+    take_retry_after(resp, d);
+    return true;
+}
+
+bool ChallengeRule::accepts(const Record &resp, const Diagnosis &d, const SipMessage &req) const {
+    return is_new_request_of_call(d, req) && store_.methods[resp.method] == req.method;
+}
+
+void ChallengeRule::judge(Diagnosis &d, const SipMessage &req) {
+    // The fix is the same request again with credentials for the challenge; whether they were
+    // accepted is told by the answer to the retry (take_final).
+    ChallengeDetail &c = detail(d);
+    c.retry_has_credentials =
+        req.headers.has(Hdr::authorization) || req.headers.has(Hdr::proxy_authorization);
+    d.followup_ok = c.retry_has_credentials;
+}
+
+void ChallengeRule::take_final(Diagnosis &d, const SipMessage &resp) {
+    ChallengeDetail &c = detail(d);
+    if (c.retry_has_credentials && (resp.status == 401 || resp.status == 407) &&
+        !stale_challenge(resp.headers)) {
+        // Credentials sent and challenged again: the fix did not work (wrong password, user
+        // name or realm).
+        c.credentials_rejected = true;
+        d.followup_ok = false;
+    }
+}
+
+ExpertKind ChallengeRule::response_expert(const Record &r, const Diagnosis *d) const {
+    if (r.retransmission()) return ExpertKind::none;
+    const ChallengeDetail *c = d ? detail(*d) : nullptr;
+    // Refused: the challenged request itself carried credentials (known at once), or the
+    // client's retry with credentials was challenged again (known later).
+    if (c && (c->credentials_rejected || c->credentials_refused())) {
+        return ExpertKind::credentials_rejected;
+    }
+    return d && d->followup_frame && d->followup_ok ? ExpertKind::challenge_answered
+                                                    : ExpertKind::challenge;
+}
+
+}  // namespace sipdiag

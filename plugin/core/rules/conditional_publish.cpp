@@ -1,0 +1,68 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "core/rules/conditional_publish.h"
+
+#include "core/sipvalue.h"
+
+#include <algorithm>
+
+namespace sipdiag {
+
+ConditionalPublishRule::ConditionalPublishRule(Store &store, const Config &config)
+    : RuleOf(store, config), etags_(std::max<std::size_t>(config.entities, 1)) {}
+
+bool ConditionalPublishRule::diagnose(const SipMessage &resp, const Transaction *tx, Diagnosis &d) {
+    PublishDetail &pd = new_detail(d);
+    if (tx && tx->captured()) {
+        pd.entity = tx->request_uri;
+        pd.event = tx->event;
+        pd.if_match = tx->if_match;
+    } else {
+        // Request not captured: the To URI names the entity of a PUBLISH (RFC 3903 4.1). The
+        // event stays empty: a 412 need not carry one, and the recovery is matched by To URI.
+        pd.entity = bounded_copy(resp.to_uri, kMaxUriLength);
+    }
+    if (!pd.entity.empty()) {
+        if (const EtagInfo *e = etags_.find(entity_key(pd.entity, pd.event))) {
+            pd.last_etag = e->etag;
+            pd.last_etag_frame = e->frame;
+        }
+    }
+    return true;
+}
+
+std::uint64_t ConditionalPublishRule::pending_key(const SipMessage &, const Diagnosis &d) const {
+    const PublishDetail &pd = *detail(d);
+    return pd.entity.empty() ? 0 : entity_key(pd.entity, pd.event);
+}
+
+void ConditionalPublishRule::judge(Diagnosis &d, const SipMessage &req) {
+    detail(d).if_match_repeated = !req.if_match.empty();
+    d.followup_ok = false;  // decided by the final response (new SIP-ETag)
+}
+
+void ConditionalPublishRule::take_final(Diagnosis &d, const SipMessage &resp) {
+    PublishDetail &pd = detail(d);
+    const bool ok2xx = resp.status >= 200 && resp.status < 300;
+    if (ok2xx && !resp.etag.empty()) pd.new_etag = parse_entity_tag(resp.etag.front(), nullptr);
+    d.followup_ok = ok2xx && !pd.if_match_repeated && !pd.new_etag.empty();
+}
+
+void ConditionalPublishRule::observe_final(const SipMessage &resp, const Transaction &tx) {
+    if (resp.status >= 200 && resp.status < 300 && resp.cseq_method == "PUBLISH" &&
+        !resp.etag.empty() && !tx.request_uri.empty()) {
+        EtagInfo &e = etags_.get(entity_key(tx.request_uri, tx.event));
+        e.etag = parse_entity_tag(resp.etag.front(), nullptr);
+        e.frame = resp.frame;
+    }
+}
+
+bool ConditionalPublishRule::followup_decided(const Diagnosis &d) const {
+    return d.followup_response_frame != 0 || detail(d)->if_match_repeated;
+}
+
+ExpertKind ConditionalPublishRule::wrong_fix_expert(const Diagnosis &d) const {
+    return detail(d)->if_match_repeated ? ExpertKind::if_match_repeated
+                                        : ExpertKind::etag_not_recovered;
+}
+
+}  // namespace sipdiag

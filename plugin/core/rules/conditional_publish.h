@@ -1,0 +1,57 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// 412 Conditional Request Failed (RFC 3903 6, 11.2.1): the SIP-If-Match of a PUBLISH names an
+// entity tag the server no longer knows. The publisher recovers with a fresh PUBLISH without
+// SIP-If-Match (a full state) and gets a new entity tag.
+#pragma once
+
+#include "core/bounded_map.h"
+#include "core/rules/rule.h"
+
+#include <string>
+
+namespace sipdiag {
+
+struct PublishDetail {
+    std::string entity;  // Request-URI of the PUBLISH (the To URI when it was not captured)
+    std::string event;
+    std::string if_match;   // the SIP-If-Match that failed
+    std::string last_etag;  // the last SIP-ETag the server issued for the entity, if captured
+    FrameNum last_etag_frame = 0;
+    std::string new_etag;            // issued to the recovery
+    bool if_match_repeated = false;  // the retry sent SIP-If-Match again
+};
+
+class ConditionalPublishRule final : public RuleOf<PublishDetail> {
+  public:
+    ConditionalPublishRule(Store &store, const Config &config);
+    RuleId id() const override { return RuleId::conditional_publish; }
+    bool recognises(const SipMessage &resp) const override { return resp.status == 412; }
+    bool diagnose(const SipMessage &resp, const Transaction *tx, Diagnosis &d) override;
+    PendingKind pending_kind() const override { return PendingKind::entity; }
+    std::uint64_t pending_key(const SipMessage &resp, const Diagnosis &d) const override;
+    void judge(Diagnosis &d, const SipMessage &req) override;
+    // Recovered: a 2xx to a retry without SIP-If-Match, with a new SIP-ETag.
+    void take_final(Diagnosis &d, const SipMessage &resp) override;
+    ExpertKind response_expert(const Record &, const Diagnosis *) const override {
+        return ExpertKind::conditional_failed;
+    }
+    // Remembers the entity tag each PUBLISH 2xx hands out (RFC 3903 6), for later 412s.
+    void observe_final(const SipMessage &resp, const Transaction &tx) override;
+
+  protected:
+    // The recovery is judged by its answer, unless the retry repeated SIP-If-Match.
+    bool followup_decided(const Diagnosis &d) const override;
+    ExpertKind not_followed_expert(const Diagnosis &) const override {
+        return ExpertKind::etag_not_recovered;
+    }
+    ExpertKind wrong_fix_expert(const Diagnosis &d) const override;
+
+  private:
+    struct EtagInfo {
+        std::string etag;
+        FrameNum frame = 0;
+    };
+    BoundedMap<EtagInfo> etags_;
+};
+
+}  // namespace sipdiag

@@ -1,0 +1,145 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "core/rules/evidence.h"
+
+#include "core/sipvalue.h"
+
+namespace sipdiag {
+
+namespace {
+
+constexpr std::size_t kMaxItems = 16;  // warnings and mechanisms kept per response
+}  // namespace
+
+bool EvidenceDetail::any() const {
+    return !unsupported.empty() || !required.empty() || !request_require.empty() ||
+           !accept.empty() || !accept_encoding.empty() || !warnings.empty() || !event.empty() ||
+           !allow_events.empty() || !security_mechanisms.empty();
+}
+
+bool EvidenceRule::has_evidence(unsigned code) {
+    switch (code) {
+        case 415:
+        case 420:
+        case 421:
+        case 488:
+        case 489:
+        case 491:
+        case 494:
+        case 606:
+            return true;
+        default:
+            return false;
+    }
+}
+
+bool EvidenceRule::recognises(const SipMessage &resp) const {
+    return has_evidence(resp.status) || resp.headers.has(Hdr::retry_after);
+}
+
+bool EvidenceRule::diagnose(const SipMessage &resp, const Transaction *tx, Diagnosis &d) {
+    EvidenceDetail &e = new_detail(d);
+    if (tx == nullptr) return true;  // not correlated: shown without evidence
+    const RequestFacts &req = tx->request_facts_or_empty();
+    const HeaderList &h = resp.headers;
+    switch (resp.status) {
+        case 420:
+            append_tags(e.unsupported, h, Hdr::unsupported);
+            e.request_require = req.require;
+            break;
+        case 421:
+            append_tags(e.required, h, Hdr::require);
+            break;
+        case 415:
+            if (const std::string *v = h.first(Hdr::accept)) e.accept = bounded_copy(*v, 256);
+            if (const std::string *v = h.first(Hdr::accept_encoding)) {
+                e.accept_encoding = bounded_copy(*v, 256);
+            }
+            if (const std::string *v = h.first(Hdr::accept_language)) {
+                e.accept_language = bounded_copy(*v, 256);
+            }
+            e.request_content_type = req.content_type;
+            break;
+        case 488:
+        case 606:
+            for (const auto &item : h.items) {
+                if (item.first != Hdr::warning) continue;
+                for (WarningValue &w : parse_warnings(item.second)) {
+                    if (e.warnings.size() < kMaxItems) e.warnings.push_back(std::move(w));
+                }
+            }
+            break;
+        case 489:
+            e.event = req.event;
+            if (const std::string *v = h.first(Hdr::allow_events)) {
+                e.allow_events = bounded_copy(*v, 256);
+            }
+            break;
+        case 494:
+            for (const auto &item : h.items) {
+                if (item.first != Hdr::security_server) continue;
+                split_commas(item.second, [&](std::string_view m) {
+                    if (!m.empty() && e.security_mechanisms.size() < kMaxItems) {
+                        e.security_mechanisms.push_back(bounded_copy(m, 128));
+                    }
+                });
+            }
+            break;
+        default:
+            break;
+    }
+    take_retry_after(resp, d);
+    const bool keep = e.any() || d.retry_after || !d.issues.empty() || has_evidence(resp.status);
+    if (!keep) {
+        drop_last();
+        d.rule = RuleId::none;
+        d.slot = UINT32_MAX;
+    }
+    return keep;
+}
+
+ExpertKind EvidenceRule::response_expert(const Record &r, const Diagnosis *d) const {
+    if (r.retransmission()) return ExpertKind::none;
+    switch (r.code) {
+        case 420:
+            return ExpertKind::bad_extension;
+        case 421:
+            return ExpertKind::extension_required;
+        case 415:
+            return ExpertKind::unsupported_media;
+        case 488:
+        case 606:
+            return ExpertKind::not_acceptable;
+        case 489:
+            return ExpertKind::bad_event;
+        case 491:
+            return ExpertKind::glare;
+        case 494:
+            return ExpertKind::security_agreement;
+        default:
+            return failure_expert(r.code, d && d->retry_after);
+    }
+}
+
+ExpertKind failure_expert(unsigned code, bool has_retry_after) {
+    switch (code) {
+        case 487:  // the answer to a CANCEL
+            return ExpertKind::failure_chat;
+        case 480:
+        case 486:
+        case 600:
+        case 603:
+            return ExpertKind::failure_note;  // the callee's state or choice, not a fault
+        case 500:
+            return ExpertKind::server_error;
+        case 503:
+            return has_retry_after ? ExpertKind::failure_note : ExpertKind::overload_no_retry_after;
+        default:
+            break;
+    }
+    if (code < 300) return ExpertKind::none;
+    if (code < 400) return ExpertKind::failure_note;
+    if (code < 500 || code >= 600) return ExpertKind::failure_warn;
+    return ExpertKind::failure_error;
+}
+
+}  // namespace sipdiag

@@ -1,0 +1,52 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "core/rules/interval.h"
+
+#include "core/sipvalue.h"
+
+namespace sipdiag {
+
+bool IntervalRule::diagnose(const SipMessage &resp, const Transaction *tx, Diagnosis &d) {
+    IntervalDetail &i = new_detail(d);
+    if (tx == nullptr) return true;
+    i.expires = tx->request_facts_or_empty().expires;
+    if (const std::string *v = resp.headers.first(Hdr::min_expires)) {
+        DeltaSeconds m = parse_delta_seconds(*v);
+        if (m.ok()) {
+            i.min_expires = m.value;
+        } else {
+            d.add_issue(IssueKind::bad_min_expires, "Min-Expires \"" + bounded_copy(*v, 64) +
+                                                        "\": " + parse_error_text(m.error));
+        }
+    } else {
+        d.add_issue(IssueKind::missing_min_expires,
+                    "423 without Min-Expires: RFC 3261 section 21.4.17 requires it");
+    }
+    take_retry_after(resp, d);
+    return true;
+}
+
+bool IntervalRule::accepts(const Record &resp, const Diagnosis &d, const SipMessage &req) const {
+    return is_new_request_of_call(d, req) && store_.methods[resp.method] == req.method;
+}
+
+void IntervalRule::judge(Diagnosis &d, const SipMessage &req) {
+    IntervalDetail &i = detail(d);
+    if (const std::string *e = req.headers.first(Hdr::expires)) {
+        DeltaSeconds v = parse_delta_seconds(*e);
+        if (v.ok()) i.retry_expires = v.value;
+    }
+    if (!i.retry_expires && !req.contact.empty()) {
+        ContactList cl;
+        parse_contacts(req.contact.front(), cl);
+        if (!cl.entries.empty() && cl.entries.front().expires) {
+            i.retry_expires = cl.entries.front().expires;
+        }
+    }
+    d.followup_ok = i.retry_expires && i.min_expires && *i.retry_expires >= *i.min_expires;
+}
+
+void IntervalRule::take_final(Diagnosis &d, const SipMessage &resp) {
+    if (resp.status == 423) d.followup_ok = false;  // refused again for the same reason
+}
+
+}  // namespace sipdiag

@@ -1,0 +1,34 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// 423 Interval Too Brief (RFC 3261 10.2.8, 21.4.17): the Expires of a REGISTER (or SUBSCRIBE,
+// PUBLISH) is below the server's Min-Expires. The client retries with at least Min-Expires.
+#pragma once
+
+#include "core/rules/rule.h"
+
+#include <cstdint>
+#include <optional>
+
+namespace sipdiag {
+
+struct IntervalDetail {
+    std::optional<std::uint32_t> expires;        // what the request asked for
+    std::optional<std::uint32_t> min_expires;    // what the response demands
+    std::optional<std::uint32_t> retry_expires;  // what the retry asked for
+};
+
+class IntervalRule final : public RuleOf<IntervalDetail> {
+  public:
+    using RuleOf::RuleOf;
+    RuleId id() const override { return RuleId::interval; }
+    bool recognises(const SipMessage &resp) const override { return resp.status == 423; }
+    bool diagnose(const SipMessage &resp, const Transaction *tx, Diagnosis &d) override;
+    PendingKind pending_kind() const override { return PendingKind::call; }
+    bool accepts(const Record &resp, const Diagnosis &d, const SipMessage &req) const override;
+    void judge(Diagnosis &d, const SipMessage &req) override;
+    void take_final(Diagnosis &d, const SipMessage &resp) override;
+    ExpertKind response_expert(const Record &r, const Diagnosis *) const override {
+        return r.retransmission() ? ExpertKind::none : ExpertKind::interval_too_brief;
+    }
+};
+
+}  // namespace sipdiag

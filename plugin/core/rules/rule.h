@@ -1,0 +1,215 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// One rule per family of response codes. A rule recognises its responses, diagnoses them into a
+// detail type of its own, says where a response waits for the client's retry, judges that retry
+// and the final response to it, and gives the verdict and the expert infos. The correlator
+// (core/correlator.h) does the bookkeeping common to all rules: records, transactions, which
+// client sent what, the follow-up window, the call view.
+//
+// Adding a code: write a rule (a class derived from RuleOf<YourDetail>), list it in
+// rules/registry.cpp, add its texts to the knowledge base, and map its expert kinds and fields in
+// the Wireshark layer (docs/adding-a-code.md walks through it).
+#pragma once
+
+#include "core/findings.h"
+#include "core/sipmsg.h"
+#include "core/transaction.h"
+
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace sipdiag {
+
+enum class RuleId : std::uint8_t {
+    none = 0,
+    redirect,             // 302: rules/redirect.h
+    conditional_publish,  // 412: rules/conditional_publish.h
+    session_timer,        // 422: rules/session_timer.h
+    challenge,            // 401, 407: rules/challenge.h
+    interval,             // 423: rules/interval.h
+    evidence,             // 415, 420, 421, 488, 489, 491, 494, 606, Retry-After: rules/evidence.h
+    count_
+};
+
+// One SIP message. ~48 bytes.
+struct Record {
+    FrameNum frame = 0;
+    FrameNum request_frame = 0;         // response: first frame of the request it answers
+    FrameNum response_frame = 0;        // request: its final response
+    FrameNum original_frame = 0;        // retransmission: the first copy
+    FrameNum retry_of = 0;              // request: the response it is the client's retry for
+    TimeNs response_time = 0;           // response: since the request
+    std::uint32_t detail = UINT32_MAX;  // index of its Diagnosis
+    std::uint16_t code = 0;             // response code, 0 for requests
+    std::uint16_t response_code = 0;
+    std::uint16_t retry_of_code = 0;
+    std::uint8_t method = 0;  // interned: request method, or the CSeq method of a response
+    std::uint8_t flags = 0;
+    std::uint8_t index = 0;  // position of the message in its frame
+
+    static constexpr std::uint8_t kRequest = 1;
+    static constexpr std::uint8_t kRetransmission = 2;
+    static constexpr std::uint8_t kHasResponseTime = 4;
+    static constexpr std::uint8_t kUncorrelated = 8;  // no Call-ID/CSeq
+
+    bool is_request() const { return flags & kRequest; }
+    bool retransmission() const { return flags & kRetransmission; }
+    bool has_response_time() const { return flags & kHasResponseTime; }
+    bool uncorrelated() const { return flags & kUncorrelated; }
+    bool has_detail() const { return detail != UINT32_MAX; }
+};
+
+// What every diagnosed message has, whatever its rule: problems found and, for a response whose
+// fix is a retry, the follow-up bookkeeping. The rule's own facts live in the rule's storage
+// (slot), so a response pays only for its own rule's detail.
+struct Diagnosis {
+    RuleId rule = RuleId::none;
+    std::uint32_t slot = UINT32_MAX;  // index into the rule's details
+    TimeNs time_ns = 0;               // when the response was seen
+    std::uint64_t client = 0;         // hash of the client's identity (client_id())
+    std::uint64_t branch = 0;         // hash of the transaction's top Via branch
+    std::uint32_t cseq = 0;
+    FrameNum followup_frame = 0;  // the client's next attempt
+    FrameNum followup_response_frame = 0;
+    std::uint16_t followup_response_code = 0;
+    bool followup_ok = false;                  // the attempt applied the fix (as far as known)
+    std::optional<std::uint32_t> retry_after;  // Retry-After, for the rules that show it
+    std::uint32_t call = UINT32_MAX;           // index into the correlator's calls
+    std::vector<Issue> issues;
+
+    void add_issue(IssueKind kind, std::string detail) {
+        if (issues.size() < 16) issues.push_back(Issue{kind, std::move(detail)});
+    }
+};
+
+// Where a response waits for the client's retry, and so how a later request finds it.
+enum class PendingKind : std::uint8_t {
+    none,    // no follow-up for this rule
+    entity,  // by event state entity (Request-URI + Event of a PUBLISH)
+    dialog,  // by Call-ID + From tag
+    call,    // by Call-ID alone (a retry may change the From tag)
+};
+
+struct Config {
+    // How long after a response a retry still counts as its follow-up.
+    TimeNs followup_window_ns = 32'000'000'000;  // 64*T1, RFC 3261 timer B
+    std::size_t transactions = 1u << 18;
+    std::size_t entities = 1u << 16;
+    std::size_t pending = 1u << 16;
+    std::size_t calls = 1u << 16;
+    std::size_t codes_per_call = 16;
+};
+
+// The storage the correlator shares with the rules: every record, every diagnosis, the interned
+// method names.
+struct Store {
+    std::vector<Record> records;
+    std::deque<Diagnosis> diagnoses;
+    std::vector<std::string> methods;  // by Record::method
+    Diagnosis &diagnosis_of(std::uint32_t record) { return diagnoses[records[record].detail]; }
+};
+
+// The client that sent the request of a transaction: the top Via sent-by (copied into every
+// response), or the source address when there is no Via.
+std::string client_id(const SipMessage &m);
+std::uint64_t client_hash(const SipMessage &m);
+// Keys of the pending tables.
+std::uint64_t dialog_key(const SipMessage &m);
+std::uint64_t call_key(const SipMessage &m);
+std::uint64_t entity_key(std::string_view uri, std::string_view event);
+
+class Rule {
+  public:
+    Rule(Store &store, const Config &config) : store_(store), config_(config) {}
+    virtual ~Rule() = default;
+    Rule(const Rule &) = delete;
+    Rule &operator=(const Rule &) = delete;
+
+    virtual RuleId id() const = 0;
+    // Whether this rule diagnoses this response.
+    virtual bool recognises(const SipMessage &resp) const = 0;
+    // Diagnoses the response into a new detail of this rule (RuleOf::new_detail() sets d.rule
+    // and d.slot). `tx` is null when the response cannot be correlated (no
+    // Call-ID or CSeq). Returns false when there is nothing worth keeping (the diagnosis is then
+    // dropped).
+    virtual bool diagnose(const SipMessage &resp, const Transaction *tx, Diagnosis &d) = 0;
+    // After the first copy of a correlated response is diagnosed (not for retransmissions).
+    virtual void diagnosed(const SipMessage &, const Transaction &, std::uint32_t /*record*/) {}
+
+    // Follow-up: where the response waits, under which key (0: do not wait).
+    virtual PendingKind pending_kind() const { return PendingKind::none; }
+    virtual std::uint64_t pending_key(const SipMessage &resp, const Diagnosis &d) const;
+    // Whether a request found under the key, from the same client inside the window, is the
+    // retry of this response (method, CSeq, branch...).
+    virtual bool accepts(const Record &, const Diagnosis &, const SipMessage &) const {
+        return true;
+    }
+    // Judges the retry; then the final response to it.
+    virtual void judge(Diagnosis &, const SipMessage & /*request*/) {}
+    virtual void take_final(Diagnosis &, const SipMessage & /*response*/) {}
+
+    // The verdict on a diagnosed response (first copy, correlated; see Correlator::verdict).
+    virtual Verdict verdict(const Record &r, const Diagnosis &d, bool capture_complete) const;
+    // Expert info of the response itself (the code), or none.
+    virtual ExpertKind response_expert(const Record &r, const Diagnosis *d) const = 0;
+
+    // Every request and every first final response of a transaction pass here, so that a rule
+    // can watch the capture (the last entity tag issued, later calls after a redirect).
+    virtual void observe_request(const SipMessage &, const Transaction &) {}
+    virtual void observe_final(const SipMessage &, const Transaction &) {}
+
+  protected:
+    // Hooks of the default verdict.
+    // False while the follow-up's judgement waits for something not seen yet.
+    virtual bool followup_decided(const Diagnosis &) const { return true; }
+    virtual ExpertKind not_followed_expert(const Diagnosis &) const { return ExpertKind::none; }
+    virtual ExpertKind wrong_fix_expert(const Diagnosis &) const { return ExpertKind::none; }
+
+    Store &store_;
+    const Config &config_;
+};
+
+// A rule with its own detail type, stored by the rule.
+template <typename D>
+class RuleOf : public Rule {
+  public:
+    using Detail = D;
+    using Rule::Rule;
+    const D *detail(const Diagnosis &d) const {
+        return d.rule == id() && d.slot < details_.size() ? &details_[d.slot] : nullptr;
+    }
+    std::size_t detail_count() const { return details_.size(); }
+
+  protected:
+    D &detail(Diagnosis &d) { return details_[d.slot]; }
+    // Gives d a fresh detail of this rule.
+    D &new_detail(Diagnosis &d) {
+        d.rule = id();
+        d.slot = static_cast<std::uint32_t>(details_.size());
+        return details_.emplace_back();
+    }
+    // Drops the detail last handed out (a diagnosis not kept).
+    void drop_last() { details_.pop_back(); }
+
+  private:
+    std::deque<D> details_;
+};
+
+// The common test of the rules whose retry is a new request of the same call: a higher CSeq and
+// a new branch (a proxy's forwarded copy of the original has the same branch).
+bool is_new_request_of_call(const Diagnosis &d, const SipMessage &req);
+
+// Parses Retry-After into d.retry_after, or adds an issue.
+void take_retry_after(const SipMessage &resp, Diagnosis &d);
+
+// Appends a response waiting for a retry; when full, the oldest (most likely expired) goes.
+void add_pending(std::vector<std::uint32_t> &pending, std::uint32_t record);
+
+// later - earlier, saturated: capture timestamps are untrusted and may be far apart.
+TimeNs elapsed(TimeNs later, TimeNs earlier);
+
+}  // namespace sipdiag

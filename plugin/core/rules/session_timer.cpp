@@ -1,0 +1,58 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "core/rules/session_timer.h"
+
+#include "core/sipvalue.h"
+
+namespace sipdiag {
+
+bool SessionTimerRule::diagnose(const SipMessage &resp, const Transaction *tx, Diagnosis &d) {
+    TimerDetail &t = new_detail(d);
+    if (tx && tx->session_expires) t.session_expires = tx->session_expires;
+    if (resp.min_se.empty()) {
+        d.add_issue(IssueKind::missing_min_se,
+                    "422 without Min-SE: RFC 4028 section 6 requires it, the client cannot tell "
+                    "what interval to ask for");
+        return true;
+    }
+    DeltaSeconds v = parse_delta_seconds(resp.min_se.front());
+    if (v.ok()) {
+        t.min_se = v.value;
+    } else {
+        bool cut = false;
+        d.add_issue(IssueKind::bad_min_se,
+                    "Min-SE \"" + bounded_copy(resp.min_se.front(), 64, &cut) +
+                        (cut ? "...\"" : "\"") + ": " + parse_error_text(v.error));
+    }
+    return true;
+}
+
+bool SessionTimerRule::accepts(const Record &, const Diagnosis &d, const SipMessage &req) const {
+    return is_new_request_of_call(d, req) && (req.method == "INVITE" || req.method == "UPDATE");
+}
+
+void SessionTimerRule::judge(Diagnosis &d, const SipMessage &req) {
+    TimerDetail &t = detail(d);
+    if (!req.session_expires.empty()) {
+        SessionExpires se = parse_session_expires(req.session_expires.front());
+        if (se.interval.ok()) t.retry_session_expires = se.interval.value;
+    }
+    t.retry_has_min_se = !req.min_se.empty();
+    d.followup_ok = t.retry_session_expires && t.min_se && *t.retry_session_expires >= *t.min_se &&
+                    t.retry_has_min_se;
+}
+
+void SessionTimerRule::take_final(Diagnosis &d, const SipMessage &resp) {
+    if (resp.status == 422) d.followup_ok = false;  // rejected again for the same reason
+}
+
+bool SessionTimerRule::retry_too_small(const Diagnosis &d, const TimerDetail &t) {
+    return !t.retry_session_expires || !t.min_se || *t.retry_session_expires < *t.min_se ||
+           d.followup_response_code == 422;
+}
+
+ExpertKind SessionTimerRule::wrong_fix_expert(const Diagnosis &d) const {
+    return retry_too_small(d, *detail(d)) ? ExpertKind::retry_still_too_small
+                                          : ExpertKind::retry_missing_min_se;
+}
+
+}  // namespace sipdiag

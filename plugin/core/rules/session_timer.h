@@ -1,0 +1,45 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// 422 Session Interval Too Small (RFC 4028 6): the Session-Expires of the request is below the
+// server's Min-SE. The client retries the INVITE or UPDATE with a Session-Expires of at least
+// Min-SE and a Min-SE header carrying that value.
+#pragma once
+
+#include "core/rules/rule.h"
+
+#include <cstdint>
+#include <optional>
+
+namespace sipdiag {
+
+struct TimerDetail {
+    std::optional<std::uint32_t> session_expires;        // asked for by the request
+    std::optional<std::uint32_t> min_se;                 // demanded by the 422
+    std::optional<std::uint32_t> retry_session_expires;  // asked for by the retry
+    bool retry_has_min_se = false;
+};
+
+class SessionTimerRule final : public RuleOf<TimerDetail> {
+  public:
+    using RuleOf::RuleOf;
+    RuleId id() const override { return RuleId::session_timer; }
+    bool recognises(const SipMessage &resp) const override { return resp.status == 422; }
+    bool diagnose(const SipMessage &resp, const Transaction *tx, Diagnosis &d) override;
+    PendingKind pending_kind() const override { return PendingKind::dialog; }
+    bool accepts(const Record &resp, const Diagnosis &d, const SipMessage &req) const override;
+    // Applied: Session-Expires >= Min-SE and a Min-SE header.
+    void judge(Diagnosis &d, const SipMessage &req) override;
+    void take_final(Diagnosis &d, const SipMessage &resp) override;
+    ExpertKind response_expert(const Record &, const Diagnosis *) const override {
+        return ExpertKind::interval_too_small;
+    }
+    // Why the retry was a wrong fix: still too small (or refused again), or Min-SE missing.
+    static bool retry_too_small(const Diagnosis &d, const TimerDetail &t);
+
+  protected:
+    ExpertKind not_followed_expert(const Diagnosis &) const override {
+        return ExpertKind::retry_still_too_small;
+    }
+    ExpertKind wrong_fix_expert(const Diagnosis &d) const override;
+};
+
+}  // namespace sipdiag

@@ -1,0 +1,38 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// What the correlator remembers of one SIP transaction (Call-ID, CSeq and top Via branch): its
+// request, as far as the rules need it, and the responses seen so far.
+#pragma once
+
+#include "core/sipmsg.h"
+#include "core/topics.h"
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+
+namespace sipdiag {
+
+struct Transaction {
+    FrameNum request_frame = 0;  // 0: the request is not in the capture
+    TimeNs request_time = 0;
+    std::uint32_t request_record = UINT32_MAX;
+    std::uint32_t followup_of = UINT32_MAX;  // record of the response this request is a retry for
+    std::string request_uri;                 // INVITE/PUBLISH/UPDATE only
+    std::string event;                       // PUBLISH
+    std::string if_match;                    // PUBLISH
+    std::optional<std::uint32_t> session_expires;
+    std::unique_ptr<RequestFacts> facts;  // only for requests that carry relevant headers
+    bool has_final = false;
+    std::uint8_t response_count = 0;
+    std::uint16_t codes[4] = {0, 0, 0, 0};
+    FrameNum frames[4] = {0, 0, 0, 0};
+
+    bool captured() const { return request_frame != 0; }
+    const RequestFacts &request_facts_or_empty() const {
+        static const RequestFacts kNone;
+        return facts ? *facts : kNone;
+    }
+};
+
+}  // namespace sipdiag

@@ -1,0 +1,136 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// The explanation of a response code from the knowledge base (plugin/kb), in the language of the
+// preference: meaning, when you see it, how to fix it, the RFC, the codes it is confused with, and
+// the site's own hints.
+#include "wireshark/fields.h"
+#include "wireshark/prefs.h"
+#include "wireshark/render.h"
+
+#include <algorithm>
+#include <cstring>
+
+namespace sipdiag::ws {
+
+namespace {
+
+// Wireshark cuts tree labels at ITEM_LABEL_LENGTH (240 bytes) and marks them "[truncated]". A
+// long explanation therefore also gets its whole text as wrapped lines under the item (the field
+// value is never cut).
+constexpr std::size_t kWrapAt = 110;
+
+void add_wrapped_lines(proto_item *item, tvbuff_t *tvb, const char *text) {
+    proto_tree *sub = proto_item_add_subtree(item, ett_sipdiag_text);
+    const std::size_t len = strlen(text);
+    std::size_t start = 0;
+    char line[kWrapAt + 8];
+    while (start < len) {
+        std::size_t end = std::min(len, start + kWrapAt);
+        if (end < len) {  // break at the last space, never inside a UTF-8 sequence
+            std::size_t sp = end;
+            while (sp > start && text[sp] != ' ') --sp;
+            if (sp > start) {
+                end = sp;
+            } else {
+                while (end > start && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end;
+            }
+        }
+        const std::size_t n = end - start;
+        memcpy(line, text + start, n);
+        line[n] = '\0';
+        proto_tree_add_subtree(sub, tvb, 0, 0, ett_sipdiag_text, nullptr, line);
+        start = end;
+        while (start < len && text[start] == ' ') ++start;
+    }
+}
+
+}  // namespace
+
+proto_item *add_text(proto_tree *tree, int hf, tvbuff_t *tvb, kb::Label which, const char *text) {
+    // When the label in the user's language is the field's registered name (English), Wireshark's
+    // own label ("Name: value") is the same text and is only formatted when someone reads it:
+    // -T fields and -Y build a visible or primed tree but never print these labels.
+    const char *name = label(which);
+    proto_item *it =
+        strcmp(name, proto_registrar_get_name(hf)) == 0
+            ? proto_tree_add_string(tree, hf, tvb, 0, 0, text)
+            : proto_tree_add_string_format(tree, hf, tvb, 0, 0, text, "%s: %s", name, text);
+    proto_item_set_generated(it);
+    if (strlen(text) + 30 > ITEM_LABEL_LENGTH) add_wrapped_lines(it, tvb, text);
+    return it;
+}
+
+namespace {
+
+// Whether any item of the explanation can be seen or filtered: the tree is shown (-V, -T json,
+// the GUI's packet details) or a filter, column or -e names one of its fields. These items carry
+// no expert info, so when nothing can see them they are not built at all (they would be faked
+// one by one: the kb lookups, label formatting and line wrapping were about a fifth of the
+// plugin's cost per SIP message in tshark -Y sip).
+bool explanation_wanted(proto_tree *tree) {
+    static const int *const kFields[] = {
+        &hf_sipdiag_site_hint, &hf_sipdiag_reason,       &hf_sipdiag_meaning,
+        &hf_sipdiag_when,      &hf_sipdiag_fix,          &hf_sipdiag_rfc,
+        &hf_sipdiag_note,      &hf_sipdiag_compare_code, &hf_sipdiag_compare_hint};
+    for (const int *hf : kFields) {
+        if (proto_field_is_referenced(tree, *hf)) return true;
+    }
+    return false;
+}
+
+}  // namespace
+
+void render_explanation(proto_tree *tree, tvbuff_t *tvb, unsigned code) {
+    if (!explanation_wanted(tree)) return;
+    const kb::Entry *e = kb::lookup(code, lang());
+    if (e == nullptr) return;
+    for_each_site_hint(code, [&](const char *text) {
+        proto_item_set_generated(
+            proto_tree_add_string(tree, hf_sipdiag_site_hint, tvb, 0, 0, text));
+    });
+    if (e->reason[0] != '\0') {
+        proto_item_set_generated(
+            proto_tree_add_string(tree, hf_sipdiag_reason, tvb, 0, 0, e->reason));
+    }
+    add_text(tree, hf_sipdiag_meaning, tvb, kb::Label::meaning, e->meaning);
+    add_text(tree, hf_sipdiag_when, tvb, kb::Label::when, e->when);
+    add_text(tree, hf_sipdiag_fix, tvb, kb::Label::fix, e->fix);
+    add_text(tree, hf_sipdiag_rfc, tvb, kb::Label::rfc, e->rfc);
+    if (!e->registered) {
+        proto_item_set_generated(proto_tree_add_string(tree, hf_sipdiag_note, tvb, 0, 0,
+                                                       label(kb::Label::unregistered_note)));
+    }
+    if (!pref_compare_hints || e->compare_count == 0) return;
+    proto_tree *cmp = proto_tree_add_subtree(tree, tvb, 0, 0, ett_sipdiag_compare, nullptr,
+                                             label(kb::Label::compared_with));
+    for (std::size_t k = 0; k < e->compare_count; ++k) {
+        const kb::Compare &c = e->compares[k];
+        const kb::Entry *other = kb::lookup(c.code, lang());
+        proto_item *ci =
+            proto_tree_add_uint_format(cmp, hf_sipdiag_compare_code, tvb, 0, 0, c.code,
+                                       "%u vs %u %s", code, c.code, other ? other->reason : "");
+        proto_item_set_generated(ci);
+        proto_tree *ct = proto_item_add_subtree(ci, ett_sipdiag_compare);
+        proto_item *hi = proto_tree_add_string(ct, hf_sipdiag_compare_hint, tvb, 0, 0, c.hint);
+        proto_item_set_generated(hi);
+        if (strlen(c.hint) + 30 > ITEM_LABEL_LENGTH) add_wrapped_lines(hi, tvb, c.hint);
+    }
+}
+
+// The comparison hints for the pairs of codes actually met in this call.
+void render_call_hints(const RenderCtx &c, const std::vector<CallEntry> &entries) {
+    if (!pref_compare_hints) return;
+    const kb::Entry *mine = kb::lookup(c.r.code, lang());
+    if (mine == nullptr) return;
+    for (const CallEntry &e : entries) {
+        if (e.code == c.r.code) continue;
+        for (std::size_t k = 0; k < mine->compare_count; ++k) {
+            if (mine->compares[k].code != e.code) continue;
+            proto_item *it = proto_tree_add_string_format(
+                c.tree, hf_sipdiag_compare_hint, c.tvb, 0, 0, mine->compares[k].hint,
+                "In this call, %u vs %u: %s", c.r.code, e.code, mine->compares[k].hint);
+            proto_item_set_generated(it);
+        }
+    }
+}
+
+}  // namespace sipdiag::ws

@@ -1,0 +1,192 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// The parts of the tree common to every response and request: the code, the request link,
+// retransmissions, problems, the follow-up verdict and the call view. Each rule family adds its
+// own subtree (render_<family>.cpp) through the table below.
+#include "wireshark/render.h"
+
+#include "wireshark/extract.h"
+#include "wireshark/fields.h"
+#include "wireshark/prefs.h"
+
+#include <array>
+
+namespace sipdiag::ws {
+
+namespace {
+
+// One row per rule, by RuleId.
+constexpr std::array<RuleRenderer, static_cast<std::size_t>(RuleId::count_)> kRenderers = {{
+    {nullptr, nullptr},                           // none
+    {render_redirect, render_redirect_followup},  // redirect
+    {render_publish, render_publish_followup},    // conditional_publish
+    {render_timer, render_timer_followup},        // session_timer
+    {render_challenge, nullptr},                  // challenge
+    {render_interval, nullptr},                   // interval
+    {render_evidence, nullptr},                   // evidence
+}};
+
+void add_expert(packet_info *pinfo, proto_item *item, ExpertKind kind) {
+    if (expert_field *ei = expert_for(kind)) expert_add_info(pinfo, item, ei);
+}
+
+void render_problems(proto_tree *tree, packet_info *pinfo, tvbuff_t *tvb, const Diagnosis &d) {
+    for (const Issue &issue : d.issues) {
+        const char *name = issue_name(issue.kind);
+        proto_item *it = name != nullptr
+                             ? proto_tree_add_string_format(tree, hf_sipdiag_problem, tvb, 0, 0,
+                                                            issue.detail.c_str(), "Problem: %s: %s",
+                                                            name, issue.detail.c_str())
+                             : proto_tree_add_string_format(tree, hf_sipdiag_problem, tvb, 0, 0,
+                                                            issue.detail.c_str(), "Problem: %s",
+                                                            issue.detail.c_str());
+        proto_item_set_generated(it);
+        add_expert(pinfo, it, issue_expert(issue.kind));
+    }
+}
+
+void render_followup(const RenderCtx &c, const RuleRenderer *rr) {
+    const Diagnosis &d = c.d;
+    const Outcome outcome = c.verdict.outcome;
+    proto_item *top = nullptr;
+    proto_tree *sub = proto_tree_add_subtree_format(
+        c.tree, c.tvb, 0, 0, ett_sipdiag_followup, &top, "Follow-up: %s",
+        val_to_str_const(static_cast<guint32>(outcome), kOutcomeVals, "unknown"));
+    add_gen_uint(sub, hf_sipdiag_outcome, c.tvb, static_cast<guint32>(outcome));
+    if (outcome == Outcome::not_followed && c.corr.capture_ends_in_window(d)) {
+        proto_item_append_text(top,
+                               " (the capture ends %.1f s after this response, inside the "
+                               "%u s follow-up window)",
+                               static_cast<double>(c.corr.last_time() - d.time_ns) / 1e9,
+                               pref_followup_window);
+    }
+    if (d.followup_frame != 0) {
+        add_gen_uint(sub, hf_sipdiag_followup_frame, c.tvb, d.followup_frame);
+        if (c.verdict.decided) add_gen_bool(sub, hf_sipdiag_followup_ok, c.tvb, c.verdict.ok);
+        if (rr != nullptr && rr->followup != nullptr) rr->followup(c, sub);
+        if (d.followup_response_frame != 0) {
+            add_gen_uint(sub, hf_sipdiag_followup_response_frame, c.tvb, d.followup_response_frame);
+            add_gen_uint(sub, hf_sipdiag_followup_response_code, c.tvb, d.followup_response_code);
+        }
+    }
+    add_expert(c.pinfo, top, c.verdict.expert);
+}
+
+void render_call(const RenderCtx &c, bool complete) {
+    const std::vector<CallEntry> *entries = c.corr.call(c.d);
+    if (entries == nullptr || entries->size() < 2) return;
+    wmem_strbuf_t *sb = wmem_strbuf_new(c.pinfo->pool, "");
+    for (std::size_t i = 0; i < entries->size(); ++i) {
+        const CallEntry &e = (*entries)[i];
+        const Outcome o = c.corr.outcome(c.corr.record(e.record), complete);
+        wmem_strbuf_append_printf(sb, "%s%u (frame %u, %s)", i ? " -> " : "", e.code, e.frame,
+                                  outcome_name(o));
+    }
+    add_gen_string(c.tree, hf_sipdiag_call_summary, c.tvb, wmem_strbuf_get_str(sb));
+    render_call_hints(c, *entries);
+}
+
+proto_item *add_message_item(proto_tree *tree, tvbuff_t *tvb, const MessagePos &pos) {
+    proto_item *ti = proto_tree_add_item(tree, proto_sipdiag, pos.tvb ? pos.tvb : tvb,
+                                         pos.tvb ? pos.start : 0, pos.tvb ? pos.length : 0, ENC_NA);
+    proto_item_set_generated(ti);
+    return ti;
+}
+
+}  // namespace
+
+const RuleRenderer *renderer_for(RuleId rule) {
+    const RuleRenderer &rr = kRenderers[static_cast<std::size_t>(rule)];
+    return rr.detail != nullptr ? &rr : nullptr;
+}
+
+proto_item *add_gen_string(proto_tree *t, int hf, tvbuff_t *tvb, const std::string &v) {
+    return add_gen_string(t, hf, tvb, v.c_str());
+}
+
+proto_item *add_gen_string(proto_tree *t, int hf, tvbuff_t *tvb, const char *v) {
+    proto_item *it = proto_tree_add_string(t, hf, tvb, 0, 0, v);
+    proto_item_set_generated(it);
+    return it;
+}
+
+proto_item *add_gen_uint(proto_tree *t, int hf, tvbuff_t *tvb, guint32 v) {
+    proto_item *it = proto_tree_add_uint(t, hf, tvb, 0, 0, v);
+    proto_item_set_generated(it);
+    return it;
+}
+
+proto_item *add_gen_bool(proto_tree *t, int hf, tvbuff_t *tvb, bool v) {
+    proto_item *it = proto_tree_add_boolean(t, hf, tvb, 0, 0, v);
+    proto_item_set_generated(it);
+    return it;
+}
+
+void render_retry_after(const RenderCtx &c) {
+    if (!c.d.retry_after) return;
+    proto_item *it = add_gen_uint(c.tree, hf_sipdiag_retry_after, c.tvb, *c.d.retry_after);
+    add_expert(c.pinfo, it, ExpertKind::retry_after_given);
+}
+
+void render_response(proto_tree *tree, packet_info *pinfo, tvbuff_t *tvb, const MessagePos &pos,
+                     const Correlator &corr, const Record &r) {
+    const bool complete = PINFO_FD_VISITED(pinfo);
+    const kb::Entry *e = kb::lookup(r.code, lang());
+    const unsigned cls = r.code / 100;
+    proto_item *ti = add_message_item(tree, tvb, pos);
+    proto_item_append_text(ti, ": %u %s (%uxx %s)", r.code, e ? e->reason : "", cls,
+                           kb::class_name(cls, lang()));
+    proto_tree *t = proto_item_add_subtree(ti, ett_sipdiag);
+    proto_item *code_item = add_gen_uint(t, hf_sipdiag_code, tvb, r.code);
+    add_gen_uint(t, hf_sipdiag_class, tvb, cls);
+    add_expert(pinfo, code_item, corr.response_expert(r));
+    render_explanation(t, tvb, r.code);
+
+    const std::string &method = corr.method_name(r.method);
+    if (r.request_frame != 0) add_gen_uint(t, hf_sipdiag_request_frame, tvb, r.request_frame);
+    if (!method.empty()) add_gen_string(t, hf_sipdiag_request_method, tvb, method);
+    if (r.has_response_time()) {
+        nstime_t ns;
+        ns.secs = static_cast<time_t>(r.response_time / 1000000000);
+        ns.nsecs = static_cast<int>(r.response_time % 1000000000);
+        proto_item_set_generated(proto_tree_add_time(t, hf_sipdiag_response_time, tvb, 0, 0, &ns));
+    }
+    if (r.request_frame == 0 && !r.retransmission() && !r.uncorrelated()) {
+        add_expert(pinfo, ti, ExpertKind::no_request);
+    }
+    add_gen_bool(t, hf_sipdiag_retransmission, tvb, r.retransmission());
+    if (r.retransmission()) add_gen_uint(t, hf_sipdiag_original_frame, tvb, r.original_frame);
+
+    const Diagnosis *d = corr.diagnosis(r);
+    if (d == nullptr) return;
+    const RenderCtx c{t, pinfo, tvb, corr, r, *d, corr.verdict(r, complete)};
+    const RuleRenderer *rr = renderer_for(d->rule);
+    if (rr != nullptr) rr->detail(c);
+    render_problems(t, pinfo, tvb, *d);
+    if (c.verdict.outcome != Outcome::not_applicable) render_followup(c, rr);
+    render_call(c, complete);
+}
+
+void render_request(proto_tree *tree, packet_info *pinfo, tvbuff_t *tvb, const MessagePos &pos,
+                    const Correlator &corr, const Record &r) {
+    const Diagnosis *d = corr.diagnosis(r);
+    if (r.response_frame == 0 && r.retry_of == 0 && d == nullptr && !r.retransmission()) return;
+    proto_item *ti = add_message_item(tree, tvb, pos);
+    proto_item_append_text(ti, ": %s request", corr.method_name(r.method).c_str());
+    proto_tree *t = proto_item_add_subtree(ti, ett_sipdiag);
+    if (r.retry_of != 0) {
+        add_gen_uint(t, hf_sipdiag_retry_of, tvb, r.retry_of);
+        add_gen_uint(t, hf_sipdiag_retry_of_code, tvb, r.retry_of_code);
+        proto_item_append_text(ti, ", retry after the %u in frame %u", r.retry_of_code, r.retry_of);
+    }
+    if (r.response_frame != 0) {
+        add_gen_uint(t, hf_sipdiag_response_frame, tvb, r.response_frame);
+        add_gen_uint(t, hf_sipdiag_response_code, tvb, r.response_code);
+    }
+    if (r.retransmission()) {
+        add_gen_bool(t, hf_sipdiag_retransmission, tvb, true);
+        add_gen_uint(t, hf_sipdiag_original_frame, tvb, r.original_frame);
+    }
+    if (d != nullptr) render_problems(t, pinfo, tvb, *d);
+}
+
+}  // namespace sipdiag::ws

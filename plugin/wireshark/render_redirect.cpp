@@ -1,0 +1,44 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// 302: the Contact targets, the retry's target and the later-call check (core/rules/redirect.h).
+#include "wireshark/fields.h"
+#include "wireshark/render.h"
+
+namespace sipdiag::ws {
+
+void render_redirect(const RenderCtx &c) {
+    const RedirectDetail *rd = c.corr.detail<RedirectRule>(c.d);
+    if (rd == nullptr) return;
+    proto_tree *sub = proto_tree_add_subtree_format(c.tree, c.tvb, 0, 0, ett_sipdiag_redirect,
+                                                    nullptr, "Redirect: %u contact(s)",
+                                                    static_cast<unsigned>(rd->contacts.total));
+    for (const ContactEntry &e : rd->contacts.entries) {
+        proto_item *ci = add_gen_string(sub, hf_sipdiag_redirect_contact, c.tvb, e.uri);
+        if (e.q_milli) proto_item_append_text(ci, " (q=%.3g)", *e.q_milli / 1000.0);
+        if (e.expires) proto_item_append_text(ci, " (expires=%u)", *e.expires);
+        if (!e.q_milli && !e.expires) continue;
+        proto_tree *ct = proto_item_add_subtree(ci, ett_sipdiag_contact);
+        if (e.q_milli) {
+            proto_item_set_generated(
+                proto_tree_add_double(ct, hf_sipdiag_redirect_q, c.tvb, 0, 0, *e.q_milli / 1000.0));
+        }
+        if (e.expires) add_gen_uint(ct, hf_sipdiag_redirect_expires, c.tvb, *e.expires);
+    }
+    // After a 302 the original Request-URI stays the address for later requests (RFC 3261
+    // 21.3.3).
+    if (rd->original_uri.empty()) return;
+    add_gen_string(c.tree, hf_sipdiag_redirect_original_uri, c.tvb, rd->original_uri);
+    if (rd->later_request_frame == 0) return;
+    add_gen_uint(c.tree, hf_sipdiag_redirect_later_frame, c.tvb, rd->later_request_frame);
+    proto_item *it =
+        add_gen_bool(c.tree, hf_sipdiag_redirect_original_kept, c.tvb, rd->later_kept_original);
+    if (expert_field *ei = expert_for(later_call_expert(*rd))) expert_add_info(c.pinfo, it, ei);
+}
+
+void render_redirect_followup(const RenderCtx &c, proto_tree *sub) {
+    const RedirectDetail *rd = c.corr.detail<RedirectRule>(c.d);
+    if (rd == nullptr) return;
+    add_gen_string(sub, hf_sipdiag_redirect_target, c.tvb, rd->target);
+    if (rd->highest_q) add_gen_bool(sub, hf_sipdiag_redirect_highest_q, c.tvb, *rd->highest_q);
+}
+
+}  // namespace sipdiag::ws

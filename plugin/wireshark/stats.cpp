@@ -1,0 +1,65 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "wireshark/stats.h"
+
+namespace sipdiag::ws {
+
+namespace {
+
+int sipdiag_tap = -1;
+
+struct TapInfo {
+    guint16 code;
+    guint8 outcome;
+    gboolean retransmission;
+};
+
+const char *kStCodes = "Responses by code";
+const char *kStOutcome = "Follow-up outcome (302, 412, 422, 401, 407, 423)";
+const char *kStRetrans = "Retransmitted responses";
+int st_codes = -1;
+int st_outcome = -1;
+int st_retrans = -1;
+
+void stats_init(stats_tree *st) {
+    st_codes = stats_tree_create_node(st, kStCodes, 0, STAT_DT_INT, TRUE);
+    st_outcome = stats_tree_create_node(st, kStOutcome, 0, STAT_DT_INT, TRUE);
+    st_retrans = stats_tree_create_node(st, kStRetrans, 0, STAT_DT_INT, FALSE);
+}
+
+tap_packet_status stats_packet(stats_tree *st, packet_info *, epan_dissect_t *, const void *p,
+                               tap_flags_t) {
+    const auto *info = static_cast<const TapInfo *>(p);
+    char name[16];
+    g_snprintf(name, sizeof name, "%u", info->code);
+    tick_stat_node(st, kStCodes, 0, TRUE);
+    tick_stat_node(st, name, st_codes, FALSE);
+    if (info->retransmission) {
+        tick_stat_node(st, kStRetrans, 0, FALSE);
+        return TAP_PACKET_REDRAW;
+    }
+    const auto o = static_cast<Outcome>(info->outcome);
+    if (o != Outcome::not_applicable) {
+        tick_stat_node(st, kStOutcome, 0, TRUE);
+        tick_stat_node(st, outcome_name(o), st_outcome, FALSE);
+    }
+    return TAP_PACKET_REDRAW;
+}
+
+}  // namespace
+
+void queue_tap(packet_info *pinfo, const Correlator &corr, const Record &r) {
+    if (r.is_request()) return;
+    auto *tap = static_cast<TapInfo *>(wmem_alloc0(pinfo->pool, sizeof(TapInfo)));
+    tap->code = r.code;
+    tap->outcome = static_cast<guint8>(corr.outcome(r, PINFO_FD_VISITED(pinfo)));
+    tap->retransmission = r.retransmission();
+    tap_queue_packet(sipdiag_tap, pinfo, tap);
+}
+
+void register_stats() {
+    sipdiag_tap = register_tap("sipdiag");
+    stats_tree_register_plugin("sipdiag", "sipdiag", "SIP Response Diagnostics", 0, stats_packet,
+                               stats_init, nullptr);
+}
+
+}  // namespace sipdiag::ws
