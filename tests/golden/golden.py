@@ -111,6 +111,15 @@ def produce(env, capture, mode, fields):
     return fields_lines(p.stdout, fields) if post == "fields" else p.stdout
 
 
+def sanitized(build_dir):
+    """True for a build made with -DSIPDIAG_SANITIZE=ON (scripts/test.sh's ASan step)."""
+    try:
+        with open(os.path.join(build_dir, "CMakeCache.txt"), encoding="utf-8") as f:
+            return any(line.strip() == "SIPDIAG_SANITIZE:BOOL=ON" for line in f)
+    except OSError:
+        return False
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("build_dir")
@@ -123,6 +132,10 @@ def main():
     if not os.path.isfile(so):
         print(f"golden: {so} not built", file=sys.stderr)
         return 2
+    if sanitized(a.build_dir) and not os.environ.get("SIPDIAG_PRELOAD"):
+        print("golden: SKIPPED: sanitized build (SIPDIAG_SANITIZE=ON) and SIPDIAG_PRELOAD not "
+              "set: the plain tshark cannot load this plugin without the sanitizer runtimes")
+        return SKIP if not a.update else 2
     release = tshark_env.TsharkEnv._release()
     if release != GOLDEN_RELEASE:
         print(f"golden: SKIPPED: the goldens are tshark {GOLDEN_RELEASE} output, this tshark is "
