@@ -179,7 +179,7 @@ def sip_messages(layers):
     out = []
     for i, (s, data, pos) in enumerate(items):
         if data is not None:
-            # As the adapter (plugin/epan/extract.cpp) does: the text runs to the start of the
+            # As the adapter (plugin/wireshark/extract.cpp) does: the text runs to the start of the
             # next SIP message of the same data (here: at the same position, same bytes) when
             # that one starts inside this item.
             end = pos + len(data)
