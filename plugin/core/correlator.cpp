@@ -335,4 +335,92 @@ ExpertKind Correlator::response_expert(const Record &r) const {
     return r.retransmission() ? ExpertKind::none : failure_expert(r.code, false);
 }
 
+namespace {
+
+// A problem in the summary's language: the name of its kind, or its detail when it has none.
+const char *issue_words(IssueKind k, Language lang) {
+    if (lang == Language::en) return issue_name(k);
+    switch (k) {
+        case IssueKind::missing_contact:
+            return "Contact absent";
+        case IssueKind::missing_min_se:
+            return "Min-SE absent";
+        case IssueKind::missing_call_id:
+            return "Call-ID absent";
+        case IssueKind::missing_cseq:
+            return "CSeq absent ou invalide";
+        case IssueKind::missing_min_expires:
+            return "Min-Expires absent";
+        case IssueKind::bad_session_expires:
+            return "Session-Expires illisible";
+        case IssueKind::bad_min_se:
+            return "Min-SE illisible";
+        case IssueKind::bad_q:
+            return "q de Contact illisible";
+        case IssueKind::bad_expires:
+            return "expires de Contact illisible";
+        case IssueKind::bad_contact:
+            return "Contact illisible";
+        case IssueKind::bad_etag:
+            return "étiquette d'entité invalide";
+        case IssueKind::bad_min_expires:
+            return "Min-Expires illisible";
+        case IssueKind::bad_retry_after:
+            return "Retry-After illisible";
+        case IssueKind::contacts_truncated:
+            return "trop de Contacts";
+        case IssueKind::value_truncated:
+            return "valeur trop longue";
+    }
+    return nullptr;
+}
+
+}  // namespace
+
+std::string Correlator::summary(const Record &r, bool capture_complete, Language lang,
+                                std::string_view reason) const {
+    std::string out;
+    const Diagnosis *d = diagnosis(r);
+    if (r.is_request() || (r.code < 300 && d == nullptr)) return out;
+    SummaryWriter w(out, lang);
+    w.number(r.code);
+    if (!reason.empty()) w.text(" ").text(reason);
+    if (r.retransmission()) {
+        w.colon().text("retransmission of frame", "retransmission de la trame").text(" ");
+        w.number(r.original_frame);
+        return out;
+    }
+    const std::size_t head = out.size();
+    auto clause = [&] {
+        if (out.size() == head) {
+            w.colon();
+        } else {
+            w.next();
+        }
+    };
+    if (d != nullptr) {
+        if (const Rule *rule = rule_of(*d)) {
+            std::string part;
+            SummaryWriter pw(part, lang);
+            rule->summarize(r, *d, verdict(r, capture_complete), pw);
+            if (!part.empty()) {
+                clause();
+                out += part;
+            }
+        }
+        for (const Issue &i : d->issues) {
+            clause();
+            w.text("problem", "problème").colon();
+            const char *words = issue_words(i.kind, lang);
+            w.value(words ? std::string_view(words) : std::string_view(i.detail), 100);
+        }
+    }
+    if (r.request_frame == 0 && !r.uncorrelated() &&
+        verdict(r, capture_complete).outcome == Outcome::not_applicable) {
+        clause();
+        w.text("request not in the capture", "requête absente de la capture");
+    }
+    return out;
+}
+
 }  // namespace sipdiag

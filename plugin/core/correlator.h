@@ -19,6 +19,7 @@
 #include "core/rules/registry.h"
 #include "core/rules/rule.h"
 #include "core/sipmsg.h"
+#include "core/summary.h"
 #include "core/transaction.h"
 
 #include <cstdint>
@@ -75,6 +76,10 @@ class Correlator {
     }
     // The expert info of a response's code (none for requests and codes below 300).
     ExpertKind response_expert(const Record &r) const;
+    // sipdiag.summary: "CODE Reason: " and the rule's one-line diagnosis of this response, in
+    // `lang`; empty for requests and for responses below 300 that nothing was found in.
+    std::string summary(const Record &r, bool capture_complete, Language lang,
+                        std::string_view reason) const;
     // True when the capture ends before the follow-up window after this response ran out: a
     // "not followed" verdict then rests on a short capture.
     bool capture_ends_in_window(const Diagnosis &d) const;

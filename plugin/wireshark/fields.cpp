@@ -8,6 +8,7 @@ namespace sipdiag::ws {
 int proto_sipdiag = -1;
 
 int hf_sipdiag_code = -1;
+int hf_sipdiag_summary = -1;
 int hf_sipdiag_reason = -1;
 int hf_sipdiag_class = -1;
 int hf_sipdiag_meaning = -1;
@@ -303,6 +304,11 @@ void register_fields() {
         {&hf_sipdiag_code,
          {"Status code", "sipdiag.code", FT_UINT16, BASE_DEC, nullptr, 0x0,
           "SIP response status code that was diagnosed", HFILL}},
+        {&hf_sipdiag_summary,
+         {"Summary", "sipdiag.summary", FT_STRING, BASE_NONE, nullptr, 0x0,
+          "One-line diagnosis of this response: the values of this capture and what the client "
+          "did about it (follows sipdiag.language)",
+          HFILL}},
         {&hf_sipdiag_reason,
          {"Standard reason phrase", "sipdiag.reason", FT_STRING, BASE_NONE, nullptr, 0x0,
           "Reason phrase registered with IANA for this code (the server may send another text)",

@@ -14,6 +14,7 @@ extern int proto_sipdiag;
 extern const value_string kOutcomeVals[];  // names of sipdiag.outcome
 
 extern int hf_sipdiag_code;
+extern int hf_sipdiag_summary;
 extern int hf_sipdiag_reason;
 extern int hf_sipdiag_class;
 extern int hf_sipdiag_meaning;

@@ -85,6 +85,19 @@ void render_call(const RenderCtx &c, bool complete) {
     render_call_hints(c, *entries);
 }
 
+// sipdiag.summary, copied into the packet's pool (no C++ object outlives this function, and no
+// C++ exception leaves it); null when it cannot be built.
+const char *summary_text(packet_info *pinfo, const Correlator &corr, const Record &r, bool complete,
+                         const kb::Entry *e) noexcept {
+    try {
+        const std::string s = corr.summary(
+            r, complete, lang() == kb::Lang::fr ? Language::fr : Language::en, e ? e->reason : "");
+        return s.empty() ? nullptr : wmem_strndup(pinfo->pool, s.data(), s.size());
+    } catch (...) {
+        return nullptr;
+    }
+}
+
 proto_item *add_message_item(proto_tree *tree, tvbuff_t *tvb, const MessagePos &pos) {
     proto_item *ti = proto_tree_add_item(tree, proto_sipdiag, pos.tvb ? pos.tvb : tvb,
                                          pos.tvb ? pos.start : 0, pos.tvb ? pos.length : 0, ENC_NA);
@@ -139,6 +152,11 @@ void render_response(proto_tree *tree, packet_info *pinfo, tvbuff_t *tvb, const 
     proto_item *code_item = add_gen_uint(t, hf_sipdiag_code, tvb, r.code);
     add_gen_uint(t, hf_sipdiag_class, tvb, cls);
     add_expert(pinfo, code_item, corr.response_expert(r));
+    if (proto_field_is_referenced(t, hf_sipdiag_summary)) {
+        if (const char *summary = summary_text(pinfo, corr, r, complete, e)) {
+            add_gen_string(t, hf_sipdiag_summary, tvb, summary);
+        }
+    }
     render_explanation(t, tvb, r.code);
 
     const std::string &method = corr.method_name(r.method);

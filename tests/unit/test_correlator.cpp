@@ -27,6 +27,9 @@ namespace sipdiag {
 static void PrintTo(Outcome o, std::ostream *os) {
     *os << outcome_name(o);
 }
+static void PrintTo(ExpertKind k, std::ostream *os) {
+    *os << "ExpertKind " << static_cast<int>(k);
+}
 static void PrintTo(IssueKind k, std::ostream *os) {
     const char *name = issue_name(k);
     *os << (name ? name : "issue ") << (name ? "" : std::to_string(static_cast<int>(k)));
@@ -935,6 +938,180 @@ TEST_P(FollowupTest, Outcome) {
 INSTANTIATE_TEST_SUITE_P(Scenarios, FollowupTest, testing::ValuesIn(kFollowupRows),
                          row_name<FollowupRow>);
 
+// ---------------------------------------------------------------------------------------------
+// What the core decides for the Wireshark layer, which only maps it: the expert kind of the
+// response and of the verdict, and the one-line summary (capture complete), in both languages.
+
+struct DecisionRow {
+    const char *name;
+    Messages (*build)();
+    std::size_t diagnosed;
+    ExpertKind response;  // Correlator::response_expert
+    ExpertKind verdict;   // Correlator::verdict(r, true).expert
+    bool decided;         // Verdict::decided: whether sipdiag.followup_ok is shown
+    const char *summary_en;
+    const char *summary_fr;
+};
+SIPDIAG_PRINT_ROW(DecisionRow)
+
+const DecisionRow kDecisionRows[] = {
+    {"redirect_followed",
+     [] { return redirected_then_retry({"<sip:bob@192.0.2.4>"}, "sip:bob@192.0.2.4"); }, 1,
+     ExpertKind::redirect, ExpertKind::followup_applied, true,
+     "302 Moved Temporarily: 1 Contact sip:bob@192.0.2.4; retried at sip:bob@192.0.2.4, the "
+     "Contact: fixed (frame 4)",
+     "302 Moved Temporarily : 1 Contact sip:bob@192.0.2.4 ; relancé vers sip:bob@192.0.2.4, le "
+     "Contact : corrigé (trame 4)"},
+    {"redirect_off_contact",
+     [] {
+         return redirected_then_retry({"<sip:bob@192.0.2.4>;q=0.5", "<sip:carol@192.0.2.5>"},
+                                      "sip:bob@192.0.2.99");
+     },
+     1, ExpertKind::redirect, ExpertKind::redirect_off_contact, true,
+     "302 Moved Temporarily: 2 Contacts, best sip:carol@192.0.2.5 (q=1); retried at "
+     "sip:bob@192.0.2.99, none of them: wrong fix (frame 4)",
+     "302 Moved Temporarily : 2 Contacts, meilleur sip:carol@192.0.2.5 (q=1) ; relancé vers "
+     "sip:bob@192.0.2.99, aucun d'eux : mauvaise correction (trame 4)"},
+    {"redirect_lower_q",
+     [] {
+         return redirected_then_retry({"<sip:bob@192.0.2.4>;q=0.5", "<sip:carol@192.0.2.5>;q=0.75"},
+                                      "sip:bob@192.0.2.4");
+     },
+     1, ExpertKind::redirect, ExpertKind::followup_applied, true,
+     "302 Moved Temporarily: 2 Contacts, best sip:carol@192.0.2.5 (q=0.75); retried at "
+     "sip:bob@192.0.2.4, not the best one: fixed (frame 4)",
+     "302 Moved Temporarily : 2 Contacts, meilleur sip:carol@192.0.2.5 (q=0,75) ; relancé vers "
+     "sip:bob@192.0.2.4, pas le meilleur : corrigé (trame 4)"},
+    {"conditional_recovered",
+     [] {
+         return conditional_failed_then(publish(3, at(20), 6, "z9hG4bK-pub2", ""), 200, "kwj449x");
+     },
+     1, ExpertKind::conditional_failed, ExpertKind::followup_applied, true,
+     "412 Conditional Request Failed: If-Match dx200xyz is stale; a fresh PUBLISH got a new tag "
+     "kwj449x: recovered (frame 3)",
+     "412 Conditional Request Failed : If-Match dx200xyz est périmé ; un PUBLISH neuf a obtenu "
+     "l'étiquette kwj449x : rétabli (trame 3)"},
+    {"conditional_if_match_repeated",
+     [] {
+         return conditional_failed_then(publish(3, at(20), 6, "z9hG4bK-pub2", "dx200xyz"), 412, "");
+     },
+     1, ExpertKind::conditional_failed, ExpertKind::if_match_repeated, true,
+     "412 Conditional Request Failed: If-Match dx200xyz is stale; the retry sent If-Match again: "
+     "wrong fix (frame 3)",
+     "412 Conditional Request Failed : If-Match dx200xyz est périmé ; la relance a renvoyé "
+     "If-Match : mauvaise correction (trame 3)"},
+    // The 412 re-derivation that lived in the Wireshark layer: a fresh PUBLISH without an answer
+    // yet is not decided, so sipdiag.followup_ok must not be shown.
+    {"conditional_recovery_awaiting_answer",
+     [] {
+         Messages m = conditional_failed();
+         m.push_back(publish(3, at(20), 6, "z9hG4bK-pub2", ""));
+         return m;
+     },
+     1, ExpertKind::conditional_failed, ExpertKind::none, false,
+     "412 Conditional Request Failed: If-Match dx200xyz is stale; a fresh PUBLISH: pending, the "
+     "answer to the retry is not seen yet",
+     "412 Conditional Request Failed : If-Match dx200xyz est périmé ; un PUBLISH neuf : en "
+     "attente de la réponse à la relance"},
+    {"conditional_2xx_without_new_etag",
+     [] { return conditional_failed_then(publish(3, at(20), 6, "z9hG4bK-pub2", ""), 200, ""); }, 1,
+     ExpertKind::conditional_failed, ExpertKind::etag_not_recovered, true,
+     "412 Conditional Request Failed: If-Match dx200xyz is stale; a fresh PUBLISH got 200 without "
+     "a new tag: wrong fix (frame 3)",
+     "412 Conditional Request Failed : If-Match dx200xyz est périmé ; un PUBLISH neuf a reçu 200 "
+     "sans nouvelle étiquette : mauvaise correction (trame 3)"},
+    {"session_interval_fixed", [] { return too_small_then_retry({"1800"}, {"1800"}, 200); }, 1,
+     ExpertKind::interval_too_small, ExpertKind::followup_applied, true,
+     "422 Session Interval Too Small: asked 90 s, the server wants at least 1800 s; the retry "
+     "asked 1800 s with Min-SE: fixed (frame 4)",
+     "422 Session Interval Too Small : demandé 90 s, le serveur veut au moins 1800 s ; la relance "
+     "a demandé 1800 s avec Min-SE : corrigé (trame 4)"},
+    // The 422 wrong-fix sub-case the render code used to pick.
+    {"session_interval_still_too_small",
+     [] { return too_small_then_retry({"900"}, {"1800"}, 200); }, 1, ExpertKind::interval_too_small,
+     ExpertKind::retry_still_too_small, true,
+     "422 Session Interval Too Small: asked 90 s, the server wants at least 1800 s; the retry "
+     "asked 900 s with Min-SE: wrong fix (frame 4)",
+     "422 Session Interval Too Small : demandé 90 s, le serveur veut au moins 1800 s ; la relance "
+     "a demandé 900 s avec Min-SE : mauvaise correction (trame 4)"},
+    {"session_interval_retry_without_min_se",
+     [] { return too_small_then_retry({"1800"}, {}, 200); }, 1, ExpertKind::interval_too_small,
+     ExpertKind::retry_missing_min_se, true,
+     "422 Session Interval Too Small: asked 90 s, the server wants at least 1800 s; the retry "
+     "asked 1800 s without Min-SE: wrong fix (frame 4)",
+     "422 Session Interval Too Small : demandé 90 s, le serveur veut au moins 1800 s ; la relance "
+     "a demandé 1800 s sans Min-SE : mauvaise correction (trame 4)"},
+    {"session_interval_second_422", [] { return too_small_then_retry({"1800"}, {"1800"}, 422); }, 1,
+     ExpertKind::interval_too_small, ExpertKind::retry_still_too_small, true,
+     "422 Session Interval Too Small: asked 90 s, the server wants at least 1800 s; the retry "
+     "asked 1800 s with Min-SE, refused again: wrong fix (frame 4)",
+     "422 Session Interval Too Small : demandé 90 s, le serveur veut au moins 1800 s ; la relance "
+     "a demandé 1800 s avec Min-SE, refusée à nouveau : mauvaise correction (trame 4)"},
+    {"challenge_answered", [] { return challenged_then(true, 200); }, 1,
+     ExpertKind::challenge_answered, ExpertKind::followup_applied, true, nullptr, nullptr},
+    {"challenge_rejected", [] { return challenged_then(true, 401); }, 1,
+     ExpertKind::credentials_rejected, ExpertKind::none, true, nullptr, nullptr},
+    {"challenge_without_credentials", [] { return challenged_then(false, 401); }, 1,
+     ExpertKind::challenge, ExpertKind::none, true, nullptr, nullptr},
+};
+
+class DecisionTest : public testing::TestWithParam<DecisionRow> {};
+
+TEST_P(DecisionTest, ExpertsAndSummary) {
+    const DecisionRow &row = GetParam();
+    const Fed fed(row.build());
+    const Record &r = fed.corr.record(fed.idx[row.diagnosed]);
+    EXPECT_EQ(fed.corr.response_expert(r), row.response);
+    const Verdict v = fed.corr.verdict(r, true);
+    EXPECT_EQ(v.expert, row.verdict);
+    EXPECT_EQ(v.decided, row.decided);
+    const char *reason = r.code == 302   ? "Moved Temporarily"
+                         : r.code == 412 ? "Conditional Request Failed"
+                         : r.code == 422 ? "Session Interval Too Small"
+                                         : "Unauthorized";
+    if (row.summary_en) {
+        EXPECT_EQ(fed.corr.summary(r, true, Language::en, reason), row.summary_en);
+    }
+    if (row.summary_fr) {
+        EXPECT_EQ(fed.corr.summary(r, true, Language::fr, reason), row.summary_fr);
+    }
+}
+
+INSTANTIATE_TEST_SUITE_P(Scenarios, DecisionTest, testing::ValuesIn(kDecisionRows),
+                         row_name<DecisionRow>);
+
+// Codes no rule claims get their expert info by meaning, never by class alone.
+struct FailureExpertRow {
+    const char *name;
+    unsigned code;
+    bool retry_after;
+    ExpertKind want;
+};
+SIPDIAG_PRINT_ROW(FailureExpertRow)
+
+const FailureExpertRow kFailureExpertRows[] = {
+    {"ok_none", 200, false, ExpertKind::none},
+    {"redirect_note", 301, false, ExpertKind::failure_note},
+    {"cancelled_chat", 487, false, ExpertKind::failure_chat},
+    {"busy_note", 486, false, ExpertKind::failure_note},
+    {"decline_note", 603, false, ExpertKind::failure_note},
+    {"not_found_warn", 404, false, ExpertKind::failure_warn},
+    {"server_error", 500, false, ExpertKind::server_error},
+    {"overload_without_retry_after", 503, false, ExpertKind::overload_no_retry_after},
+    {"overload_with_retry_after", 503, true, ExpertKind::failure_note},
+    {"bad_gateway_error", 502, false, ExpertKind::failure_error},
+    {"global_warn", 604, false, ExpertKind::failure_warn},
+};
+
+class FailureExpertTest : public testing::TestWithParam<FailureExpertRow> {};
+
+TEST_P(FailureExpertTest, ByMeaning) {
+    EXPECT_EQ(failure_expert(GetParam().code, GetParam().retry_after), GetParam().want);
+}
+
+INSTANTIATE_TEST_SUITE_P(Codes, FailureExpertTest, testing::ValuesIn(kFailureExpertRows),
+                         row_name<FailureExpertRow>);
+
 // Single pass: the outcome of a response is read back right after it is added, before anything
 // that follows it in the capture. Without a known request, it is "request missing" at once.
 struct SinglePassRow {
@@ -1161,7 +1338,33 @@ std::string contacts(std::size_t n) {
     return s;
 }
 
+// A response to a REGISTER with one extra header (none when `h` is Hdr::count_).
+Messages register_answered(unsigned code, Hdr h, const std::string &value) {
+    const SipMessage reg = request(1, at(0), "REGISTER", 1, "z9hG4bK-reg");
+    SipMessage resp = response(reg, 2, at(10), code);
+    if (h != Hdr::count_) resp.headers.add(h, value);
+    return Messages{reg, resp};
+}
+
 const IssueRow kIssueRows[] = {
+    // The header evidence of 423 and Retry-After was plain strings, told apart by looking for
+    // "without" in the text; they are typed issues now.
+    {"423_without_min_expires",
+     [] { return register_answered(423, Hdr::count_, ""); },
+     1,
+     {IssueKind::missing_min_expires}},
+    {"423_bad_min_expires",
+     [] { return register_answered(423, Hdr::min_expires, "soon"); },
+     1,
+     {IssueKind::bad_min_expires}},
+    {"503_bad_retry_after",
+     [] { return register_answered(503, Hdr::retry_after, "later"); },
+     1,
+     {IssueKind::bad_retry_after}},
+    {"503_retry_after",
+     [] { return register_answered(503, Hdr::retry_after, "30 (busy)"); },
+     1,
+     {}},
     {"clean_302", [] { return Messages{lone_302({"<sip:a@x>;q=0.5;expires=60"})}; }, 0, {}},
     {"302_without_contact", [] { return Messages{lone_302({})}; }, 0, {IssueKind::missing_contact}},
     {"302_empty_contact",

@@ -65,4 +65,37 @@ ExpertKind ChallengeRule::response_expert(const Record &r, const Diagnosis *d) c
                                                     : ExpertKind::challenge;
 }
 
+void ChallengeRule::summarize(const Record &, const Diagnosis &d, const Verdict &v,
+                              SummaryWriter &w) const {
+    const ChallengeDetail *c = detail(d);
+    if (c == nullptr) return;
+    if (c->challenges.empty()) {
+        w.text("no challenge header", "pas d'en-tête de défi");
+    } else {
+        const AuthChallenge &ch = c->challenges.front();
+        w.value(ch.scheme, 32);
+        if (!ch.realm.empty()) w.text(" realm \"").value(ch.realm, 64).text("\"");
+        if (ch.stale) w.text(", stale nonce", ", nonce périmé");
+    }
+    if (c->credentials_refused()) {
+        w.next().text("the request already carried credentials: refused",
+                      "la requête portait déjà des identifiants : refusés");
+    }
+    if (d.followup_frame != 0) {
+        w.next();
+        if (c->retry_has_credentials) {
+            w.text("the retry carried credentials", "la relance portait des identifiants");
+            if (c->credentials_rejected) w.text(", refused again", ", refusés à nouveau");
+        } else {
+            w.text("the retry carried no credentials", "la relance ne portait pas d'identifiants");
+        }
+    } else if (v.outcome != Outcome::request_missing) {
+        w.next().text(v.outcome == Outcome::pending
+                          ? w.tr("no retry seen yet", "aucune relance vue pour l'instant")
+                          : w.tr("no retry", "pas de relance"));
+    }
+    w.verdict(v, d.followup_frame);
+    if (d.retry_after) w.next().text("retry after ", "réessayer dans ").seconds(*d.retry_after);
+}
+
 }  // namespace sipdiag

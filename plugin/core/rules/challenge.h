@@ -35,6 +35,8 @@ class ChallengeRule final : public RuleOf<ChallengeDetail> {
     void judge(Diagnosis &d, const SipMessage &req) override;
     void take_final(Diagnosis &d, const SipMessage &resp) override;
     ExpertKind response_expert(const Record &r, const Diagnosis *d) const override;
+    void summarize(const Record &r, const Diagnosis &d, const Verdict &v,
+                   SummaryWriter &w) const override;
 };
 
 }  // namespace sipdiag

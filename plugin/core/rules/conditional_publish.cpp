@@ -65,4 +65,45 @@ ExpertKind ConditionalPublishRule::wrong_fix_expert(const Diagnosis &d) const {
                                         : ExpertKind::etag_not_recovered;
 }
 
+void ConditionalPublishRule::summarize(const Record &, const Diagnosis &d, const Verdict &v,
+                                       SummaryWriter &w) const {
+    const PublishDetail *pd = detail(d);
+    if (pd == nullptr) return;
+    if (!pd->if_match.empty()) {
+        w.text("If-Match ").value(pd->if_match, 64).text(" is stale", " est périmé");
+    } else {
+        w.text("entity ", "entité ").value(pd->entity);
+    }
+    if (!pd->last_etag.empty()) {
+        if (pd->last_etag == pd->if_match) {
+            w.text(", though the server issued it ", ", pourtant émis par le serveur ");
+        } else {
+            w.text(", the server last issued ", ", le serveur a émis en dernier ");
+            w.value(pd->last_etag, 64).text(" ");
+        }
+        w.frame(pd->last_etag_frame);
+    }
+    if (d.followup_frame != 0) {
+        w.next();
+        if (pd->if_match_repeated) {
+            w.text("the retry sent If-Match again", "la relance a renvoyé If-Match");
+        } else if (!pd->new_etag.empty()) {
+            w.text("a fresh PUBLISH got a new tag ", "un PUBLISH neuf a obtenu l'étiquette ");
+            w.value(pd->new_etag, 64);
+        } else if (d.followup_response_frame != 0) {
+            w.text("a fresh PUBLISH got ", "un PUBLISH neuf a reçu ");
+            w.number(d.followup_response_code)
+                .text(" without a new tag", " sans nouvelle étiquette");
+        } else {
+            w.text("a fresh PUBLISH", "un PUBLISH neuf");
+        }
+    } else if (v.outcome != Outcome::request_missing) {
+        w.next().text(
+            v.outcome == Outcome::pending
+                ? w.tr("no fresh PUBLISH seen yet", "aucun PUBLISH neuf vu pour l'instant")
+                : w.tr("no fresh PUBLISH", "pas de PUBLISH neuf"));
+    }
+    w.verdict(v, d.followup_frame, "recovered", "rétabli");
+}
+
 }  // namespace sipdiag

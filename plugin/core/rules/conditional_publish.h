@@ -35,6 +35,8 @@ class ConditionalPublishRule final : public RuleOf<PublishDetail> {
     ExpertKind response_expert(const Record &, const Diagnosis *) const override {
         return ExpertKind::conditional_failed;
     }
+    void summarize(const Record &r, const Diagnosis &d, const Verdict &v,
+                   SummaryWriter &w) const override;
     // Remembers the entity tag each PUBLISH 2xx hands out (RFC 3903 6), for later 412s.
     void observe_final(const SipMessage &resp, const Transaction &tx) override;
 

@@ -142,4 +142,74 @@ ExpertKind failure_expert(unsigned code, bool has_retry_after) {
     return ExpertKind::failure_error;
 }
 
+namespace {
+
+void list(SummaryWriter &w, const std::vector<std::string> &items) {
+    for (std::size_t i = 0; i < items.size() && i < 4; ++i) {
+        if (i) w.text(", ");
+        w.value(items[i], 40);
+    }
+    if (items.size() > 4) w.text(", ...");
+}
+
+}  // namespace
+
+void EvidenceRule::summarize(const Record &r, const Diagnosis &d, const Verdict &,
+                             SummaryWriter &w) const {
+    const EvidenceDetail *e = detail(d);
+    if (e == nullptr) return;
+    bool any = true;
+    switch (r.code) {
+        case 420:
+            w.text("unsupported: ", "non pris en charge : ");
+            list(w, e->unsupported);
+            break;
+        case 421:
+            w.text("requires: ", "exige : ");
+            list(w, e->required);
+            break;
+        case 415:
+            w.text("accepts ", "accepte ").value(e->accept.empty() ? "?" : e->accept);
+            if (!e->request_content_type.empty()) {
+                w.next().text("the request sent ", "la requête envoyait ");
+                w.value(e->request_content_type);
+            }
+            break;
+        case 488:
+        case 606:
+            if (e->warnings.empty()) {
+                w.text("no Warning header", "pas d'en-tête Warning");
+                break;
+            }
+            for (std::size_t i = 0; i < e->warnings.size() && i < 3; ++i) {
+                const WarningValue &wv = e->warnings[i];
+                w.text(i ? ", " : "").text("Warning ").number(wv.code);
+                if (!wv.text.empty()) w.text(" \"").value(wv.text, 60).text("\"");
+            }
+            break;
+        case 489:
+            w.text("event ", "événement ").value(e->event.empty() ? "?" : e->event, 40);
+            if (!e->allow_events.empty()) {
+                w.next().text("allowed: ", "autorisés : ").value(e->allow_events, 80);
+            }
+            break;
+        case 491:
+            w.text("both sides sent a request at once: retry after a random delay",
+                   "les deux côtés ont envoyé une requête en même temps : réessayer après un "
+                   "délai aléatoire");
+            break;
+        case 494:
+            w.text("mechanisms: ", "mécanismes : ");
+            list(w, e->security_mechanisms);
+            break;
+        default:
+            any = false;
+            break;
+    }
+    if (d.retry_after) {
+        if (any) w.next();
+        w.text("retry after ", "réessayer dans ").seconds(*d.retry_after);
+    }
+}
+
 }  // namespace sipdiag

@@ -33,6 +33,8 @@ class EvidenceRule final : public RuleOf<EvidenceDetail> {
     bool recognises(const SipMessage &resp) const override;
     bool diagnose(const SipMessage &resp, const Transaction *tx, Diagnosis &d) override;
     ExpertKind response_expert(const Record &r, const Diagnosis *d) const override;
+    void summarize(const Record &r, const Diagnosis &d, const Verdict &v,
+                   SummaryWriter &w) const override;
     static bool has_evidence(unsigned code);
 };
 

@@ -49,4 +49,30 @@ void IntervalRule::take_final(Diagnosis &d, const SipMessage &resp) {
     if (resp.status == 423) d.followup_ok = false;  // refused again for the same reason
 }
 
+void IntervalRule::summarize(const Record &, const Diagnosis &d, const Verdict &v,
+                             SummaryWriter &w) const {
+    const IntervalDetail *i = detail(d);
+    if (i == nullptr) return;
+    if (i->expires) w.text("asked ", "demandé ").seconds(*i->expires).text(", ");
+    if (i->min_expires) {
+        w.text("the server wants at least ", "le serveur veut au moins ").seconds(*i->min_expires);
+    } else {
+        w.text("no usable Min-Expires", "pas de Min-Expires utilisable");
+    }
+    if (d.followup_frame != 0) {
+        w.next();
+        if (i->retry_expires) {
+            w.text("the retry asked ", "la relance a demandé ").seconds(*i->retry_expires);
+        } else {
+            w.text("the retry had no Expires", "la relance n'avait pas d'Expires");
+        }
+    } else if (v.outcome != Outcome::request_missing) {
+        w.next().text(v.outcome == Outcome::pending
+                          ? w.tr("no retry seen yet", "aucune relance vue pour l'instant")
+                          : w.tr("no retry", "pas de relance"));
+    }
+    w.verdict(v, d.followup_frame);
+    if (d.retry_after) w.next().text("retry after ", "réessayer dans ").seconds(*d.retry_after);
+}
+
 }  // namespace sipdiag

@@ -29,6 +29,8 @@ class IntervalRule final : public RuleOf<IntervalDetail> {
     ExpertKind response_expert(const Record &r, const Diagnosis *) const override {
         return r.retransmission() ? ExpertKind::none : ExpertKind::interval_too_brief;
     }
+    void summarize(const Record &r, const Diagnosis &d, const Verdict &v,
+                   SummaryWriter &w) const override;
 };
 
 }  // namespace sipdiag

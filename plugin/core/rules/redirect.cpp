@@ -100,4 +100,44 @@ void RedirectRule::observe_request(const SipMessage &req, const Transaction &) {
     }
 }
 
+void RedirectRule::summarize(const Record &, const Diagnosis &d, const Verdict &v,
+                             SummaryWriter &w) const {
+    const RedirectDetail *rd = detail(d);
+    if (rd == nullptr) return;
+    const ContactList &cl = rd->contacts;
+    const ContactEntry *best = nullptr;
+    for (const ContactEntry &c : cl.entries) {
+        if (!c.star && (best == nullptr || c.effective_q() > best->effective_q())) best = &c;
+    }
+    if (cl.total == 0 || best == nullptr) {
+        w.text("no Contact to retry at", "aucun Contact où réessayer");
+    } else if (cl.total == 1) {
+        w.text("1 Contact ").value(best->uri);
+    } else {
+        w.number(cl.total).text(" Contacts, ").text("best ", "meilleur ").value(best->uri);
+        w.text(" (q=").q(best->effective_q()).text(")");
+    }
+    if (d.followup_frame != 0) {
+        w.next().text("retried at ", "relancé vers ").value(rd->target).text(", ");
+        if (!d.followup_ok) {
+            w.text("none of them", "aucun d'eux");
+        } else if (rd->highest_q.value_or(true)) {
+            w.text(cl.total == 1 ? w.tr("the Contact", "le Contact")
+                                 : w.tr("the best one", "le meilleur"));
+        } else {
+            w.text("not the best one", "pas le meilleur");
+        }
+    } else if (v.outcome != Outcome::request_missing) {
+        w.next().text(v.outcome == Outcome::pending
+                          ? w.tr("no retry seen yet", "aucune relance vue pour l'instant")
+                          : w.tr("no retry", "pas de relance"));
+    }
+    w.verdict(v, d.followup_frame);
+    if (later_call_expert(*rd) != ExpertKind::none) {
+        w.next().text("a later call went to the Contact instead of ",
+                      "un appel suivant est allé au Contact au lieu de ");
+        w.value(rd->original_uri).text(" ").frame(rd->later_request_frame);
+    }
+}
+
 }  // namespace sipdiag

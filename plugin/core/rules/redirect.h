@@ -41,6 +41,8 @@ class RedirectRule final : public RuleOf<RedirectDetail> {
     ExpertKind response_expert(const Record &, const Diagnosis *) const override {
         return ExpertKind::redirect;
     }
+    void summarize(const Record &r, const Diagnosis &d, const Verdict &v,
+                   SummaryWriter &w) const override;
     void observe_request(const SipMessage &req, const Transaction &tx) override;
 
   protected:

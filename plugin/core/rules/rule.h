@@ -12,6 +12,7 @@
 
 #include "core/findings.h"
 #include "core/sipmsg.h"
+#include "core/summary.h"
 #include "core/transaction.h"
 
 #include <cstddef>
@@ -156,6 +157,10 @@ class Rule {
     virtual Verdict verdict(const Record &r, const Diagnosis &d, bool capture_complete) const;
     // Expert info of the response itself (the code), or none.
     virtual ExpertKind response_expert(const Record &r, const Diagnosis *d) const = 0;
+    // This rule's part of sipdiag.summary (after "CODE Reason: "): the values of the capture
+    // and, for a rule with a follow-up, the verdict (core/summary.h).
+    virtual void summarize(const Record &, const Diagnosis &, const Verdict &,
+                           SummaryWriter &) const {}
 
     // Every request and every first final response of a transaction pass here, so that a rule
     // can watch the capture (the last entity tag issued, later calls after a redirect).

@@ -55,4 +55,34 @@ ExpertKind SessionTimerRule::wrong_fix_expert(const Diagnosis &d) const {
                                           : ExpertKind::retry_missing_min_se;
 }
 
+void SessionTimerRule::summarize(const Record &, const Diagnosis &d, const Verdict &v,
+                                 SummaryWriter &w) const {
+    const TimerDetail *t = detail(d);
+    if (t == nullptr) return;
+    if (t->session_expires) {
+        w.text("asked ", "demandé ").seconds(*t->session_expires).text(", ");
+    }
+    if (t->min_se) {
+        w.text("the server wants at least ", "le serveur veut au moins ").seconds(*t->min_se);
+    } else {
+        w.text("no usable Min-SE", "pas de Min-SE utilisable");
+    }
+    if (d.followup_frame != 0) {
+        w.next();
+        if (t->retry_session_expires) {
+            w.text("the retry asked ", "la relance a demandé ").seconds(*t->retry_session_expires);
+            w.text(t->retry_has_min_se ? w.tr(" with Min-SE", " avec Min-SE")
+                                       : w.tr(" without Min-SE", " sans Min-SE"));
+        } else {
+            w.text("the retry had no Session-Expires", "la relance n'avait pas de Session-Expires");
+        }
+        if (d.followup_response_code == 422) w.text(", refused again", ", refusée à nouveau");
+    } else if (v.outcome != Outcome::request_missing) {
+        w.next().text(v.outcome == Outcome::pending
+                          ? w.tr("no retry seen yet", "aucune relance vue pour l'instant")
+                          : w.tr("no retry", "pas de relance"));
+    }
+    w.verdict(v, d.followup_frame);
+}
+
 }  // namespace sipdiag

@@ -32,6 +32,8 @@ class SessionTimerRule final : public RuleOf<TimerDetail> {
     ExpertKind response_expert(const Record &, const Diagnosis *) const override {
         return ExpertKind::interval_too_small;
     }
+    void summarize(const Record &r, const Diagnosis &d, const Verdict &v,
+                   SummaryWriter &w) const override;
     // Why the retry was a wrong fix: still too small (or refused again), or Min-SE missing.
     static bool retry_too_small(const Diagnosis &d, const TimerDetail &t);
 
