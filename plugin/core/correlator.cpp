@@ -294,7 +294,36 @@ void Correlator::apply_followup(std::uint32_t resp_idx, const SipMessage &req,
     rq.retry_of_code = resp.code;
     d.followup_frame = req.frame;
     tx.followup_of = resp_idx;
-    rule_of(d)->judge(d, req);
+    Rule *rule = rule_of(d);
+    rule->judge(d, req);
+    if (rule->retry_applies(d)) rq.flags |= Record::kRetryApplies;
+}
+
+const Diagnosis *Correlator::retried(const Record &request) const {
+    if (!request.is_request() || request.retry_of == 0) return nullptr;
+    const auto [recs, n] = frame_records(request.retry_of);
+    for (std::size_t i = 0; i < n; ++i) {
+        const Diagnosis *d = diagnosis(recs[i]);
+        if (!recs[i].is_request() && recs[i].code == request.retry_of_code && d != nullptr &&
+            d->followup_frame == request.frame) {
+            return d;
+        }
+    }
+    return nullptr;
+}
+
+std::optional<bool> Correlator::retry_applies(const Record &request) const {
+    if (!request.is_request() || request.retry_of == 0) return std::nullopt;
+    return request.retry_applies();
+}
+
+ExpertKind Correlator::retry_expert(const Record &request) const {
+    if (!request.is_request() || request.retry_of == 0 || request.retry_applies()) {
+        return ExpertKind::none;
+    }
+    const Diagnosis *d = retried(request);
+    const Rule *rule = d ? rule_of(*d) : nullptr;
+    return rule ? rule->retry_expert(*d) : ExpertKind::none;
 }
 
 void Correlator::note_call(const SipMessage &msg, std::uint32_t idx) {

@@ -23,6 +23,7 @@
 #include "core/transaction.h"
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -74,6 +75,11 @@ class Correlator {
     Outcome outcome(const Record &r, bool capture_complete) const {
         return verdict(r, capture_complete).outcome;
     }
+    // A request that is the client's retry of a response: whether it applies the fix, and the
+    // expert info when it does not (ExpertKind::none otherwise). Decided when the request is
+    // read, so single pass, -2 and a live capture agree. nullopt for other messages.
+    std::optional<bool> retry_applies(const Record &request) const;
+    ExpertKind retry_expert(const Record &request) const;
     // The expert info of a response's code (none for requests and codes below 300).
     ExpertKind response_expert(const Record &r) const;
     // sipdiag.summary: "CODE Reason: " and the rule's one-line diagnosis of this response, in
@@ -104,6 +110,8 @@ class Correlator {
                         Transaction &tx);
     void note_call(const SipMessage &msg, std::uint32_t idx);
     Rule *rule_of(const Diagnosis &d) const { return rules_.by_id(d.rule); }
+    // The diagnosis of the response a retry reacts to, or null.
+    const Diagnosis *retried(const Record &request) const;
 
     Config config_;
     Store store_;

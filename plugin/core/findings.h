@@ -88,6 +88,8 @@ enum class ExpertKind : std::uint8_t {
     if_match_repeated,
     retry_still_too_small,
     retry_missing_min_se,
+    retry_without_credentials,  // the retry after a 401/407 carries no credentials
+    retry_still_too_brief,      // the retry after a 423 still asks for less than Min-Expires
     // On a problem (see IssueClass)
     missing_header,
     bad_value,

@@ -74,6 +74,7 @@ int hf_sipdiag_outcome = -1;
 int hf_sipdiag_call_summary = -1;
 int hf_sipdiag_retry_of = -1;
 int hf_sipdiag_retry_of_code = -1;
+int hf_sipdiag_retry_ok = -1;
 int hf_sipdiag_response_frame = -1;
 int hf_sipdiag_response_code = -1;
 int hf_sipdiag_site_hint = -1;
@@ -102,6 +103,8 @@ expert_field ei_sipdiag_etag_not_recovered = EI_INIT;
 expert_field ei_sipdiag_if_match_repeated = EI_INIT;
 expert_field ei_sipdiag_retry_still_too_small = EI_INIT;
 expert_field ei_sipdiag_retry_missing_min_se = EI_INIT;
+expert_field ei_sipdiag_retry_without_credentials = EI_INIT;
+expert_field ei_sipdiag_retry_still_too_brief = EI_INIT;
 expert_field ei_sipdiag_followup_applied = EI_INIT;
 expert_field ei_sipdiag_challenge = EI_INIT;
 expert_field ei_sipdiag_challenge_answered = EI_INIT;
@@ -204,6 +207,14 @@ ExpertRow kExperts[] = {
      {&ei_sipdiag_retry_missing_min_se,
       {"sipdiag.retry_missing_min_se", PI_SEQUENCE, PI_WARN,
        "The retry after the 422 has a large enough interval but no Min-SE header", EXPFILL}}},
+    {ExpertKind::retry_without_credentials,
+     {&ei_sipdiag_retry_without_credentials,
+      {"sipdiag.retry_without_credentials", PI_SEQUENCE, PI_WARN,
+       "The retry after the 401/407 carries no credentials", EXPFILL}}},
+    {ExpertKind::retry_still_too_brief,
+     {&ei_sipdiag_retry_still_too_brief,
+      {"sipdiag.retry_still_too_brief", PI_SEQUENCE, PI_WARN,
+       "The retry after the 423 still asks for an interval below Min-Expires", EXPFILL}}},
     {ExpertKind::followup_applied,
      {&ei_sipdiag_followup_applied,
       {"sipdiag.followup_applied", PI_SEQUENCE, PI_CHAT,
@@ -538,6 +549,13 @@ void register_fields() {
         {&hf_sipdiag_retry_of_code,
          {"Reacts to status code", "sipdiag.retry_of_code", FT_UINT16, BASE_DEC, nullptr, 0x0,
           "Status code of the response this request retries after", HFILL}},
+        {&hf_sipdiag_retry_ok,
+         {"Retry applies the fix", "sipdiag.retry_ok", FT_BOOLEAN, BASE_NONE, nullptr, 0x0,
+          "Whether this retry does what the response it reacts to asks for (a Contact of the 302, "
+          "a fresh PUBLISH after the 412, Session-Expires of at least Min-SE with Min-SE after "
+          "the 422, credentials after the 401/407, Expires of at least Min-Expires after the "
+          "423), judged from the request alone: also in a single pass and live",
+          HFILL}},
         {&hf_sipdiag_response_frame,
          {"Final response in frame", "sipdiag.response_frame", FT_FRAMENUM, BASE_NONE,
           FRAMENUM_TYPE(FT_FRAMENUM_RESPONSE), 0x0, "Final response to this request", HFILL}},

@@ -80,6 +80,7 @@ extern int hf_sipdiag_outcome;
 extern int hf_sipdiag_call_summary;
 extern int hf_sipdiag_retry_of;
 extern int hf_sipdiag_retry_of_code;
+extern int hf_sipdiag_retry_ok;
 extern int hf_sipdiag_response_frame;
 extern int hf_sipdiag_response_code;
 extern int hf_sipdiag_site_hint;

@@ -195,6 +195,10 @@ void render_request(proto_tree *tree, packet_info *pinfo, tvbuff_t *tvb, const M
         add_gen_uint(t, hf_sipdiag_retry_of, tvb, r.retry_of);
         add_gen_uint(t, hf_sipdiag_retry_of_code, tvb, r.retry_of_code);
         proto_item_append_text(ti, ", retry after the %u in frame %u", r.retry_of_code, r.retry_of);
+        if (const std::optional<bool> applies = corr.retry_applies(r)) {
+            proto_item *ok = add_gen_bool(t, hf_sipdiag_retry_ok, tvb, *applies);
+            add_expert(pinfo, ok, corr.retry_expert(r));
+        }
     }
     if (r.response_frame != 0) {
         add_gen_uint(t, hf_sipdiag_response_frame, tvb, r.response_frame);

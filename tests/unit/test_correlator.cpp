@@ -951,6 +951,8 @@ struct DecisionRow {
     bool decided;         // Verdict::decided: whether sipdiag.followup_ok is shown
     const char *summary_en;
     const char *summary_fr;
+    bool retry_applies;       // Correlator::retry_applies(the retry): sipdiag.retry_ok
+    ExpertKind retry_expert;  // ...and the expert info the retry itself gets
 };
 SIPDIAG_PRINT_ROW(DecisionRow)
 
@@ -961,7 +963,8 @@ const DecisionRow kDecisionRows[] = {
      "302 Moved Temporarily: 1 Contact sip:bob@192.0.2.4; retried at sip:bob@192.0.2.4, the "
      "Contact: fixed (frame 4)",
      "302 Moved Temporarily : 1 Contact sip:bob@192.0.2.4 ; relancé vers sip:bob@192.0.2.4, le "
-     "Contact : corrigé (trame 4)"},
+     "Contact : corrigé (trame 4)",
+     true, ExpertKind::none},
     {"redirect_off_contact",
      [] {
          return redirected_then_retry({"<sip:bob@192.0.2.4>;q=0.5", "<sip:carol@192.0.2.5>"},
@@ -971,7 +974,8 @@ const DecisionRow kDecisionRows[] = {
      "302 Moved Temporarily: 2 Contacts, best sip:carol@192.0.2.5 (q=1); retried at "
      "sip:bob@192.0.2.99, none of them: wrong fix (frame 4)",
      "302 Moved Temporarily : 2 Contacts, meilleur sip:carol@192.0.2.5 (q=1) ; relancé vers "
-     "sip:bob@192.0.2.99, aucun d'eux : mauvaise correction (trame 4)"},
+     "sip:bob@192.0.2.99, aucun d'eux : mauvaise correction (trame 4)",
+     false, ExpertKind::redirect_off_contact},
     {"redirect_lower_q",
      [] {
          return redirected_then_retry({"<sip:bob@192.0.2.4>;q=0.5", "<sip:carol@192.0.2.5>;q=0.75"},
@@ -981,7 +985,8 @@ const DecisionRow kDecisionRows[] = {
      "302 Moved Temporarily: 2 Contacts, best sip:carol@192.0.2.5 (q=0.75); retried at "
      "sip:bob@192.0.2.4, not the best one: fixed (frame 4)",
      "302 Moved Temporarily : 2 Contacts, meilleur sip:carol@192.0.2.5 (q=0,75) ; relancé vers "
-     "sip:bob@192.0.2.4, pas le meilleur : corrigé (trame 4)"},
+     "sip:bob@192.0.2.4, pas le meilleur : corrigé (trame 4)",
+     true, ExpertKind::none},
     {"conditional_recovered",
      [] {
          return conditional_failed_then(publish(3, at(20), 6, "z9hG4bK-pub2", ""), 200, "kwj449x");
@@ -990,7 +995,8 @@ const DecisionRow kDecisionRows[] = {
      "412 Conditional Request Failed: If-Match dx200xyz is stale; a fresh PUBLISH got a new tag "
      "kwj449x: recovered (frame 3)",
      "412 Conditional Request Failed : If-Match dx200xyz est périmé ; un PUBLISH neuf a obtenu "
-     "l'étiquette kwj449x : rétabli (trame 3)"},
+     "l'étiquette kwj449x : rétabli (trame 3)",
+     true, ExpertKind::none},
     {"conditional_if_match_repeated",
      [] {
          return conditional_failed_then(publish(3, at(20), 6, "z9hG4bK-pub2", "dx200xyz"), 412, "");
@@ -999,7 +1005,8 @@ const DecisionRow kDecisionRows[] = {
      "412 Conditional Request Failed: If-Match dx200xyz is stale; the retry sent If-Match again: "
      "wrong fix (frame 3)",
      "412 Conditional Request Failed : If-Match dx200xyz est périmé ; la relance a renvoyé "
-     "If-Match : mauvaise correction (trame 3)"},
+     "If-Match : mauvaise correction (trame 3)",
+     false, ExpertKind::if_match_repeated},
     // The 412 re-derivation that lived in the Wireshark layer: a fresh PUBLISH without an answer
     // yet is not decided, so sipdiag.followup_ok must not be shown.
     {"conditional_recovery_awaiting_answer",
@@ -1012,20 +1019,23 @@ const DecisionRow kDecisionRows[] = {
      "412 Conditional Request Failed: If-Match dx200xyz is stale; a fresh PUBLISH: pending, the "
      "answer to the retry is not seen yet",
      "412 Conditional Request Failed : If-Match dx200xyz est périmé ; un PUBLISH neuf : en "
-     "attente de la réponse à la relance"},
+     "attente de la réponse à la relance",
+     true, ExpertKind::none},
     {"conditional_2xx_without_new_etag",
      [] { return conditional_failed_then(publish(3, at(20), 6, "z9hG4bK-pub2", ""), 200, ""); }, 1,
      ExpertKind::conditional_failed, ExpertKind::etag_not_recovered, true,
      "412 Conditional Request Failed: If-Match dx200xyz is stale; a fresh PUBLISH got 200 without "
      "a new tag: wrong fix (frame 3)",
      "412 Conditional Request Failed : If-Match dx200xyz est périmé ; un PUBLISH neuf a reçu 200 "
-     "sans nouvelle étiquette : mauvaise correction (trame 3)"},
+     "sans nouvelle étiquette : mauvaise correction (trame 3)",
+     true, ExpertKind::none},
     {"session_interval_fixed", [] { return too_small_then_retry({"1800"}, {"1800"}, 200); }, 1,
      ExpertKind::interval_too_small, ExpertKind::followup_applied, true,
      "422 Session Interval Too Small: asked 90 s, the server wants at least 1800 s; the retry "
      "asked 1800 s with Min-SE: fixed (frame 4)",
      "422 Session Interval Too Small : demandé 90 s, le serveur veut au moins 1800 s ; la relance "
-     "a demandé 1800 s avec Min-SE : corrigé (trame 4)"},
+     "a demandé 1800 s avec Min-SE : corrigé (trame 4)",
+     true, ExpertKind::none},
     // The 422 wrong-fix sub-case the render code used to pick.
     {"session_interval_still_too_small",
      [] { return too_small_then_retry({"900"}, {"1800"}, 200); }, 1, ExpertKind::interval_too_small,
@@ -1033,26 +1043,32 @@ const DecisionRow kDecisionRows[] = {
      "422 Session Interval Too Small: asked 90 s, the server wants at least 1800 s; the retry "
      "asked 900 s with Min-SE: wrong fix (frame 4)",
      "422 Session Interval Too Small : demandé 90 s, le serveur veut au moins 1800 s ; la relance "
-     "a demandé 900 s avec Min-SE : mauvaise correction (trame 4)"},
+     "a demandé 900 s avec Min-SE : mauvaise correction (trame 4)",
+     false, ExpertKind::retry_still_too_small},
     {"session_interval_retry_without_min_se",
      [] { return too_small_then_retry({"1800"}, {}, 200); }, 1, ExpertKind::interval_too_small,
      ExpertKind::retry_missing_min_se, true,
      "422 Session Interval Too Small: asked 90 s, the server wants at least 1800 s; the retry "
      "asked 1800 s without Min-SE: wrong fix (frame 4)",
      "422 Session Interval Too Small : demandé 90 s, le serveur veut au moins 1800 s ; la relance "
-     "a demandé 1800 s sans Min-SE : mauvaise correction (trame 4)"},
+     "a demandé 1800 s sans Min-SE : mauvaise correction (trame 4)",
+     false, ExpertKind::retry_missing_min_se},
     {"session_interval_second_422", [] { return too_small_then_retry({"1800"}, {"1800"}, 422); }, 1,
      ExpertKind::interval_too_small, ExpertKind::retry_still_too_small, true,
      "422 Session Interval Too Small: asked 90 s, the server wants at least 1800 s; the retry "
      "asked 1800 s with Min-SE, refused again: wrong fix (frame 4)",
      "422 Session Interval Too Small : demandé 90 s, le serveur veut au moins 1800 s ; la relance "
-     "a demandé 1800 s avec Min-SE, refusée à nouveau : mauvaise correction (trame 4)"},
+     "a demandé 1800 s avec Min-SE, refusée à nouveau : mauvaise correction (trame 4)",
+     true, ExpertKind::none},
     {"challenge_answered", [] { return challenged_then(true, 200); }, 1,
-     ExpertKind::challenge_answered, ExpertKind::followup_applied, true, nullptr, nullptr},
+     ExpertKind::challenge_answered, ExpertKind::followup_applied, true, nullptr, nullptr, true,
+     ExpertKind::none},
     {"challenge_rejected", [] { return challenged_then(true, 401); }, 1,
-     ExpertKind::credentials_rejected, ExpertKind::none, true, nullptr, nullptr},
+     ExpertKind::credentials_rejected, ExpertKind::none, true, nullptr, nullptr, true,
+     ExpertKind::none},
     {"challenge_without_credentials", [] { return challenged_then(false, 401); }, 1,
-     ExpertKind::challenge, ExpertKind::none, true, nullptr, nullptr},
+     ExpertKind::challenge, ExpertKind::none, true, nullptr, nullptr, false,
+     ExpertKind::retry_without_credentials},
 };
 
 class DecisionTest : public testing::TestWithParam<DecisionRow> {};
@@ -1075,6 +1091,14 @@ TEST_P(DecisionTest, ExpertsAndSummary) {
     if (row.summary_fr) {
         EXPECT_EQ(fed.corr.summary(r, true, Language::fr, reason), row.summary_fr);
     }
+    // The retry carries its own judgement, known as soon as it is read (single pass, live).
+    const Diagnosis *d = fed.corr.diagnosis(r);
+    ASSERT_NE(d, nullptr);
+    const auto [retry, n] = fed.corr.frame_records(d->followup_frame);
+    ASSERT_EQ(n, 1u);
+    EXPECT_EQ(fed.corr.retry_applies(*retry), std::optional<bool>(row.retry_applies));
+    EXPECT_EQ(fed.corr.retry_expert(*retry), row.retry_expert);
+    EXPECT_EQ(fed.corr.retry_applies(r), std::nullopt);  // not a retry
 }
 
 INSTANTIATE_TEST_SUITE_P(Scenarios, DecisionTest, testing::ValuesIn(kDecisionRows),

@@ -33,6 +33,9 @@ class ChallengeRule final : public RuleOf<ChallengeDetail> {
     PendingKind pending_kind() const override { return PendingKind::call; }
     bool accepts(const Record &resp, const Diagnosis &d, const SipMessage &req) const override;
     void judge(Diagnosis &d, const SipMessage &req) override;
+    ExpertKind retry_expert(const Diagnosis &) const override {
+        return ExpertKind::retry_without_credentials;
+    }
     void take_final(Diagnosis &d, const SipMessage &resp) override;
     ExpertKind response_expert(const Record &r, const Diagnosis *d) const override;
     void summarize(const Record &r, const Diagnosis &d, const Verdict &v,

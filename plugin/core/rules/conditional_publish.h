@@ -30,6 +30,12 @@ class ConditionalPublishRule final : public RuleOf<PublishDetail> {
     PendingKind pending_kind() const override { return PendingKind::entity; }
     std::uint64_t pending_key(const SipMessage &resp, const Diagnosis &d) const override;
     void judge(Diagnosis &d, const SipMessage &req) override;
+    // The retry applies the fix when it is a fresh PUBLISH (no SIP-If-Match); whether the
+    // server took it is told by its answer.
+    bool retry_applies(const Diagnosis &d) const override { return !detail(d)->if_match_repeated; }
+    ExpertKind retry_expert(const Diagnosis &) const override {
+        return ExpertKind::if_match_repeated;
+    }
     // Recovered: a 2xx to a retry without SIP-If-Match, with a new SIP-ETag.
     void take_final(Diagnosis &d, const SipMessage &resp) override;
     ExpertKind response_expert(const Record &, const Diagnosis *) const override {

@@ -25,6 +25,9 @@ class IntervalRule final : public RuleOf<IntervalDetail> {
     PendingKind pending_kind() const override { return PendingKind::call; }
     bool accepts(const Record &resp, const Diagnosis &d, const SipMessage &req) const override;
     void judge(Diagnosis &d, const SipMessage &req) override;
+    ExpertKind retry_expert(const Diagnosis &) const override {
+        return ExpertKind::retry_still_too_brief;
+    }
     void take_final(Diagnosis &d, const SipMessage &resp) override;
     ExpertKind response_expert(const Record &r, const Diagnosis *) const override {
         return r.retransmission() ? ExpertKind::none : ExpertKind::interval_too_brief;

@@ -38,6 +38,9 @@ class RedirectRule final : public RuleOf<RedirectDetail> {
     // The fix is applied when the retry's Request-URI is one of the Contacts (RFC 3261 19.1.4
     // comparison); "followed ok" is decided here.
     void judge(Diagnosis &d, const SipMessage &req) override;
+    ExpertKind retry_expert(const Diagnosis &) const override {
+        return ExpertKind::redirect_off_contact;
+    }
     ExpertKind response_expert(const Record &, const Diagnosis *) const override {
         return ExpertKind::redirect;
     }

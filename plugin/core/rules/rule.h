@@ -56,11 +56,15 @@ struct Record {
     static constexpr std::uint8_t kRetransmission = 2;
     static constexpr std::uint8_t kHasResponseTime = 4;
     static constexpr std::uint8_t kUncorrelated = 8;  // no Call-ID/CSeq
+    // A request that is the client's retry of a response (retry_of): whether it does what the
+    // response asked, judged from the request alone, so that every pass and a live capture agree.
+    static constexpr std::uint8_t kRetryApplies = 16;
 
     bool is_request() const { return flags & kRequest; }
     bool retransmission() const { return flags & kRetransmission; }
     bool has_response_time() const { return flags & kHasResponseTime; }
     bool uncorrelated() const { return flags & kUncorrelated; }
+    bool retry_applies() const { return flags & kRetryApplies; }
     bool has_detail() const { return detail != UINT32_MAX; }
 };
 
@@ -151,6 +155,10 @@ class Rule {
     }
     // Judges the retry; then the final response to it.
     virtual void judge(Diagnosis &, const SipMessage & /*request*/) {}
+    // Right after judge(): whether the retry itself does what the response asks (the final
+    // answer to it may still change the verdict), and the expert info of a retry that does not.
+    virtual bool retry_applies(const Diagnosis &d) const { return d.followup_ok; }
+    virtual ExpertKind retry_expert(const Diagnosis &) const { return ExpertKind::none; }
     virtual void take_final(Diagnosis &, const SipMessage & /*response*/) {}
 
     // The verdict on a diagnosed response (first copy, correlated; see Correlator::verdict).

@@ -50,6 +50,14 @@ bool SessionTimerRule::retry_too_small(const Diagnosis &d, const TimerDetail &t)
            d.followup_response_code == 422;
 }
 
+ExpertKind SessionTimerRule::retry_expert(const Diagnosis &d) const {
+    // From the request alone: the answer to it is not known when the request is read.
+    const TimerDetail &t = *detail(d);
+    const bool too_small =
+        !t.retry_session_expires || !t.min_se || *t.retry_session_expires < *t.min_se;
+    return too_small ? ExpertKind::retry_still_too_small : ExpertKind::retry_missing_min_se;
+}
+
 ExpertKind SessionTimerRule::wrong_fix_expert(const Diagnosis &d) const {
     return retry_too_small(d, *detail(d)) ? ExpertKind::retry_still_too_small
                                           : ExpertKind::retry_missing_min_se;

@@ -28,6 +28,7 @@ class SessionTimerRule final : public RuleOf<TimerDetail> {
     bool accepts(const Record &resp, const Diagnosis &d, const SipMessage &req) const override;
     // Applied: Session-Expires >= Min-SE and a Min-SE header.
     void judge(Diagnosis &d, const SipMessage &req) override;
+    ExpertKind retry_expert(const Diagnosis &d) const override;
     void take_final(Diagnosis &d, const SipMessage &resp) override;
     ExpertKind response_expert(const Record &, const Diagnosis *) const override {
         return ExpertKind::interval_too_small;
