@@ -11,6 +11,7 @@
 #include "epan/sipdiag.h"
 
 #include "epan/extract.h"
+#include "epan/flow.h"  // flow: the SIP diagnostics flow type
 #include "epan/ws_compat.h"
 
 #include "core/correlator.h"
@@ -829,6 +830,7 @@ void render_response(proto_tree *tree, packet_info *pinfo, tvbuff_t *tvb, const 
 
 // Feeds the stats tree; also on passes without a protocol tree (tshark -2 -q -z).
 void queue_tap(packet_info *pinfo, const Record &r) {
+    flow::note(pinfo, *g_corr, r, lang());  // flow: every SIP message, requests too
     if (r.is_request()) return;
     auto *tap = static_cast<TapInfo *>(wmem_alloc0(pinfo->pool, sizeof(TapInfo)));
     tap->code = r.code;
@@ -1352,6 +1354,7 @@ void register_protocol() {
     register_init_routine(init_routine);
     register_cleanup_routine(cleanup_routine);
     sipdiag_tap = register_tap("sipdiag");
+    flow::register_flow(proto_sipdiag);  // flow: -z flow,sipdiag and Statistics > Flow Graph
     stats_tree_register_plugin("sipdiag", "sipdiag", "SIP Response Diagnostics", 0, stats_packet,
                                stats_init, nullptr);
 }
