@@ -9,6 +9,7 @@
 
 #include "epan/ws_compat.h"
 
+#include <cstring>
 #include <new>
 #include <string>
 #include <vector>
@@ -548,6 +549,20 @@ struct Note {
     kb::Lang lang;
 };
 
+// A SIP endpoint is an address and a port: a UAC, a proxy and a UAS on one host (a lab, a
+// loopback capture, an SBC with several legs) are separate columns of the ladder, as in sngrep.
+// The item's address becomes the text "address:port" (allocated like the address it replaces;
+// Wireshark frees it with the item).
+void add_port(address *a, guint32 port) {
+    if (port == 0 || a->type == AT_NONE) return;
+    char *host = address_to_str(nullptr, a);
+    char *text = g_strdup_printf(a->type == AT_IPv6 ? "[%s]:%u" : "%s:%u", host, port);
+    wmem_free(nullptr, host);
+    free_address(a);
+    alloc_address_wmem(nullptr, a, AT_STRINGZ, static_cast<int>(strlen(text)) + 1, text);
+    g_free(text);
+}
+
 tap_packet_status flow_packet(void *tapdata, packet_info *pinfo, epan_dissect_t *, const void *data,
                               tap_flags_t) {
     auto *sainfo = static_cast<seq_analysis_info_t *>(tapdata);
@@ -568,6 +583,8 @@ tap_packet_status flow_packet(void *tapdata, packet_info *pinfo, epan_dissect_t 
     sai->frame_number = pinfo->num;
     sai->port_src = static_cast<guint16>(pinfo->srcport);
     sai->port_dst = static_cast<guint16>(pinfo->destport);
+    add_port(&sai->src_addr, pinfo->srcport);
+    add_port(&sai->dst_addr, pinfo->destport);
     sai->frame_label = g_strdup(lab.c_str());
     sai->comment = g_strdup(com.c_str());
     sai->conv_num = conv;

@@ -127,6 +127,20 @@ def mixed_call_ladder_with_two_passes(env):
 
 
 @test
+def endpoints_are_address_and_port(env):
+    # One column per SIP endpoint: UAC, proxy and UAS share 127.0.0.1 (or ::1) in these captures.
+    for capture, nodes in (("mixed-call.pcapng",
+                            ["127.0.0.1:5070", "127.0.0.1:5060", "127.0.0.1:5080"]),
+                           ("redirect-302-tcp-ipv6.pcapng", ["[::1]:5071", "[::1]:5060",
+                                                             "[::1]:5072", "[::1]:5080"])):
+        path = env.add_capture(os.path.join(ROOT, "captures", capture))
+        out = env.run(["-2", "-q", "-r", path, "-z", "flow,sipdiag,standard"]).stdout
+        header = " ".join(out.splitlines()[:2])
+        found = re.findall(r"\|\s*(\S+:\d+)", header)
+        eq(sorted(found), sorted(nodes), f"{capture}: the ladder's columns")
+
+
+@test
 def mixed_call_network_mode_gives_the_same_ladder(env):
     eq(flow(env, "mixed-call.pcapng", mode="network"), MIXED_TWO_PASS, "network mode")
 
