@@ -10,8 +10,8 @@
 // only fill members of an item it handed us and append it to the info's queue.
 //
 // The layouts, checked against each release's header source (4.0.17) and its library's machine
-// code (4.0.17, 4.4.19, 4.6.9: the offsets of display, frame_label, time_str, comment, the
-// addresses and the info's items queue):
+// code (4.0.17, 4.4.19, 4.6.9: the offsets of the ports, frame_label, time_str, comment, conv_num,
+// display, line_style and the info's items queue, as the library's own flow taps write them):
 //   4.0:       has_color_filter and display are gboolean (display at byte 112).
 //   4.4, 4.6:  both are C99 bool (display at byte 109); all members before them are unchanged.
 // 4.2 is not in the matrix: if it already has bool, lower that guard to 4.2.
@@ -74,4 +74,21 @@ WS_DLL_PUBLIC seq_analysis_item_t *sequence_analysis_create_sai_with_addresses(
     packet_info *pinfo, seq_analysis_info_t *sainfo);
 
 }  // extern "C"
+
+// The offsets read in each release's library (x86-64 and other LP64 targets): an edit above that
+// moves a member fails here at compile time; a release that moves one fails tests/e2e/test_flow.py.
+#if defined(__LP64__)
+#include <cstddef>
+static_assert(offsetof(seq_analysis_item_t, port_src) == 32, "seq_analysis_item_t.port_src");
+static_assert(offsetof(seq_analysis_item_t, port_dst) == 64, "seq_analysis_item_t.port_dst");
+static_assert(offsetof(seq_analysis_item_t, frame_label) == 72, "seq_analysis_item_t.frame_label");
+static_assert(offsetof(seq_analysis_item_t, time_str) == 80, "seq_analysis_item_t.time_str");
+static_assert(offsetof(seq_analysis_item_t, comment) == 88, "seq_analysis_item_t.comment");
+static_assert(offsetof(seq_analysis_item_t, conv_num) == 96, "seq_analysis_item_t.conv_num");
+static_assert(offsetof(seq_analysis_item_t, display) == (SIPDIAG_WS_AT_LEAST(4, 4) ? 109 : 112),
+              "seq_analysis_item_t.display");
+static_assert(offsetof(seq_analysis_item_t, line_style) == (SIPDIAG_WS_AT_LEAST(4, 4) ? 120 : 124),
+              "seq_analysis_item_t.line_style");
+static_assert(offsetof(seq_analysis_info_t, items) == 16, "seq_analysis_info_t.items");
+#endif
 #endif
