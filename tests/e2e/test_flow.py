@@ -91,7 +91,8 @@ def find(items, label, fragment):
 
 @test
 def flow_type_is_listed_by_tshark(env):
-    out = env.run(["-z", "help"], check=False).stdout + env.run(["-z", "help"], check=False).stderr
+    p = env.run(["-z", "help"], check=False)
+    out = p.stdout + p.stderr
     if "flow,sipdiag" not in out:
         raise Failure("tshark -z help does not list flow,sipdiag")
 
