@@ -5,11 +5,14 @@
 #   * by default: filters a capture down to the 302 responses whose client did not apply the fix,
 #     selects the first one, expands the "SIP Response Diagnostics" tree (with its Redirect and
 #     Follow-up subtrees) and saves a screenshot of the main window (docs/screenshot-followup.png);
+#   * with --flow: opens Statistics > Flow Graph, picks the flow type "SIP diagnostics", points at
+#     the client's wrong retry after a 302 (its diagnosis shows in full under the diagram) and saves
+#     a screenshot of that dialog (docs/screenshot-flow.png);
 #   * with --check-only: starts the GUI, checks that the plugin is loaded (tshark -G plugins as the
 #     same user, and the GUI opening the capture with a display filter that only the plugin's fields
 #     make valid), and quits Wireshark through its own Quit shortcut; exit code 0 when all is well.
 #
-# Usage: tools/gui-screenshot.sh [--check-only] [--install-only] [--plugin SO] [--capture PCAP]
+# Usage: tools/gui-screenshot.sh [--check-only | --flow] [--install-only] [--plugin SO] [--capture PCAP]
 #                                [--filter DFILTER] [--output PNG] [--keep-raw]
 #   --install-only  only install what is missing (with --check-only: only what that mode needs)
 #   --keep-raw      also keep the uncropped screen next to the output (NAME-raw.png)
@@ -26,6 +29,7 @@ set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 check_only=0
+flow=0
 plugin=${SIPDIAG_PLUGIN:-}
 capture="$top/captures/redirect-302-udp.pcapng"
 # Two-pass facts (did the client retry, and where) are only known once the whole capture has been
@@ -41,6 +45,7 @@ usage() { sed -n '2,/^set -e/{/^set -e/d;s/^# \{0,1\}//;p}' "$0"; }
 while [ $# -gt 0 ]; do
     case "$1" in
         --check-only) check_only=1; shift ;;
+        --flow) flow=1; shift ;;
         --plugin) plugin=${2:?--plugin needs a file}; shift 2 ;;
         --capture) capture=${2:?--capture needs a file}; shift 2 ;;
         --filter) filter=${2:?--filter needs a display filter}; shift 2 ;;
@@ -51,6 +56,13 @@ while [ $# -gt 0 ]; do
         *) echo "gui-screenshot: unknown argument: $1" >&2; usage >&2; exit 2 ;;
     esac
 done
+
+if [ $flow -eq 1 ]; then
+    # The flow graph shows every call of the capture whatever the display filter; this one only
+    # has to match in the check below. The fourth call of this capture retries at a non-Contact.
+    output_default="$top/docs/screenshot-flow.png"
+    [ "$output" = "$top/docs/screenshot-followup.png" ] && output=$output_default
+fi
 
 t0=$(date +%s)
 log() { printf 'gui-screenshot: [%3ss] %s\n' "$(( $(date +%s) - t0 ))" "$*"; }
@@ -283,6 +295,73 @@ quit_wireshark() {
 if [ $check_only -eq 1 ]; then
     quit_wireshark
     log "check-only: OK"
+    exit 0
+fi
+
+# ---------------------------------------------------------------- 8b. the flow graph (--flow)
+flow_screenshot() {
+    focus_main
+    # Statistics menu; "Flow Graph" is its 17th entry in Debian's 4.0 build (no mnemonic to type).
+    # The dialog's title tells whether it was that entry.
+    key alt+s
+    for _ in $(seq 1 16); do xdotool key --delay 40 Down; done
+    key Return
+    local dlg="" deadline=$(( $(date +%s) + 15 ))
+    while [ -z "$dlg" ] && [ "$(date +%s)" -lt "$deadline" ]; do
+        dlg=$(xdotool search --onlyvisible --name "Flow · $title" 2>/dev/null | head -1 || true)
+        [ -n "$dlg" ] || sleep 0.3
+    done
+    [ -n "$dlg" ] || die "Statistics > Flow Graph did not open (menu entries moved?)"
+    log "flow graph dialog $dlg is up"
+    xdotool windowfocus --sync "$dlg" 2>/dev/null || true
+    eval "$(xdotool getwindowgeometry --shell "$dlg")"
+    local dx=${X:?} dy=${Y:?} dw=${WIDTH:?} dh=${HEIGHT:?}
+    sleep 1
+    # The "Flow type" combo box sits in the middle of the bottom row (55 px above the dialog's
+    # lower edge in 4.0); its list is searched by typing.
+    xdotool mousemove --sync $((dx + dw * 525 / 1000)) $((dy + dh - 55)) click 1
+    sleep 0.8
+    snap flow-type-list
+    xdotool type --delay 80 "SIP diag"
+    key Return
+    sleep 2
+    # The SIP diagnostics flow colours each call (conversation) on its own, "All Flows" draws
+    # every row in one colour: the colour runs down the left edge of the diagram are the calls.
+    local raw="$tmphome/raw.png" top=50 runs
+    import -window root "$raw" 2>/dev/null || { xwd -root -silent | /usr/bin/convert xwd:- "$raw"; }
+    # Runs of one colour, at least 4 px high (the 1 px rows between two bands are blended).
+    runs=$(/usr/bin/convert "$raw" -crop "1x$((dh - 220))+$((dx + dw * 9 / 100))+$((dy + top))" \
+               +repage -depth 8 txt:- |
+           awk 'NR > 1 { split($1, p, /[,:]/); y = p[2]; c = $3
+                         if (c != prev) { if (NR > 2) print start, y - 1, prev; start = y; prev = c } }
+                END { print start, y, prev }' |
+           awk '$2 - $1 >= 3 && $3 != "#FFFFFF" { print $1, $2 }')
+    local bands
+    bands=$(grep -c . <<<"$runs" || true)
+    [ "$bands" -ge 4 ] || { quit_wireshark; die "the flow graph shows $bands colour band(s), expected one per call (>= 4): the flow type was not switched to SIP diagnostics (rerun with SIPDIAG_GUI_DEBUG_DIR=DIR)"; }
+    log "conversation colour bands in the flow graph: $bands"
+    # Hover the client's retry to a URI that is not a Contact: the third of the four arrows of the
+    # fourth call. The hint line under the diagram then shows its whole comment.
+    local s e
+    read -r s e < <(sed -n 4p <<<"$runs")
+    xdotool mousemove --sync $((dx + dw / 3)) $((dy + top + s + (e - s) * 5 / 8))
+    sleep 1.2
+    snap flow-hover
+    mkdir -p "$(dirname "$output")"
+    import -window root "$raw" 2>/dev/null || { xwd -root -silent | /usr/bin/convert xwd:- "$raw"; }
+    /usr/bin/convert "$raw" -crop "${dw}x${dh}+${dx}+${dy}" +repage -strip "$output"
+    if [ "$(stat -c %s "$output")" -ge 400000 ]; then
+        /usr/bin/convert "$raw" -crop "${dw}x${dh}+${dx}+${dy}" +repage -strip -colors 256 \
+            "PNG8:$output"
+    fi
+    [ $keep_raw -eq 1 ] && cp "$raw" "${output%.png}-raw.png"
+    log "screenshot: $output ($(identify -format '%wx%h' "$output"), $(stat -c %s "$output") bytes)"
+    key Escape
+    sleep 0.5
+    quit_wireshark
+}
+if [ $flow -eq 1 ]; then
+    flow_screenshot
     exit 0
 fi
 

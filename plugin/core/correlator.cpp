@@ -452,4 +452,20 @@ std::string Correlator::summary(const Record &r, bool capture_complete, Language
     return out;
 }
 
+std::string Correlator::retry_summary(const Record &request, Language lang) const {
+    std::string out;
+    const Diagnosis *d = retried(request);
+    const Rule *rule = d ? rule_of(*d) : nullptr;
+    if (rule == nullptr) return out;
+    SummaryWriter w(out, lang);
+    w.text("retry after the ", "relance après le ").number(request.retry_of_code);
+    w.text(" in frame ", " de la trame ").number(request.retry_of).colon();
+    const std::size_t before = out.size();
+    rule->summarize_retry(*d, w);
+    if (out.size() != before) w.colon();
+    w.text(request.retry_applies() ? w.tr("applies the fix", "applique la correction")
+                                   : w.tr("wrong fix", "mauvaise correction"));
+    return out;
+}
+
 }  // namespace sipdiag

@@ -86,6 +86,9 @@ class Correlator {
     // `lang`; empty for requests and for responses below 300 that nothing was found in.
     std::string summary(const Record &r, bool capture_complete, Language lang,
                         std::string_view reason) const;
+    // A retry's own line: "retry after the 302 in frame 26: to sip:x, none of the Contacts:
+    // wrong fix". Empty for a request that is no retry.
+    std::string retry_summary(const Record &request, Language lang) const;
     // True when the capture ends before the follow-up window after this response ran out: a
     // "not followed" verdict then rests on a short capture.
     bool capture_ends_in_window(const Diagnosis &d) const;

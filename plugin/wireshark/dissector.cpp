@@ -9,6 +9,7 @@
 #include "wireshark/sipdiag.h"
 
 #include "wireshark/extract.h"
+#include "wireshark/flow.h"
 #include "wireshark/fields.h"
 #include "wireshark/prefs.h"
 #include "wireshark/render.h"
@@ -104,6 +105,7 @@ void register_protocol() {
     register_init_routine(init_routine);
     register_cleanup_routine(cleanup_routine);
     register_stats();
+    flow::register_flow(proto_sipdiag);  // -z flow,sipdiag and Statistics › Flow Graph
 }
 
 void register_handoff() {

@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "wireshark/stats.h"
 
+#include "wireshark/flow.h"
+#include "wireshark/prefs.h"
+
 namespace sipdiag::ws {
 
 namespace {
@@ -48,6 +51,7 @@ tap_packet_status stats_packet(stats_tree *st, packet_info *, epan_dissect_t *, 
 }  // namespace
 
 void queue_tap(packet_info *pinfo, const Correlator &corr, const Record &r) {
+    flow::note(pinfo, corr, r, lang());  // every SIP message, requests too
     if (r.is_request()) return;
     auto *tap = static_cast<TapInfo *>(wmem_alloc0(pinfo->pool, sizeof(TapInfo)));
     tap->code = r.code;

@@ -67,3 +67,7 @@ typedef gboolean sipdiag_uat_bool;
 //    the API signatures moved to bool/unsigned/int, and only bool * (above) is a different type.
 // Behaviour that differs without an API change (tests must allow for it): 4.4 and 4.6
 // `tshark -T fields` print FT_BOOLEAN values as True/False (4.0: 1/0).
+
+// The flow graph API (epan/sequence_analysis.h), missing from Debian's libwireshark-dev on
+// every release line: see ws_seq_compat.h.
+#include "wireshark/ws_seq_compat.h"

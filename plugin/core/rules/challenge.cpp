@@ -98,4 +98,11 @@ void ChallengeRule::summarize(const Record &, const Diagnosis &d, const Verdict 
     if (d.retry_after) w.next().text("retry after ", "réessayer dans ").seconds(*d.retry_after);
 }
 
+void ChallengeRule::summarize_retry(const Diagnosis &d, SummaryWriter &w) const {
+    const ChallengeDetail *c = detail(d);
+    if (c == nullptr) return;
+    w.text(c->retry_has_credentials ? w.tr("with credentials", "avec identifiants")
+                                    : w.tr("without credentials", "sans identifiants"));
+}
+
 }  // namespace sipdiag

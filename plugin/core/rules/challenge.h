@@ -40,6 +40,7 @@ class ChallengeRule final : public RuleOf<ChallengeDetail> {
     ExpertKind response_expert(const Record &r, const Diagnosis *d) const override;
     void summarize(const Record &r, const Diagnosis &d, const Verdict &v,
                    SummaryWriter &w) const override;
+    void summarize_retry(const Diagnosis &d, SummaryWriter &w) const override;
 };
 
 }  // namespace sipdiag

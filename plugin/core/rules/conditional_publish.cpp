@@ -106,4 +106,12 @@ void ConditionalPublishRule::summarize(const Record &, const Diagnosis &d, const
     w.verdict(v, d.followup_frame, "recovered", "rétabli");
 }
 
+void ConditionalPublishRule::summarize_retry(const Diagnosis &d, SummaryWriter &w) const {
+    const PublishDetail *pd = detail(d);
+    if (pd == nullptr) return;
+    w.text(pd->if_match_repeated
+               ? w.tr("SIP-If-Match sent again", "SIP-If-Match renvoyé")
+               : w.tr("a fresh PUBLISH without SIP-If-Match", "un PUBLISH neuf sans SIP-If-Match"));
+}
+
 }  // namespace sipdiag

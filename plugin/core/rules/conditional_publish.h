@@ -43,6 +43,7 @@ class ConditionalPublishRule final : public RuleOf<PublishDetail> {
     }
     void summarize(const Record &r, const Diagnosis &d, const Verdict &v,
                    SummaryWriter &w) const override;
+    void summarize_retry(const Diagnosis &d, SummaryWriter &w) const override;
     // Remembers the entity tag each PUBLISH 2xx hands out (RFC 3903 6), for later 412s.
     void observe_final(const SipMessage &resp, const Transaction &tx) override;
 

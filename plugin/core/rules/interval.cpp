@@ -75,4 +75,17 @@ void IntervalRule::summarize(const Record &, const Diagnosis &d, const Verdict &
     if (d.retry_after) w.next().text("retry after ", "réessayer dans ").seconds(*d.retry_after);
 }
 
+void IntervalRule::summarize_retry(const Diagnosis &d, SummaryWriter &w) const {
+    const IntervalDetail *i = detail(d);
+    if (i == nullptr) return;
+    if (i->retry_expires) {
+        w.text("Expires ").seconds(*i->retry_expires);
+    } else {
+        w.text("no Expires", "pas d'Expires");
+    }
+    if (i->min_expires) {
+        w.text(w.tr(" (the 423 wants ", " (le 423 veut ")).seconds(*i->min_expires).text(")");
+    }
+}
+
 }  // namespace sipdiag

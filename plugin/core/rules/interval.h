@@ -34,6 +34,7 @@ class IntervalRule final : public RuleOf<IntervalDetail> {
     }
     void summarize(const Record &r, const Diagnosis &d, const Verdict &v,
                    SummaryWriter &w) const override;
+    void summarize_retry(const Diagnosis &d, SummaryWriter &w) const override;
 };
 
 }  // namespace sipdiag

@@ -140,4 +140,12 @@ void RedirectRule::summarize(const Record &, const Diagnosis &d, const Verdict &
     }
 }
 
+void RedirectRule::summarize_retry(const Diagnosis &d, SummaryWriter &w) const {
+    const RedirectDetail *rd = detail(d);
+    if (rd == nullptr) return;
+    w.text("to ", "vers ").value(rd->target).text(", ");
+    w.text(d.followup_ok ? w.tr("a Contact of the 302", "un Contact du 302")
+                         : w.tr("none of the Contacts", "aucun des Contacts"));
+}
+
 }  // namespace sipdiag

@@ -46,6 +46,7 @@ class RedirectRule final : public RuleOf<RedirectDetail> {
     }
     void summarize(const Record &r, const Diagnosis &d, const Verdict &v,
                    SummaryWriter &w) const override;
+    void summarize_retry(const Diagnosis &d, SummaryWriter &w) const override;
     void observe_request(const SipMessage &req, const Transaction &tx) override;
 
   protected:

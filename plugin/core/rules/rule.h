@@ -169,6 +169,8 @@ class Rule {
     // and, for a rule with a follow-up, the verdict (core/summary.h).
     virtual void summarize(const Record &, const Diagnosis &, const Verdict &,
                            SummaryWriter &) const {}
+    // What the client's retry did, in a few words (for the retry's own line in the flow graph).
+    virtual void summarize_retry(const Diagnosis &, SummaryWriter &) const {}
 
     // Every request and every first final response of a transaction pass here, so that a rule
     // can watch the capture (the last entity tag issued, later calls after a redirect).

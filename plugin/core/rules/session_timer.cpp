@@ -93,4 +93,17 @@ void SessionTimerRule::summarize(const Record &, const Diagnosis &d, const Verdi
     w.verdict(v, d.followup_frame);
 }
 
+void SessionTimerRule::summarize_retry(const Diagnosis &d, SummaryWriter &w) const {
+    const TimerDetail *t = detail(d);
+    if (t == nullptr) return;
+    if (t->retry_session_expires) {
+        w.text("Session-Expires ").seconds(*t->retry_session_expires);
+    } else {
+        w.text("no Session-Expires", "pas de Session-Expires");
+    }
+    w.text(t->retry_has_min_se ? w.tr(" with Min-SE", " avec Min-SE")
+                               : w.tr(" without Min-SE", " sans Min-SE"));
+    if (t->min_se) w.text(w.tr(" (the 422 wants ", " (le 422 veut ")).seconds(*t->min_se).text(")");
+}
+
 }  // namespace sipdiag

@@ -35,6 +35,7 @@ class SessionTimerRule final : public RuleOf<TimerDetail> {
     }
     void summarize(const Record &r, const Diagnosis &d, const Verdict &v,
                    SummaryWriter &w) const override;
+    void summarize_retry(const Diagnosis &d, SummaryWriter &w) const override;
     // Why the retry was a wrong fix: still too small (or refused again), or Min-SE missing.
     static bool retry_too_small(const Diagnosis &d, const TimerDetail &t);
 
