@@ -178,10 +178,10 @@ capture() { # name function
 }
 
 # ------------------------------------------------------------ SIPp client
-sipp_uac() { # scenario service transport local-ip remote
+sipp_uac() { # scenario service transport local-ip remote [more sipp options]
   local rc=0
   timeout 30 sipp -sf "$SC/$1.xml" -s "$2" -t "$3" -i "$4" -p 5061 -m 1 \
-    -nostdin -timeout 20s -trace_err -error_file "$WORK/uac-$1-$2.err" "$5" \
+    -nostdin -timeout 20s -trace_err -error_file "$WORK/uac-$1-$2.err" "${@:6}" "$5" \
     >"$WORK/uac-$1-$2.log" 2>&1 || rc=$?
   [ "$rc" -eq 0 ] || log "  WARNING: SIPp $1 ($2) exited with $rc"
   sleep 0.5
@@ -269,6 +269,8 @@ cap_baresip_shapes() {
 }
 cap_shape_b2bua() {
   # client (SIPp) -> baresip b2bua (5070) -> Kamailio (redirect server: 302)
+  # the b2bua module calls, from its "outbound" account, the Request-URI the
+  # client used; Kamailio is that account's outbound proxy
   local d="$WORK/b2bua"
   BS_ADDR=127.0.0.1
   baresip_conf "$d" 127.0.0.1:5070 \
@@ -278,7 +280,8 @@ cap_shape_b2bua() {
   printf 'module\t\t\taubridge.so\nmodule_app\t\tb2bua.so\n' >>"$d/config"
   baresip_start "$d" 12
   sleep 1
-  sipp_uac uac-call redir-q-b2b u1 127.0.0.1 127.0.0.1:5070
+  # Request-URI sip:redir-q-b2b@127.0.0.1 (Kamailio's), sent to the B2BUA
+  sipp_uac uac-call redir-q-b2b u1 127.0.0.1 127.0.0.1:5070 -key target_host 127.0.0.1
   sleep 1
   baresip_cmd "/quit"
   baresip_wait
@@ -353,7 +356,14 @@ linphone_main() { # host transport ipv6
   agent_cmd "call sip:st-lp@$1"
   sleep 1.5
   restart_kamailio
-  sleep 8
+  if [ "$2" = tcp ]; then
+    # over TCP linphone loses its connection with the restart, stops
+    # refreshing, registers again about 60 s later and then publishes
+    # afresh (no stale SIP-If-Match, so no 412): wait for that
+    sleep 68
+  else
+    sleep 8
+  fi
   agent_stop 3
 }
 cap_linphone_udp() { linphone_main 127.0.0.1 udp 0; }
@@ -362,7 +372,8 @@ cap_linphone_udp6() { linphone_main "[::1]" udp 1; }
 cap_linphone_shapes() {
   local d="$WORK/linphone-shapes" u
   linphone_conf "$d" 127.0.0.1 udp 0 0
-  sed -i 's/^reg_sendregister=1/reg_sendregister=0/; s/^publish=1/publish=0/' "$d/linphonerc"
+  # registered (the callee's BYE reaches it through its GRUU) but no PUBLISH
+  sed -i 's/^publish=1/publish=0/' "$d/linphonerc"
   HOME="$d" agent_start "$d/linphonec.log" linphonec -c "$d/linphonerc" -d 0
   sleep 1.5
   for u in loop-lp exp0-lp retry-lp fork-lp; do
