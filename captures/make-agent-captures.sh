@@ -276,7 +276,9 @@ cap_shape_b2bua() {
   baresip_conf "$d" 127.0.0.1:5070 \
     '<sip:b2b-in@127.0.0.1:5070>;regint=0;b2bua=inbound'
   printf '%s\n' '<sip:b2b-out@127.0.0.1>;regint=0;outbound="sip:127.0.0.1:5060";b2bua=outbound' >>"$d/accounts"
-  sed -i '/presence.so/d; s/^module_app.*//' "$d/config"
+  # b2bua connects the two calls' audio through aubridge devices named after
+  # the calls: both legs must use the aubridge player and source
+  sed -i '/presence.so/d; s/^module_app.*//; s/^audio_player.*/audio_player\t\taubridge,nil/; s/^audio_source.*/audio_source\t\taubridge,nil/; /^ausrc_srate/d; /^auplay_srate/d; /^ausrc_channels/d' "$d/config"
   printf 'module\t\t\taubridge.so\nmodule_app\t\tb2bua.so\n' >>"$d/config"
   baresip_start "$d" 12
   sleep 1
