@@ -14,7 +14,7 @@
 # on 5060, SIPp servers (agents/sipp/*.xml) on 5080-5082, and per capture
 # dumpcap on lo plus one user agent driven without a terminal:
 #   SIPp     scenario files (agents/sipp/uac-*.xml)       port 5061
-#   baresip  -e / the "cons" module (UDP commands)        port 5062 (B2BUA 5070)
+#   baresip  commands to its "cons" module (UDP), -t bound port 5062 (B2BUA 5070)
 #   linphonec  commands on stdin (a FIFO)                 port 5063
 #   twinkle-console  commands on stdin (a FIFO)           port 5064
 # A stale SIP-If-Match is produced the way it happens in real life: Kamailio
