@@ -239,10 +239,12 @@ void Correlator::on_response(const SipMessage &msg, std::uint32_t idx) {
     note_call(msg, idx);
     rule->diagnosed(msg, *tx, idx);
     Diagnosis &kept = store_.diagnoses[kept_rec.detail];
-    const std::uint64_t key = rule->pending_key(msg, kept);
-    if (key == 0) return;
+    std::uint64_t keys[kMaxPendingKeys] = {};
+    const std::size_t n = rule->pending_keys(msg, kept, keys);
     auto &table = rule->pending_kind() == PendingKind::entity ? pending_entity_ : pending_dialog_;
-    add_pending(table.get(key), idx);
+    for (std::size_t i = 0; i < n && i < kMaxPendingKeys; ++i) {
+        if (keys[i] != 0) add_pending(table.get(keys[i]), idx);
+    }
 }
 
 bool Correlator::try_pending(BoundedMap<std::vector<std::uint32_t>> &table, std::uint64_t key,
@@ -250,18 +252,25 @@ bool Correlator::try_pending(BoundedMap<std::vector<std::uint32_t>> &table, std:
                              Transaction &tx) {
     auto *pending = table.find(key);
     if (pending == nullptr) return false;
-    for (auto it = pending->begin(); it != pending->end(); ++it) {
+    for (auto it = pending->begin(); it != pending->end();) {
         const Record &resp = store_.records[*it];
         const Diagnosis &d = store_.diagnoses[resp.detail];
-        if (d.client != client) continue;
-        if (elapsed(msg.time_ns, d.time_ns) > config_.followup_window_ns) continue;
-        if (!rule_of(d)->accepts(resp, d, msg)) continue;
+        if (d.followup_frame != 0) {  // already answered under its other key
+            it = pending->erase(it);
+            continue;
+        }
+        if (d.client != client || elapsed(msg.time_ns, d.time_ns) > config_.followup_window_ns ||
+            !rule_of(d)->accepts(resp, d, msg)) {
+            ++it;
+            continue;
+        }
         const std::uint32_t r = *it;
         pending->erase(it);
         if (pending->empty()) table.erase(key);  // keep the table small
         apply_followup(r, msg, idx, tx);
         return true;
     }
+    if (pending->empty()) table.erase(key);
     return false;
 }
 
@@ -280,7 +289,9 @@ void Correlator::find_followup(const SipMessage &msg, std::uint32_t idx, Transac
     }
     // By call: the next request of the same call (Call-ID and From tag, or Call-ID alone for
     // the rules whose retry may carry a new From tag, RFC 3261 8.1.3.5 only says SHOULD keep it).
-    for (std::uint64_t key : {dialog_key(msg), call_key(msg)}) {
+    // Then by client: a retry in a new dialog (a new Call-ID, any CSeq), as some stacks send
+    // after a 302.
+    for (std::uint64_t key : {dialog_key(msg), call_key(msg), client_key(msg)}) {
         if (try_pending(pending_dialog_, key, msg, client, idx, tx)) return;
     }
 }

@@ -84,6 +84,9 @@ enum class ExpertKind : std::uint8_t {
     redirect_not_followed,
     redirect_off_contact,
     redirect_contact_stored,
+    redirect_loop,             // the 302's Contact is the URI just redirected, and was retried
+    redirect_expired_contact,  // the retry went to a Contact the 302 gave with expires=0
+    timer_not_followed,        // no retry after a 422
     etag_not_recovered,
     if_match_repeated,
     retry_still_too_small,

@@ -99,6 +99,9 @@ expert_field ei_sipdiag_truncated = EI_INIT;
 expert_field ei_sipdiag_redirect_not_followed = EI_INIT;
 expert_field ei_sipdiag_redirect_off_contact = EI_INIT;
 expert_field ei_sipdiag_redirect_contact_stored = EI_INIT;
+expert_field ei_sipdiag_redirect_loop = EI_INIT;
+expert_field ei_sipdiag_redirect_expired_contact = EI_INIT;
+expert_field ei_sipdiag_timer_not_followed = EI_INIT;
 expert_field ei_sipdiag_etag_not_recovered = EI_INIT;
 expert_field ei_sipdiag_if_match_repeated = EI_INIT;
 expert_field ei_sipdiag_retry_still_too_small = EI_INIT;
@@ -207,6 +210,19 @@ ExpertRow kExperts[] = {
      {&ei_sipdiag_retry_missing_min_se,
       {"sipdiag.retry_missing_min_se", PI_SEQUENCE, PI_WARN,
        "The retry after the 422 has a large enough interval but no Min-SE header", EXPFILL}}},
+    {ExpertKind::redirect_loop,
+     {&ei_sipdiag_redirect_loop,
+      {"sipdiag.redirect_loop", PI_SEQUENCE, PI_WARN,
+       "The 302 sends the client back to the URI it redirected: a redirect loop", EXPFILL}}},
+    {ExpertKind::redirect_expired_contact,
+     {&ei_sipdiag_redirect_expired_contact,
+      {"sipdiag.redirect_expired_contact", PI_SEQUENCE, PI_WARN,
+       "The client retried at a Contact the 302 gave with expires=0 (withdrawn)", EXPFILL}}},
+    {ExpertKind::timer_not_followed,
+     {&ei_sipdiag_timer_not_followed,
+      {"sipdiag.timer_not_followed", PI_SEQUENCE, PI_WARN,
+       "The client did not retry after the 422 (no session timer support, or it gave up)",
+       EXPFILL}}},
     {ExpertKind::retry_without_credentials,
      {&ei_sipdiag_retry_without_credentials,
       {"sipdiag.retry_without_credentials", PI_SEQUENCE, PI_WARN,

@@ -12,6 +12,7 @@ RedirectRule::RedirectRule(Store &store, const Config &config)
 
 bool RedirectRule::diagnose(const SipMessage &resp, const Transaction *, Diagnosis &d) {
     RedirectDetail &rd = new_detail(d);
+    rd.call_hash = hash_parts({resp.call_id});
     for (const std::string &v : resp.contact) parse_contacts(v, rd.contacts);
     if (rd.contacts.total == 0) {
         d.add_issue(IssueKind::missing_contact, "302 without a Contact header: nowhere to retry");
@@ -42,12 +43,26 @@ void RedirectRule::diagnosed(const SipMessage &resp, const Transaction &tx, std:
     if (!tx.captured() || tx.request_uri.empty()) return;
     RedirectDetail &rd = detail(store_.diagnosis_of(record));
     rd.original_uri = tx.request_uri;
-    rd.call_hash = hash_parts({resp.call_id});
     add_pending(redirects_.get(hash_parts({client_id(resp)}, 0x302)), record);
 }
 
+std::size_t RedirectRule::pending_keys(const SipMessage &resp, const Diagnosis &,
+                                       std::uint64_t (&keys)[kMaxPendingKeys]) const {
+    keys[0] = dialog_key(resp);
+    keys[1] = client_key(resp);
+    return 2;
+}
+
 bool RedirectRule::accepts(const Record &resp, const Diagnosis &d, const SipMessage &req) const {
-    return is_new_request_of_call(d, req) && store_.methods[resp.method] == req.method;
+    if (store_.methods[resp.method] != req.method) return false;
+    const RedirectDetail &rd = *detail(d);
+    if (hash_parts({req.call_id}) == rd.call_hash) return is_new_request_of_call(d, req);
+    // A new dialog is the retry only when it goes to one of the Contacts: any other later call
+    // of the client is just a later call.
+    for (const ContactEntry &c : rd.contacts.entries) {
+        if (!c.star && sip_uri_equivalent(c.uri, req.request_uri)) return true;
+    }
+    return false;
 }
 
 void RedirectRule::judge(Diagnosis &d, const SipMessage &req) {
@@ -62,8 +77,29 @@ void RedirectRule::judge(Diagnosis &d, const SipMessage &req) {
             break;
         }
     }
-    d.followup_ok = chosen != nullptr;
+    rd.new_dialog = hash_parts({req.call_id}) != rd.call_hash;
+    if (chosen == nullptr) {
+        rd.retry = RedirectDetail::Target::off_contact;
+    } else if (!rd.original_uri.empty() && sip_uri_equivalent(req.request_uri, rd.original_uri)) {
+        rd.retry = RedirectDetail::Target::loop;
+    } else if (chosen->expires && *chosen->expires == 0) {
+        rd.retry = RedirectDetail::Target::expired;
+    } else {
+        rd.retry = RedirectDetail::Target::contact;
+    }
+    d.followup_ok = rd.retry == RedirectDetail::Target::contact;
     if (chosen) rd.highest_q = chosen->effective_q() >= best;
+}
+
+ExpertKind RedirectRule::wrong_fix_expert(const Diagnosis &d) const {
+    switch (detail(d)->retry) {
+        case RedirectDetail::Target::loop:
+            return ExpertKind::redirect_loop;
+        case RedirectDetail::Target::expired:
+            return ExpertKind::redirect_expired_contact;
+        default:
+            return ExpertKind::redirect_off_contact;
+    }
 }
 
 void RedirectRule::observe_request(const SipMessage &req, const Transaction &) {
@@ -73,8 +109,10 @@ void RedirectRule::observe_request(const SipMessage &req, const Transaction &) {
     const std::uint64_t call = hash_parts({req.call_id});
     const SipUri target = parse_sip_uri(req.request_uri);  // once, not once per contact
     for (auto it = list->begin(); it != list->end();) {
+        const Diagnosis &d = store_.diagnosis_of(*it);
         RedirectDetail &rd = detail(store_.diagnosis_of(*it));
-        if (rd.call_hash == call) {  // same call: that is the retry, not a later request
+        // The same call, or this 302's own retry in a new dialog: not a later request.
+        if (rd.call_hash == call || d.followup_frame == req.frame) {
             ++it;
             continue;
         }
@@ -118,8 +156,15 @@ void RedirectRule::summarize(const Record &, const Diagnosis &d, const Verdict &
         w.text(" (q=").q(best->effective_q()).text(")");
     }
     if (d.followup_frame != 0) {
-        w.next().text("retried at ", "relancé vers ").value(rd->target).text(", ");
-        if (!d.followup_ok) {
+        w.next().text("retried at ", "relancé vers ").value(rd->target);
+        if (rd->new_dialog) w.text(" in a new dialog", " dans un nouveau dialogue");
+        w.text(", ");
+        if (rd->retry == RedirectDetail::Target::loop) {
+            w.text("the URI just redirected: a redirect loop",
+                   "l'URI qui vient d'être redirigée : une boucle de redirection");
+        } else if (rd->retry == RedirectDetail::Target::expired) {
+            w.text("a Contact given with expires=0", "un Contact donné avec expires=0");
+        } else if (!d.followup_ok) {
             w.text("none of them", "aucun d'eux");
         } else if (rd->highest_q.value_or(true)) {
             w.text(cl.total == 1 ? w.tr("the Contact", "le Contact")
@@ -144,8 +189,18 @@ void RedirectRule::summarize_retry(const Diagnosis &d, SummaryWriter &w) const {
     const RedirectDetail *rd = detail(d);
     if (rd == nullptr) return;
     w.text("to ", "vers ").value(rd->target).text(", ");
-    w.text(d.followup_ok ? w.tr("a Contact of the 302", "un Contact du 302")
-                         : w.tr("none of the Contacts", "aucun des Contacts"));
+    switch (rd->retry) {
+        case RedirectDetail::Target::loop:
+            w.text("the URI just redirected (a loop)", "l'URI qui vient d'être redirigée (boucle)");
+            break;
+        case RedirectDetail::Target::expired:
+            w.text("a Contact with expires=0", "un Contact avec expires=0");
+            break;
+        default:
+            w.text(d.followup_ok ? w.tr("a Contact of the 302", "un Contact du 302")
+                                 : w.tr("none of the Contacts", "aucun des Contacts"));
+            break;
+    }
 }
 
 }  // namespace sipdiag

@@ -15,13 +15,23 @@
 namespace sipdiag {
 
 struct RedirectDetail {
+    // What the retry targeted.
+    enum class Target : std::uint8_t {
+        none,         // no retry (yet)
+        contact,      // one of the Contacts: the fix
+        off_contact,  // none of the Contacts
+        loop,         // the Contact is the URI that was just redirected: a redirect loop
+        expired,      // a Contact with expires=0, which the server withdrew
+    };
     ContactList contacts;
+    Target retry = Target::none;
+    bool new_dialog = false;        // the retry opened a new dialog (new Call-ID)
     std::string target;             // Request-URI of the client's retry
     std::optional<bool> highest_q;  // the retry went to a Contact with the highest q
     // Later calls: RFC 3261 21.3.3 says to keep using the original Request-URI for future
     // requests. The first later request of the same client to either address tells.
     std::string original_uri;          // Request-URI of the redirected request
-    std::uint64_t call_hash = 0;       // Call-ID of the redirected call
+    std::uint64_t call_hash = 0;       // Call-ID of the redirected call (of the 302)
     FrameNum later_request_frame = 0;  // a later call of the same client
     bool later_kept_original = false;  // ...went to the original URI (true) or the Contact
 };
@@ -34,13 +44,18 @@ class RedirectRule final : public RuleOf<RedirectDetail> {
     bool diagnose(const SipMessage &resp, const Transaction *tx, Diagnosis &d) override;
     void diagnosed(const SipMessage &resp, const Transaction &tx, std::uint32_t record) override;
     PendingKind pending_kind() const override { return PendingKind::dialog; }
+    // In its dialog (Call-ID and From tag) and by its client (a retry in a new dialog, as
+    // linphone sends: new Call-ID, any CSeq).
+    std::size_t pending_keys(const SipMessage &resp, const Diagnosis &d,
+                             std::uint64_t (&keys)[kMaxPendingKeys]) const override;
+    // In the same call: a new request (higher CSeq, new branch) with the same method. In a new
+    // dialog: the same method to one of the Contacts.
     bool accepts(const Record &resp, const Diagnosis &d, const SipMessage &req) const override;
     // The fix is applied when the retry's Request-URI is one of the Contacts (RFC 3261 19.1.4
-    // comparison); "followed ok" is decided here.
+    // comparison), not one the server withdrew (expires=0) and not the URI that was just
+    // redirected (a loop); "followed ok" is decided here.
     void judge(Diagnosis &d, const SipMessage &req) override;
-    ExpertKind retry_expert(const Diagnosis &) const override {
-        return ExpertKind::redirect_off_contact;
-    }
+    ExpertKind retry_expert(const Diagnosis &d) const override { return wrong_fix_expert(d); }
     ExpertKind response_expert(const Record &, const Diagnosis *) const override {
         return ExpertKind::redirect;
     }
@@ -53,9 +68,7 @@ class RedirectRule final : public RuleOf<RedirectDetail> {
     ExpertKind not_followed_expert(const Diagnosis &) const override {
         return ExpertKind::redirect_not_followed;
     }
-    ExpertKind wrong_fix_expert(const Diagnosis &) const override {
-        return ExpertKind::redirect_off_contact;
-    }
+    ExpertKind wrong_fix_expert(const Diagnosis &d) const override;
 
   private:
     BoundedMap<std::vector<std::uint32_t>> redirects_;  // client -> records of its recent 302s

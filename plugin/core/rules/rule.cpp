@@ -41,6 +41,10 @@ std::uint64_t call_key(const SipMessage &m) {
     return hash_parts({m.call_id}, 0x401);
 }
 
+std::uint64_t client_key(const SipMessage &m) {
+    return hash_parts({client_id(m), m.from_tag}, 0xc11e);
+}
+
 std::uint64_t entity_key(std::string_view uri, std::string_view event) {
     return hash_parts({uri, event});
 }

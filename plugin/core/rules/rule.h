@@ -98,6 +98,9 @@ enum class PendingKind : std::uint8_t {
     dialog,  // by Call-ID + From tag
     call,    // by Call-ID alone (a retry may change the From tag)
 };
+// A rule may file a response under two keys of its table (a 302: its dialog, and its client
+// for a retry in a new dialog).
+constexpr std::size_t kMaxPendingKeys = 2;
 
 struct Config {
     // How long after a response a retry still counts as its follow-up.
@@ -125,6 +128,9 @@ std::uint64_t client_hash(const SipMessage &m);
 // Keys of the pending tables.
 std::uint64_t dialog_key(const SipMessage &m);
 std::uint64_t call_key(const SipMessage &m);
+// The client across dialogs: its top Via sent-by and its From tag (a retry in a new dialog keeps
+// both; the IP address alone would merge every client behind one proxy).
+std::uint64_t client_key(const SipMessage &m);
 std::uint64_t entity_key(std::string_view uri, std::string_view event);
 
 class Rule {
@@ -148,6 +154,12 @@ class Rule {
     // Follow-up: where the response waits, under which key (0: do not wait).
     virtual PendingKind pending_kind() const { return PendingKind::none; }
     virtual std::uint64_t pending_key(const SipMessage &resp, const Diagnosis &d) const;
+    // Every key the response waits under (pending_key() by default); returns how many.
+    virtual std::size_t pending_keys(const SipMessage &resp, const Diagnosis &d,
+                                     std::uint64_t (&keys)[kMaxPendingKeys]) const {
+        keys[0] = pending_key(resp, d);
+        return 1;
+    }
     // Whether a request found under the key, from the same client inside the window, is the
     // retry of this response (method, CSeq, branch...).
     virtual bool accepts(const Record &, const Diagnosis &, const SipMessage &) const {

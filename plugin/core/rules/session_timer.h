@@ -41,7 +41,7 @@ class SessionTimerRule final : public RuleOf<TimerDetail> {
 
   protected:
     ExpertKind not_followed_expert(const Diagnosis &) const override {
-        return ExpertKind::retry_still_too_small;
+        return ExpertKind::timer_not_followed;
     }
     ExpertKind wrong_fix_expert(const Diagnosis &d) const override;
 };
