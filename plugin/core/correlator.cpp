@@ -9,7 +9,8 @@ namespace sipdiag {
 
 namespace {
 
-constexpr std::size_t kMaxMethods = 64;  // interned method names; others share "other"
+constexpr std::size_t kMaxMethods = 64;   // interned method names; others share "other"
+constexpr std::size_t kMaxAgents = 1024;  // distinct User-Agent/Server names kept
 
 bool is_final(unsigned code) {
     return code >= 200;
@@ -28,7 +29,9 @@ Correlator::Correlator(Config config)
       tx_(std::max<std::size_t>(config.transactions, 1)),
       pending_dialog_(std::max<std::size_t>(config.pending, 1)),
       pending_entity_(std::max<std::size_t>(config.pending, 1)),
-      call_index_(std::max<std::size_t>(config.calls, 1)) {
+      call_index_(std::max<std::size_t>(config.calls, 1)),
+      agents_(1),  // id 0: none
+      agent_index_(kMaxAgents * 2) {
     store_.methods.emplace_back("");  // id 0: unknown
 }
 
@@ -47,6 +50,22 @@ std::uint8_t Correlator::intern_method(std::string_view m) {
     }
     methods.push_back(std::move(name));
     return static_cast<std::uint8_t>(methods.size() - 1);
+}
+
+std::uint16_t Correlator::intern_agent(const std::string *header) {
+    if (header == nullptr || header->empty()) return 0;
+    const std::string_view name(header->data(), std::min<std::size_t>(header->size(), 128));
+    const std::uint64_t key = hash_parts({name});
+    if (const std::uint16_t *id = agent_index_.find(key)) return *id;
+    if (agents_.size() >= kMaxAgents) {
+        // Bounded: later names share one entry; the table never evicts, so ids stay stable.
+        if (agents_.size() == kMaxAgents) agents_.emplace_back("(other)");
+        return static_cast<std::uint16_t>(kMaxAgents);
+    }
+    agents_.push_back(bounded_copy(name, 128));
+    const auto id = static_cast<std::uint16_t>(agents_.size() - 1);
+    agent_index_.get(key) = id;
+    return id;
 }
 
 std::uint32_t Correlator::keep(Record &r, Diagnosis &&d) {
@@ -141,6 +160,7 @@ void Correlator::on_request(const SipMessage &msg, std::uint32_t idx) {
     tx.request_frame = msg.frame;
     tx.request_time = msg.time_ns;
     tx.request_record = idx;
+    tx.client_agent = intern_agent(msg.headers.first(Hdr::user_agent));
     const bool publish = msg.method == "PUBLISH";
     if (publish || msg.method == "INVITE" || msg.method == "UPDATE") {
         tx.request_uri = bounded_copy(msg.request_uri, kMaxUriLength);
@@ -233,6 +253,8 @@ void Correlator::on_response(const SipMessage &msg, std::uint32_t idx) {
         d.branch = hash_parts({bounded_copy(msg.branch, 128)});
     }
     if (!rule->diagnose(msg, tx, d)) return;
+    d.client_agent = tx->client_agent;
+    d.server_agent = intern_agent(msg.headers.first(Hdr::server));
     Record &kept_rec = store_.records[idx];
     keep(kept_rec, std::move(d));
     if (!followup || kept_rec.retransmission()) return;  // the first copy carries the follow-up

@@ -65,6 +65,8 @@ class Correlator {
         return rules_.get<R>();
     }
     const std::string &method_name(std::uint8_t id) const { return store_.methods[id]; }
+    // The software named by a User-Agent or Server header (attribution); "" for id 0 (none).
+    const std::string &agent_name(std::uint16_t id) const { return agents_[id]; }
     const std::vector<CallEntry> *call(const Diagnosis &d) const;
 
     // The verdict on a response whose fix is a retry (Outcome::not_applicable for the others, for
@@ -100,6 +102,7 @@ class Correlator {
 
   private:
     std::uint8_t intern_method(std::string_view m);
+    std::uint16_t intern_agent(const std::string *header);
     // Keeps a diagnosis made on the stack: links it to the record, returns its index.
     std::uint32_t keep(Record &r, Diagnosis &&d);
     Diagnosis &diagnosis_for(Record &r);  // the record's diagnosis, made when it has none
@@ -124,6 +127,9 @@ class Correlator {
     BoundedMap<std::vector<std::uint32_t>> pending_entity_;  // by event state entity
     BoundedMap<std::uint32_t> call_index_;                   // Call-ID -> calls_
     std::vector<std::vector<CallEntry>> calls_;
+    // Distinct agent names (a capture has few): index 0 is none; past kMaxAgents, "(other)".
+    std::vector<std::string> agents_;
+    BoundedMap<std::uint16_t> agent_index_;  // hash of the name -> index
     TimeNs last_time_ = 0;
     FrameNum last_frame_ = 0;
     mutable std::size_t frame_hint_ = 0;  // where frame_records() looks first

@@ -145,6 +145,8 @@ constexpr Name kNames[] = {
     {"expires", H::topic, Hdr::expires},
     {"min-expires", H::topic, Hdr::min_expires},
     {"security-server", H::topic, Hdr::security_server},
+    {"user-agent", H::topic, Hdr::user_agent},
+    {"server", H::topic, Hdr::server},
     {"i", H::call_id, Hdr::count_},
     {"v", H::via, Hdr::count_},
     {"f", H::from, Hdr::count_},

@@ -35,6 +35,8 @@ enum class Hdr : std::uint8_t {
     expires,
     min_expires,
     security_server,
+    user_agent,  // the software of a request's sender (attribution)
+    server,      // the software of a response's sender
     count_
 };
 

@@ -23,6 +23,7 @@ struct Transaction {
     std::string if_match;                    // PUBLISH
     std::optional<std::uint32_t> session_expires;
     std::unique_ptr<RequestFacts> facts;  // only for requests that carry relevant headers
+    std::uint16_t client_agent = 0;       // User-Agent of the request (Correlator::agent_name)
     bool has_final = false;
     std::uint8_t response_count = 0;
     std::uint16_t codes[4] = {0, 0, 0, 0};

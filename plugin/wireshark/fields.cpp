@@ -18,6 +18,8 @@ int hf_sipdiag_rfc = -1;
 int hf_sipdiag_note = -1;
 int hf_sipdiag_request_frame = -1;
 int hf_sipdiag_request_method = -1;
+int hf_sipdiag_client_agent = -1;
+int hf_sipdiag_server_agent = -1;
 int hf_sipdiag_response_time = -1;
 int hf_sipdiag_retransmission = -1;
 int hf_sipdiag_original_frame = -1;
@@ -369,6 +371,13 @@ void register_fields() {
         {&hf_sipdiag_request_method,
          {"Request method", "sipdiag.request_method", FT_STRING, BASE_NONE, nullptr, 0x0,
           "Method of the request this response answers, from the CSeq header", HFILL}},
+        {&hf_sipdiag_client_agent,
+         {"Client software", "sipdiag.client.agent", FT_STRING, BASE_NONE, nullptr, 0x0,
+          "User-Agent of the request this diagnosed response answers: which software sent it",
+          HFILL}},
+        {&hf_sipdiag_server_agent,
+         {"Server software", "sipdiag.server.agent", FT_STRING, BASE_NONE, nullptr, 0x0,
+          "Server header of this diagnosed response: which software answered", HFILL}},
         {&hf_sipdiag_response_time,
          {"Response time", "sipdiag.response_time", FT_RELATIVE_TIME, BASE_NONE, nullptr, 0x0,
           "Time from the first copy of the request to this response", HFILL}},

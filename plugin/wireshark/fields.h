@@ -24,6 +24,8 @@ extern int hf_sipdiag_rfc;
 extern int hf_sipdiag_note;
 extern int hf_sipdiag_request_frame;
 extern int hf_sipdiag_request_method;
+extern int hf_sipdiag_client_agent;
+extern int hf_sipdiag_server_agent;
 extern int hf_sipdiag_response_time;
 extern int hf_sipdiag_retransmission;
 extern int hf_sipdiag_original_frame;

@@ -176,6 +176,12 @@ void render_response(proto_tree *tree, packet_info *pinfo, tvbuff_t *tvb, const 
 
     const Diagnosis *d = corr.diagnosis(r);
     if (d == nullptr) return;
+    if (d->client_agent != 0) {
+        add_gen_string(t, hf_sipdiag_client_agent, tvb, corr.agent_name(d->client_agent));
+    }
+    if (d->server_agent != 0) {
+        add_gen_string(t, hf_sipdiag_server_agent, tvb, corr.agent_name(d->server_agent));
+    }
     const RenderCtx c{t, pinfo, tvb, corr, r, *d, corr.verdict(r, complete)};
     const RuleRenderer *rr = renderer_for(d->rule);
     if (rr != nullptr) rr->detail(c);

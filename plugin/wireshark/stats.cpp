@@ -14,19 +14,23 @@ struct TapInfo {
     guint16 code;
     guint8 outcome;
     gboolean retransmission;
+    const char *client_agent;  // the correlator's copy, valid while the capture is open
 };
 
 const char *kStCodes = "Responses by code";
 const char *kStOutcome = "Follow-up outcome (302, 412, 422, 401, 407, 423)";
 const char *kStRetrans = "Retransmitted responses";
+const char *kStAgents = "Follow-up outcome by client software (User-Agent)";
 int st_codes = -1;
 int st_outcome = -1;
 int st_retrans = -1;
+int st_agents = -1;
 
 void stats_init(stats_tree *st) {
     st_codes = stats_tree_create_node(st, kStCodes, 0, STAT_DT_INT, TRUE);
     st_outcome = stats_tree_create_node(st, kStOutcome, 0, STAT_DT_INT, TRUE);
     st_retrans = stats_tree_create_node(st, kStRetrans, 0, STAT_DT_INT, FALSE);
+    st_agents = stats_tree_create_node(st, kStAgents, 0, STAT_DT_INT, TRUE);
 }
 
 tap_packet_status stats_packet(stats_tree *st, packet_info *, epan_dissect_t *, const void *p,
@@ -44,6 +48,11 @@ tap_packet_status stats_packet(stats_tree *st, packet_info *, epan_dissect_t *, 
     if (o != Outcome::not_applicable) {
         tick_stat_node(st, kStOutcome, 0, TRUE);
         tick_stat_node(st, outcome_name(o), st_outcome, FALSE);
+        // Which software does not apply fixes: the outcomes per client agent.
+        tick_stat_node(st, kStAgents, 0, TRUE);
+        const char *agent = info->client_agent[0] != '\0' ? info->client_agent : "(no User-Agent)";
+        const int node = tick_stat_node(st, agent, st_agents, TRUE);
+        tick_stat_node(st, outcome_name(o), node, FALSE);
     }
     return TAP_PACKET_REDRAW;
 }
@@ -57,6 +66,8 @@ void queue_tap(packet_info *pinfo, const Correlator &corr, const Record &r) {
     tap->code = r.code;
     tap->outcome = static_cast<guint8>(corr.outcome(r, PINFO_FD_VISITED(pinfo)));
     tap->retransmission = r.retransmission();
+    const Diagnosis *d = corr.diagnosis(r);
+    tap->client_agent = corr.agent_name(d ? d->client_agent : 0).c_str();
     tap_queue_packet(sipdiag_tap, pinfo, tap);
 }
 

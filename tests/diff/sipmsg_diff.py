@@ -59,6 +59,8 @@ TOPICS = {
     "expires": "sip.Expires",
     "min_expires": "sip.Min-Expires",
     "security_server": "sip.Security-Server",
+    "user_agent": "sip.User-Agent",
+    "server": "sip.Server",
 }
 MAX_TOPIC = 64
 

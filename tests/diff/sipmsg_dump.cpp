@@ -29,6 +29,7 @@ constexpr const char *kTopicNames[] = {
     "warning",          "allow_events",
     "retry_after",      "expires",
     "min_expires",      "security_server",
+    "user_agent",       "server",
 };
 static_assert(sizeof kTopicNames / sizeof kTopicNames[0] == static_cast<std::size_t>(Hdr::count_),
               "one name per topic header");

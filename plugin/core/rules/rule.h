@@ -82,6 +82,8 @@ struct Diagnosis {
     FrameNum followup_response_frame = 0;
     std::uint16_t followup_response_code = 0;
     bool followup_ok = false;                  // the attempt applied the fix (as far as known)
+    std::uint16_t client_agent = 0;            // User-Agent of the request (Correlator::agent_name)
+    std::uint16_t server_agent = 0;            // Server of the response
     std::optional<std::uint32_t> retry_after;  // Retry-After, for the rules that show it
     std::uint32_t call = UINT32_MAX;           // index into the correlator's calls
     std::vector<Issue> issues;
