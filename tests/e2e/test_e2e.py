@@ -430,7 +430,8 @@ def label_parts(lang):
     def after_caption(pattern):
         return pattern.split("{2}")[0].replace("{1}", "")
 
-    return kb["fields"], labels, after_caption(labels["field"]), after_caption(labels["field_truncated"])
+    return (kb["fields"], labels, after_caption(labels["field"]),
+            after_caption(labels["field_truncated"]))
 
 
 def long_hint_frames():
