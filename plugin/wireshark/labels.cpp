@@ -107,7 +107,8 @@ proto_item *add_string_item(proto_tree *t, int hf, tvbuff_t *tvb, const char *v)
 proto_item *add_uint_item(proto_tree *t, int hf, tvbuff_t *tvb, guint32 v) {
     const char *cap = caption_to_format(t, hf);
     if (cap == nullptr) return generated(proto_tree_add_uint(t, hf, tvb, 0, 0, v));
-    // As Wireshark shows it: "Client Failure (4)" for a field with value names, else "4".
+    // As Wireshark shows the kinds sipdiag registers (BASE_DEC): "Client Failure (4)" for a
+    // field with value names, else "4".
     const header_field_info *h = proto_registrar_get_nth(static_cast<guint>(hf));
     char value[96];
     if (h != nullptr && h->strings != nullptr && h->type != FT_FRAMENUM) {
@@ -125,9 +126,13 @@ proto_item *add_uint_item(proto_tree *t, int hf, tvbuff_t *tvb, guint32 v) {
 proto_item *add_bool_item(proto_tree *t, int hf, tvbuff_t *tvb, bool v) {
     const char *cap = caption_to_format(t, hf);
     if (cap == nullptr) return generated(proto_tree_add_boolean(t, hf, tvb, 0, 0, v));
-    // Wireshark's own words for a boolean without true/false strings (a value, left English).
+    // The field's true/false strings, else Wireshark's own words (values: left English).
+    const header_field_info *h = proto_registrar_get_nth(static_cast<guint>(hf));
+    const auto *tfs = h != nullptr ? static_cast<const true_false_string *>(h->strings) : nullptr;
+    const char *value =
+        tfs != nullptr ? (v ? tfs->true_string : tfs->false_string) : (v ? "True" : "False");
     char text[ITEM_LABEL_LENGTH];
-    kb::tree_label(text, sizeof text, cap, v ? "True" : "False", lang());
+    kb::tree_label(text, sizeof text, cap, value, lang());
     return generated(proto_tree_add_boolean_format(t, hf, tvb, 0, 0, v, "%s", text));
 }
 
