@@ -32,17 +32,43 @@ struct Entry {
     bool registered;  // false: not in the IANA registry, texts come from the class (see note)
 };
 
-// Tree labels that follow the language preference.
+// Tree texts that follow the language preference ([labels] in the .kb files): subtree titles,
+// remarks appended to an item, and the patterns of a label. {1}, {2}... in a text are filled by
+// format(); kbgen checks that every language uses exactly the placeholders of the English text.
 enum class Label : std::uint8_t {
-    meaning,
-    when,
-    fix,
-    rfc,
     compared_with,
     request,
     no_request,
     values,
     unregistered_note,  // "Not in the IANA registry; explained by its class."
+    field,              // "{1}: {2}": caption, value
+    field_truncated,    // "{1} [truncated]: {2}": the same when the value had to be cut
+    seconds,            // "{1} seconds"
+    request_item,       // "{1} request": method
+    retry_after,        // "retry after the {1} in frame {2}": code, frame
+    followup,           // "Follow-up" (title of the follow-up subtree, with the outcome)
+    outcome_pending,
+    outcome_followed_ok,
+    outcome_wrong_fix,
+    outcome_not_followed,
+    outcome_request_missing,
+    capture_ends,  // "(the capture ends {1} s after ..., inside the {2} s follow-up window)"
+    call_hint,     // "In this call, {1} vs {2}": code, other code
+    redirect,      // "Redirect: {1} contact(s)"
+    publication,
+    different_tag,
+    session_timer,
+    below_min_se,  // "(below Min-SE by {1} s)"
+    registration_interval,
+    below_min_expires,  // "(below Min-Expires by {1} s)"
+    challenge,          // "Challenge ({1})": header name
+    option_tags,
+    accepted_content,
+    warnings,
+    event_package,
+    glare,
+    glare_rule,  // the retry rule after 491 (the value of sipdiag.glare.rule)
+    security_agreement,
     count_
 };
 
@@ -55,6 +81,33 @@ const Entry *lookup(unsigned code, Lang lang);
 const char *class_name(unsigned cls, Lang lang);
 
 const char *label(Label which, Lang lang);
+// Number of placeholders ({1}..{N}) of a label, the same in every language.
+unsigned label_args(Label which);
+
+// Caption of the field whose filter name is `abbrev` ("sipdiag.code"; "sipdiag" for the
+// protocol item) in `lang` ([fields] in the .kb files); null when the knowledge base has none.
+// The English captions are the names the fields are registered with.
+const char *field_label(const char *abbrev, Lang lang);
+// All filter names that have a caption, in ascending order (for tests).
+const char *const *field_keys(std::size_t *count);
+
+// Copies `tmpl` into out (capacity cap > 0, always NUL-terminated), replacing {1}..{9} by
+// args[0..8]; a placeholder without an argument is left out. Never cuts a UTF-8 sequence: when
+// the text does not fit, it stops before the first character that would not. Returns the
+// length written; *cut (if given) tells whether something was left out for lack of room.
+std::size_t format(char *out, std::size_t cap, const char *tmpl, const char *const *args,
+                   std::size_t nargs, bool *cut = nullptr);
+template <std::size_t N>
+std::size_t format(char *out, std::size_t cap, const char *tmpl, const char *const (&args)[N]) {
+    return format(out, cap, tmpl, args, N);
+}
+
+// A tree label "caption: value" in `lang` (Label::field) that fits in cap bytes with its NUL.
+// When it does not, the value is cut (between UTF-8 characters) and the label says so right
+// after the caption (Label::field_truncated: "How to fix [truncated]: ..."), the way
+// Wireshark marks its own cut labels. Control characters and invalid UTF-8 in the value are
+// shown as \xNN escapes. Returns true when the value was cut.
+bool tree_label(char *out, std::size_t cap, const char *caption, const char *value, Lang lang);
 
 // All registered codes in ascending order (for tests and generated documentation).
 const std::uint16_t *registered_codes(std::size_t *count);

@@ -42,18 +42,47 @@ constexpr std::array<unsigned, 75> kIanaCodes = {
 // that carries the (protocol) reason phrases.
 constexpr std::array<const char *, 2> kLangs = {"en", "fr"};
 
-// Same order as sipdiag::kb::Label.
-constexpr std::array<const char *, 9> kLabelKeys = {
-    "meaning",            // Label::meaning
-    "when",               // Label::when
-    "fix",                // Label::fix
-    "rfc",                // Label::rfc
-    "compared_with",      // Label::compared_with
-    "request",            // Label::request
-    "no_request",         // Label::no_request
-    "values",             // Label::values
-    "unregistered_note",  // Label::unregistered_note
+// Same order as sipdiag::kb::Label, with the number of placeholders ({1}..{N}) each text must
+// use in every language.
+struct LabelKey {
+    const char *key;
+    unsigned args;
 };
+constexpr std::array<LabelKey, 33> kLabelKeys = {{
+    {"compared_with", 0},            // Label::compared_with
+    {"request", 0},                  // Label::request
+    {"no_request", 0},               // Label::no_request
+    {"values", 0},                   // Label::values
+    {"unregistered_note", 0},        // Label::unregistered_note
+    {"field", 2},                    // Label::field
+    {"field_truncated", 2},          // Label::field_truncated
+    {"seconds", 1},                  // Label::seconds
+    {"request_item", 1},             // Label::request_item
+    {"retry_after", 2},              // Label::retry_after
+    {"followup", 0},                 // Label::followup
+    {"outcome_pending", 0},          // Label::outcome_pending
+    {"outcome_followed_ok", 0},      // Label::outcome_followed_ok
+    {"outcome_wrong_fix", 0},        // Label::outcome_wrong_fix
+    {"outcome_not_followed", 0},     // Label::outcome_not_followed
+    {"outcome_request_missing", 0},  // Label::outcome_request_missing
+    {"capture_ends", 2},             // Label::capture_ends
+    {"call_hint", 2},                // Label::call_hint
+    {"redirect", 1},                 // Label::redirect
+    {"publication", 0},              // Label::publication
+    {"different_tag", 0},            // Label::different_tag
+    {"session_timer", 0},            // Label::session_timer
+    {"below_min_se", 1},             // Label::below_min_se
+    {"registration_interval", 0},    // Label::registration_interval
+    {"below_min_expires", 1},        // Label::below_min_expires
+    {"challenge", 1},                // Label::challenge
+    {"option_tags", 0},              // Label::option_tags
+    {"accepted_content", 0},         // Label::accepted_content
+    {"warnings", 0},                 // Label::warnings
+    {"event_package", 0},            // Label::event_package
+    {"glare", 0},                    // Label::glare
+    {"glare_rule", 0},               // Label::glare_rule
+    {"security_agreement", 0},       // Label::security_agreement
+}};
 
 constexpr std::array<const char *, 4> kTextKeys = {"meaning", "when", "fix", "rfc"};
 constexpr std::array<const char *, 5> kClassKeys = {"name", "meaning", "when", "fix", "rfc"};
@@ -74,6 +103,43 @@ bool is_registered(unsigned code) {
 template <std::size_t N>
 bool contains(const std::array<const char *, N> &keys, const std::string &key) {
     return std::any_of(keys.begin(), keys.end(), [&](const char *k) { return key == k; });
+}
+
+bool is_label_key(const std::string &key) {
+    return std::any_of(kLabelKeys.begin(), kLabelKeys.end(),
+                       [&](const LabelKey &k) { return key == k.key; });
+}
+
+// A [fields] key is a sipdiag filter name: "sipdiag" (the protocol) or "sipdiag." followed by
+// lower-case letters, digits, '_' and '.'.
+bool is_field_key(const std::string &key) {
+    if (key == "sipdiag") return true;
+    const std::string prefix = "sipdiag.";
+    if (key.size() <= prefix.size() || key.compare(0, prefix.size(), prefix) != 0) return false;
+    if (key.back() == '.') return false;
+    return std::all_of(
+        key.begin() + static_cast<std::ptrdiff_t>(prefix.size()), key.end(), [](char c) {
+            return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '.';
+        });
+}
+
+// The placeholders {1}..{9} a text uses, as a bit set (bit n for {n}).
+unsigned placeholders(const std::string &text) {
+    unsigned set = 0;
+    for (std::size_t i = 0; i + 2 < text.size(); ++i) {
+        if (text[i] == '{' && text[i + 1] >= '1' && text[i + 1] <= '9' && text[i + 2] == '}') {
+            set |= 1u << (text[i + 1] - '0');
+        }
+    }
+    return set;
+}
+
+std::string placeholder_list(unsigned set) {
+    std::string out;
+    for (unsigned n = 1; n <= 9; ++n) {
+        if (set & (1u << n)) out += (out.empty() ? "{" : ", {") + std::to_string(n) + "}";
+    }
+    return out.empty() ? "none" : out;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -134,7 +200,7 @@ struct Value {
     int line = 0;
 };
 
-enum class Kind { code, cls, labels };
+enum class Kind { code, cls, labels, fields };
 
 struct Section {
     Kind kind = Kind::code;
@@ -163,6 +229,7 @@ struct KbFile {
     std::map<unsigned, Section> codes;
     std::map<unsigned, Section> classes;
     std::optional<Section> labels;
+    std::optional<Section> fields;  // captions by filter name
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -248,9 +315,13 @@ std::string expected_keys(Kind kind, bool reference) {
             return "name, meaning, when, fix, rfc";
         case Kind::labels: {
             std::string all;
-            for (const char *k : kLabelKeys) all += (all.empty() ? "" : ", ") + std::string(k);
+            for (const LabelKey &k : kLabelKeys) {
+                all += (all.empty() ? "" : ", ") + std::string(k.key);
+            }
             return all;
         }
+        case Kind::fields:
+            return "a sipdiag filter name (sipdiag or sipdiag.<name>)";
     }
     return {};
 }
@@ -334,7 +405,9 @@ class Parser {
             case Kind::cls:
                 return contains(kClassKeys, key);
             case Kind::labels:
-                return contains(kLabelKeys, key);
+                return is_label_key(key);
+            case Kind::fields:
+                return is_field_key(key);
         }
         return false;
     }
@@ -372,19 +445,22 @@ class Parser {
             n = static_cast<unsigned>(digit[0] - '0');
             s.kind = Kind::cls;
             target = &f_.classes;
-        } else if (name == "labels") {
-            s.kind = Kind::labels;
-            if (f_.labels) {
-                err(lineno, "duplicate section [labels] (first at line " +
-                                std::to_string(f_.labels->line) + ")");
+        } else if (name == "labels" || name == "fields") {
+            const bool labels = name == "labels";
+            s.kind = labels ? Kind::labels : Kind::fields;
+            std::optional<Section> &slot = labels ? f_.labels : f_.fields;
+            if (slot) {
+                err(lineno, "duplicate section " + s.title + " (first at line " +
+                                std::to_string(slot->line) + ")");
                 return;
             }
-            f_.labels = s;
-            current_ = &*f_.labels;
+            slot = s;
+            current_ = &*slot;
             return;
         } else {
-            err(lineno, "unknown section " + s.title +
-                            "; expected [NNN] (a registered code), [class N] or [labels]");
+            err(lineno,
+                "unknown section " + s.title +
+                    "; expected [NNN] (a registered code), [class N], [labels] or [fields]");
             return;
         }
         s.number = n;
@@ -549,12 +625,51 @@ void validate_file(const KbFile &f, Diag &diag) {
     if (!f.labels) {
         diag.error(f.path, 0, "missing [labels]");
     } else {
-        for (const char *k : kLabelKeys) need_text(f, *f.labels, k, diag);
+        for (const LabelKey &k : kLabelKeys) {
+            need_text(f, *f.labels, k.key, diag);
+            auto it = f.labels->values.find(k.key);
+            if (it == f.labels->values.end() || it->second.text.empty()) continue;
+            const unsigned want = ((1u << (k.args + 1)) - 1) & ~1u;  // {1}..{args}
+            const unsigned got = placeholders(it->second.text);
+            if (got != want) {
+                diag.error(f.path, it->second.line,
+                           "'" + std::string(k.key) + "' in [labels] must use the placeholders " +
+                               placeholder_list(want) + ", not " + placeholder_list(got));
+            }
+        }
+    }
+    if (!f.fields) {
+        diag.error(f.path, 0, "missing [fields]");
+    } else if (f.fields->values.empty()) {
+        diag.error(f.path, f.fields->line, "[fields] is empty");
+    } else {
+        for (const auto &[key, v] : f.fields->values) {
+            if (v.text.empty()) {
+                diag.error(f.path, v.line, "empty value for '" + key + "' in [fields]");
+            }
+        }
     }
 }
 
-// Every translation must offer the same comparisons as the reference language.
+// Every translation must offer the same comparisons and caption the same fields as the
+// reference language.
 void validate_against(const KbFile &ref, const KbFile &f, Diag &diag) {
+    if (ref.fields && f.fields) {
+        for (const auto &[key, v] : ref.fields->values) {
+            if (f.fields->values.count(key) == 0) {
+                diag.error(f.path, f.fields->line,
+                           "[fields] lacks '" + key + "' that " + ref.path + ":" +
+                               std::to_string(v.line) + " has");
+            }
+        }
+        for (const auto &[key, v] : f.fields->values) {
+            if (ref.fields->values.count(key) == 0) {
+                diag.error(f.path, v.line,
+                           "'" + key + "' is not in [fields] of " + ref.path +
+                               "; add it there first (all languages caption the same fields)");
+            }
+        }
+    }
     for (const auto &[code, s] : f.codes) {
         auto rit = ref.codes.find(code);
         if (rit == ref.codes.end()) continue;  // reported for ref already
@@ -615,6 +730,7 @@ std::string generate_cpp(const std::vector<const KbFile *> &files) {
          "// NOLINTBEGIN\n"
          "// clang-format off\n"
          "#include \"kb/kb.h\"\n\n"
+         "#include <cstring>\n\n"
          "namespace sipdiag::kb {\n"
          "namespace {\n\n"
          "static_assert(kLangCount == "
@@ -623,6 +739,15 @@ std::string generate_cpp(const std::vector<const KbFile *> &files) {
          "static_assert(static_cast<unsigned>(Label::count_) == "
       << kLabelKeys.size()
       << ", \"kb.h and kbgen disagree on the labels\");\n\n"
+         "constexpr unsigned char kLabelArgs["
+      << kLabelKeys.size() << "] = {";
+    for (std::size_t i = 0; i < kLabelKeys.size(); ++i) o << (i ? ", " : "") << kLabelKeys[i].args;
+    o << "};\n\n"
+         "// Filter names with a caption, in ascending order (binary search).\n"
+         "constexpr const char *kFieldKeys["
+      << ref.fields->values.size() << "] = {\n";
+    for (const auto &[key, v] : ref.fields->values) o << "    " << literal(key) << ",\n";
+    o << "};\n\n"
          "constexpr std::uint16_t kCodes["
       << kIanaCodes.size() << "] = {";
     for (std::size_t i = 0; i < kIanaCodes.size(); ++i) {
@@ -681,7 +806,16 @@ std::string generate_cpp(const std::vector<const KbFile *> &files) {
         }
         o << "};\n";
         o << "constexpr const char *kLabels_" << lang << "[" << kLabelKeys.size() << "] = {\n";
-        for (const char *k : kLabelKeys) o << "    " << literal(f->labels->text(k)) << ",\n";
+        for (const LabelKey &k : kLabelKeys) {
+            o << "    " << literal(f->labels->text(k.key)) << ",\n";
+        }
+        o << "};\n";
+        // In the order of kFieldKeys (the reference language's keys: validated to be the same).
+        o << "constexpr const char *kFields_" << lang << "[" << ref.fields->values.size()
+          << "] = {\n";
+        for (const auto &[key, v] : ref.fields->values) {
+            o << "    " << literal(f->fields->text(key)) << ",\n";
+        }
         o << "};\n";
     }
 
@@ -695,7 +829,8 @@ std::string generate_cpp(const std::vector<const KbFile *> &files) {
     o << "\nconstexpr const Entry *kTables[kLangCount] = " << per_lang("kTable_") << ";\n"
       << "constexpr const char *const *kClassNames[kLangCount] = " << per_lang("kClassNames_")
       << ";\n"
-      << "constexpr const char *const *kLabels[kLangCount] = " << per_lang("kLabels_") << ";\n\n"
+      << "constexpr const char *const *kLabels[kLangCount] = " << per_lang("kLabels_") << ";\n"
+      << "constexpr const char *const *kFields[kLangCount] = " << per_lang("kFields_") << ";\n\n"
       << "// An out-of-range Lang (a bad cast somewhere) falls back to the reference language.\n"
          "std::size_t index(Lang lang) {\n"
          "    auto i = static_cast<std::size_t>(lang);\n"
@@ -716,6 +851,25 @@ std::string generate_cpp(const std::vector<const KbFile *> &files) {
          "    auto i = static_cast<std::size_t>(which);\n"
          "    if (i >= static_cast<std::size_t>(Label::count_)) return \"\";\n"
          "    return kLabels[index(lang)][i];\n"
+         "}\n\n"
+         "unsigned label_args(Label which) {\n"
+         "    auto i = static_cast<std::size_t>(which);\n"
+         "    return i < static_cast<std::size_t>(Label::count_) ? kLabelArgs[i] : 0;\n"
+         "}\n\n"
+         "const char *field_label(const char *abbrev, Lang lang) {\n"
+         "    if (abbrev == nullptr) return nullptr;\n"
+         "    std::size_t lo = 0, hi = sizeof kFieldKeys / sizeof kFieldKeys[0];\n"
+         "    while (lo < hi) {\n"
+         "        const std::size_t mid = lo + (hi - lo) / 2;\n"
+         "        const int c = std::strcmp(kFieldKeys[mid], abbrev);\n"
+         "        if (c == 0) return kFields[index(lang)][mid];\n"
+         "        if (c < 0) lo = mid + 1; else hi = mid;\n"
+         "    }\n"
+         "    return nullptr;\n"
+         "}\n\n"
+         "const char *const *field_keys(std::size_t *count) {\n"
+         "    if (count != nullptr) *count = sizeof kFieldKeys / sizeof kFieldKeys[0];\n"
+         "    return kFieldKeys;\n"
          "}\n\n"
          "const std::uint16_t *registered_codes(std::size_t *count) {\n"
          "    if (count != nullptr) *count = sizeof kCodes / sizeof kCodes[0];\n"

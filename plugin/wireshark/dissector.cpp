@@ -11,6 +11,7 @@
 #include "wireshark/extract.h"
 #include "wireshark/flow.h"
 #include "wireshark/fields.h"
+#include "wireshark/labels.h"
 #include "wireshark/prefs.h"
 #include "wireshark/render.h"
 #include "wireshark/stats.h"
@@ -76,6 +77,7 @@ int dissect_sipdiag(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *)
     if (!PINFO_FD_VISITED(pinfo)) {
         if (!analyse_frame(tree, pinfo, pos, &npos)) {
             proto_item *ti = proto_tree_add_item(tree, proto_sipdiag, tvb, 0, 0, ENC_NA);
+            set_protocol_summary(ti, nullptr);
             expert_add_info(pinfo, ti, &ei_sipdiag_internal_error);
             return 0;
         }

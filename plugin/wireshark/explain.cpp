@@ -3,6 +3,7 @@
 // preference: meaning, when you see it, how to fix it, the RFC, the codes it is confused with, and
 // the site's own hints.
 #include "wireshark/fields.h"
+#include "wireshark/labels.h"
 #include "wireshark/prefs.h"
 #include "wireshark/render.h"
 
@@ -45,16 +46,12 @@ void add_wrapped_lines(proto_item *item, tvbuff_t *tvb, const char *text) {
 
 }  // namespace
 
-proto_item *add_text(proto_tree *tree, int hf, tvbuff_t *tvb, kb::Label which, const char *text) {
-    // When the label in the user's language is the field's registered name (English), Wireshark's
-    // own label ("Name: value") is the same text and is only formatted when someone reads it:
-    // -T fields and -Y build a visible or primed tree but never print these labels.
-    const char *name = label(which);
-    proto_item *it =
-        strcmp(name, proto_registrar_get_name(hf)) == 0
-            ? proto_tree_add_string(tree, hf, tvb, 0, 0, text)
-            : proto_tree_add_string_format(tree, hf, tvb, 0, 0, text, "%s: %s", name, text);
-    proto_item_set_generated(it);
+proto_item *add_text(proto_tree *tree, int hf, tvbuff_t *tvb, const char *text) {
+    // In English the caption is the field's registered name: Wireshark's own label ("Name:
+    // value") is the same text and is only formatted when someone reads it (-T fields and -Y
+    // never print these labels). In another language add_string_item() formats the label, and
+    // marks a cut one right after the caption as Wireshark does ("Name [truncated]: value").
+    proto_item *it = add_string_item(tree, hf, tvb, text);
     if (strlen(text) + 30 > ITEM_LABEL_LENGTH) add_wrapped_lines(it, tvb, text);
     return it;
 }
@@ -83,21 +80,15 @@ void render_explanation(proto_tree *tree, tvbuff_t *tvb, unsigned code) {
     if (!explanation_wanted(tree)) return;
     const kb::Entry *e = kb::lookup(code, lang());
     if (e == nullptr) return;
-    for_each_site_hint(code, [&](const char *text) {
-        proto_item_set_generated(
-            proto_tree_add_string(tree, hf_sipdiag_site_hint, tvb, 0, 0, text));
-    });
-    if (e->reason[0] != '\0') {
-        proto_item_set_generated(
-            proto_tree_add_string(tree, hf_sipdiag_reason, tvb, 0, 0, e->reason));
-    }
-    add_text(tree, hf_sipdiag_meaning, tvb, kb::Label::meaning, e->meaning);
-    add_text(tree, hf_sipdiag_when, tvb, kb::Label::when, e->when);
-    add_text(tree, hf_sipdiag_fix, tvb, kb::Label::fix, e->fix);
-    add_text(tree, hf_sipdiag_rfc, tvb, kb::Label::rfc, e->rfc);
+    for_each_site_hint(
+        code, [&](const char *text) { add_string_item(tree, hf_sipdiag_site_hint, tvb, text); });
+    if (e->reason[0] != '\0') add_string_item(tree, hf_sipdiag_reason, tvb, e->reason);
+    add_text(tree, hf_sipdiag_meaning, tvb, e->meaning);
+    add_text(tree, hf_sipdiag_when, tvb, e->when);
+    add_text(tree, hf_sipdiag_fix, tvb, e->fix);
+    add_text(tree, hf_sipdiag_rfc, tvb, e->rfc);
     if (!e->registered) {
-        proto_item_set_generated(proto_tree_add_string(tree, hf_sipdiag_note, tvb, 0, 0,
-                                                       label(kb::Label::unregistered_note)));
+        add_string_item(tree, hf_sipdiag_note, tvb, label(kb::Label::unregistered_note));
     }
     if (!pref_compare_hints || e->compare_count == 0) return;
     proto_tree *cmp = proto_tree_add_subtree(tree, tvb, 0, 0, ett_sipdiag_compare, nullptr,
@@ -110,9 +101,7 @@ void render_explanation(proto_tree *tree, tvbuff_t *tvb, unsigned code) {
                                        "%u vs %u %s", code, c.code, other ? other->reason : "");
         proto_item_set_generated(ci);
         proto_tree *ct = proto_item_add_subtree(ci, ett_sipdiag_compare);
-        proto_item *hi = proto_tree_add_string(ct, hf_sipdiag_compare_hint, tvb, 0, 0, c.hint);
-        proto_item_set_generated(hi);
-        if (strlen(c.hint) + 30 > ITEM_LABEL_LENGTH) add_wrapped_lines(hi, tvb, c.hint);
+        add_text(ct, hf_sipdiag_compare_hint, tvb, c.hint);
     }
 }
 
@@ -125,10 +114,10 @@ void render_call_hints(const RenderCtx &c, const std::vector<CallEntry> &entries
         if (e.code == c.r.code) continue;
         for (std::size_t k = 0; k < mine->compare_count; ++k) {
             if (mine->compares[k].code != e.code) continue;
-            proto_item *it = proto_tree_add_string_format(
-                c.tree, hf_sipdiag_compare_hint, c.tvb, 0, 0, mine->compares[k].hint,
-                "In this call, %u vs %u: %s", c.r.code, e.code, mine->compares[k].hint);
-            proto_item_set_generated(it);
+            const Num a(c.r.code), b(e.code);
+            const char *args[] = {a.s, b.s};
+            add_string_text(c.tree, hf_sipdiag_compare_hint, c.tvb, mine->compares[k].hint,
+                            fmt(c.pinfo, kb::Label::call_hint, args), mine->compares[k].hint);
         }
     }
 }

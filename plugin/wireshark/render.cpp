@@ -6,6 +6,7 @@
 
 #include "wireshark/extract.h"
 #include "wireshark/fields.h"
+#include "wireshark/labels.h"
 #include "wireshark/prefs.h"
 
 #include <array>
@@ -29,17 +30,32 @@ void add_expert(packet_info *pinfo, proto_item *item, ExpertKind kind) {
     if (expert_field *ei = expert_for(kind)) expert_add_info(pinfo, item, ei);
 }
 
+// The outcome in the title of the follow-up subtree, in the user's language.
+const char *outcome_text(Outcome o) {
+    switch (o) {
+        case Outcome::pending:
+            return label(kb::Label::outcome_pending);
+        case Outcome::followed_ok:
+            return label(kb::Label::outcome_followed_ok);
+        case Outcome::wrong_fix:
+            return label(kb::Label::outcome_wrong_fix);
+        case Outcome::not_followed:
+            return label(kb::Label::outcome_not_followed);
+        case Outcome::request_missing:
+            return label(kb::Label::outcome_request_missing);
+        default:
+            return val_to_str_const(static_cast<guint32>(o), kOutcomeVals, "unknown");
+    }
+}
+
 void render_problems(proto_tree *tree, packet_info *pinfo, tvbuff_t *tvb, const Diagnosis &d) {
     for (const Issue &issue : d.issues) {
         const char *name = issue_name(issue.kind);
-        proto_item *it = name != nullptr
-                             ? proto_tree_add_string_format(tree, hf_sipdiag_problem, tvb, 0, 0,
-                                                            issue.detail.c_str(), "Problem: %s: %s",
-                                                            name, issue.detail.c_str())
-                             : proto_tree_add_string_format(tree, hf_sipdiag_problem, tvb, 0, 0,
-                                                            issue.detail.c_str(), "Problem: %s",
-                                                            issue.detail.c_str());
-        proto_item_set_generated(it);
+        const char *detail = issue.detail.c_str();
+        char shown[ITEM_LABEL_LENGTH];
+        if (name != nullptr) kb::tree_label(shown, sizeof shown, name, detail, lang());
+        proto_item *it = add_string_text(tree, hf_sipdiag_problem, tvb, detail, nullptr,
+                                         name != nullptr ? shown : detail);
         add_expert(pinfo, it, issue_expert(issue.kind));
     }
 }
@@ -48,16 +64,16 @@ void render_followup(const RenderCtx &c, const RuleRenderer *rr) {
     const Diagnosis &d = c.d;
     const Outcome outcome = c.verdict.outcome;
     proto_item *top = nullptr;
-    proto_tree *sub = proto_tree_add_subtree_format(
-        c.tree, c.tvb, 0, 0, ett_sipdiag_followup, &top, "Follow-up: %s",
-        val_to_str_const(static_cast<guint32>(outcome), kOutcomeVals, "unknown"));
+    char title[ITEM_LABEL_LENGTH];
+    kb::tree_label(title, sizeof title, label(kb::Label::followup), outcome_text(outcome), lang());
+    proto_tree *sub =
+        proto_tree_add_subtree(c.tree, c.tvb, 0, 0, ett_sipdiag_followup, &top, title);
     add_gen_uint(sub, hf_sipdiag_outcome, c.tvb, static_cast<guint32>(outcome));
     if (outcome == Outcome::not_followed && c.corr.capture_ends_in_window(d)) {
-        proto_item_append_text(top,
-                               " (the capture ends %.1f s after this response, inside the "
-                               "%u s follow-up window)",
-                               static_cast<double>(c.corr.last_time() - d.time_ns) / 1e9,
-                               pref_followup_window);
+        const Num after(static_cast<double>(c.corr.last_time() - d.time_ns) / 1e9, 1);
+        const Num window(pref_followup_window);
+        const char *args[] = {after.s, window.s};
+        proto_item_append_text(top, " %s", fmt(c.pinfo, kb::Label::capture_ends, args));
     }
     if (d.followup_frame != 0) {
         add_gen_uint(sub, hf_sipdiag_followup_frame, c.tvb, d.followup_frame);
@@ -117,21 +133,15 @@ proto_item *add_gen_string(proto_tree *t, int hf, tvbuff_t *tvb, const std::stri
 }
 
 proto_item *add_gen_string(proto_tree *t, int hf, tvbuff_t *tvb, const char *v) {
-    proto_item *it = proto_tree_add_string(t, hf, tvb, 0, 0, v);
-    proto_item_set_generated(it);
-    return it;
+    return add_string_item(t, hf, tvb, v);
 }
 
 proto_item *add_gen_uint(proto_tree *t, int hf, tvbuff_t *tvb, guint32 v) {
-    proto_item *it = proto_tree_add_uint(t, hf, tvb, 0, 0, v);
-    proto_item_set_generated(it);
-    return it;
+    return add_uint_item(t, hf, tvb, v);
 }
 
 proto_item *add_gen_bool(proto_tree *t, int hf, tvbuff_t *tvb, bool v) {
-    proto_item *it = proto_tree_add_boolean(t, hf, tvb, 0, 0, v);
-    proto_item_set_generated(it);
-    return it;
+    return add_bool_item(t, hf, tvb, v);
 }
 
 void render_retry_after(const RenderCtx &c) {
@@ -146,15 +156,17 @@ void render_response(proto_tree *tree, packet_info *pinfo, tvbuff_t *tvb, const 
     const kb::Entry *e = kb::lookup(r.code, lang());
     const unsigned cls = r.code / 100;
     proto_item *ti = add_message_item(tree, tvb, pos);
-    proto_item_append_text(ti, ": %u %s (%uxx %s)", r.code, e ? e->reason : "", cls,
-                           kb::class_name(cls, lang()));
+    char item_text[ITEM_LABEL_LENGTH];
+    g_snprintf(item_text, sizeof item_text, "%u %s (%uxx %s)", r.code, e ? e->reason : "", cls,
+               kb::class_name(cls, lang()));
+    set_protocol_summary(ti, item_text);
     proto_tree *t = proto_item_add_subtree(ti, ett_sipdiag);
     proto_item *code_item = add_gen_uint(t, hf_sipdiag_code, tvb, r.code);
     add_gen_uint(t, hf_sipdiag_class, tvb, cls);
     add_expert(pinfo, code_item, corr.response_expert(r));
     if (proto_field_is_referenced(t, hf_sipdiag_summary)) {
         if (const char *summary = summary_text(pinfo, corr, r, complete, e)) {
-            add_gen_string(t, hf_sipdiag_summary, tvb, summary);
+            add_text(t, hf_sipdiag_summary, tvb, summary);  // long ones also wrapped below
         }
     }
     render_explanation(t, tvb, r.code);
@@ -166,7 +178,7 @@ void render_response(proto_tree *tree, packet_info *pinfo, tvbuff_t *tvb, const 
         nstime_t ns;
         ns.secs = static_cast<time_t>(r.response_time / 1000000000);
         ns.nsecs = static_cast<int>(r.response_time % 1000000000);
-        proto_item_set_generated(proto_tree_add_time(t, hf_sipdiag_response_time, tvb, 0, 0, &ns));
+        add_time_item(t, hf_sipdiag_response_time, tvb, &ns);
     }
     if (r.request_frame == 0 && !r.retransmission() && !r.uncorrelated()) {
         add_expert(pinfo, ti, ExpertKind::no_request);
@@ -195,12 +207,19 @@ void render_request(proto_tree *tree, packet_info *pinfo, tvbuff_t *tvb, const M
     const Diagnosis *d = corr.diagnosis(r);
     if (r.response_frame == 0 && r.retry_of == 0 && d == nullptr && !r.retransmission()) return;
     proto_item *ti = add_message_item(tree, tvb, pos);
-    proto_item_append_text(ti, ": %s request", corr.method_name(r.method).c_str());
+    const char *method[] = {corr.method_name(r.method).c_str()};
+    const char *summary = fmt(pinfo, kb::Label::request_item, method);
+    if (r.retry_of != 0) {
+        const Num code(r.retry_of_code), frame(r.retry_of);
+        const char *args[] = {code.s, frame.s};
+        summary = wmem_strdup_printf(pinfo->pool, "%s, %s", summary,
+                                     fmt(pinfo, kb::Label::retry_after, args));
+    }
+    set_protocol_summary(ti, summary);
     proto_tree *t = proto_item_add_subtree(ti, ett_sipdiag);
     if (r.retry_of != 0) {
         add_gen_uint(t, hf_sipdiag_retry_of, tvb, r.retry_of);
         add_gen_uint(t, hf_sipdiag_retry_of_code, tvb, r.retry_of_code);
-        proto_item_append_text(ti, ", retry after the %u in frame %u", r.retry_of_code, r.retry_of);
         if (const std::optional<bool> applies = corr.retry_applies(r)) {
             proto_item *ok = add_gen_bool(t, hf_sipdiag_retry_ok, tvb, *applies);
             add_expert(pinfo, ok, corr.retry_expert(r));

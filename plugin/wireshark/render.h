@@ -58,7 +58,7 @@ void render_retry_after(const RenderCtx &c);
 void render_explanation(proto_tree *tree, tvbuff_t *tvb, unsigned code);
 void render_call_hints(const RenderCtx &c, const std::vector<CallEntry> &entries);
 // A text item in the user's language; long texts also get wrapped lines under it.
-proto_item *add_text(proto_tree *tree, int hf, tvbuff_t *tvb, kb::Label label, const char *text);
+proto_item *add_text(proto_tree *tree, int hf, tvbuff_t *tvb, const char *text);
 
 // The whole message (render.cpp).
 struct MessagePos;

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // 401/407: the challenge and whether credentials were sent (core/rules/challenge.h).
 #include "wireshark/fields.h"
+#include "wireshark/labels.h"
+#include "wireshark/prefs.h"
 #include "wireshark/render.h"
 
 namespace sipdiag::ws {
@@ -8,9 +10,9 @@ namespace sipdiag::ws {
 void render_challenge(const RenderCtx &c) {
     const ChallengeDetail *cd = c.corr.detail<ChallengeRule>(c.d);
     if (cd == nullptr) return;
-    proto_tree *sub = proto_tree_add_subtree(
-        c.tree, c.tvb, 0, 0, ett_sipdiag_topic, nullptr,
-        c.r.code == 401 ? "Challenge (WWW-Authenticate)" : "Challenge (Proxy-Authenticate)");
+    const char *header[] = {c.r.code == 401 ? "WWW-Authenticate" : "Proxy-Authenticate"};
+    proto_tree *sub = proto_tree_add_subtree(c.tree, c.tvb, 0, 0, ett_sipdiag_topic, nullptr,
+                                             fmt(c.pinfo, kb::Label::challenge, header));
     for (const AuthChallenge &ch : cd->challenges) {
         add_gen_string(sub, hf_sipdiag_auth_scheme, c.tvb, ch.scheme);
         if (!ch.realm.empty()) add_gen_string(sub, hf_sipdiag_auth_realm, c.tvb, ch.realm);

@@ -2,6 +2,8 @@
 // The header evidence of the other failure responses (core/rules/evidence.h): one subtree per
 // code family, then Retry-After.
 #include "wireshark/fields.h"
+#include "wireshark/labels.h"
+#include "wireshark/prefs.h"
 #include "wireshark/render.h"
 
 namespace sipdiag::ws {
@@ -10,13 +12,13 @@ void render_evidence(const RenderCtx &c) {
     const EvidenceDetail *e = c.corr.detail<EvidenceRule>(c.d);
     if (e == nullptr) return;
     tvbuff_t *tvb = c.tvb;
-    auto subtree = [&](const char *title) {
-        return proto_tree_add_subtree(c.tree, tvb, 0, 0, ett_sipdiag_topic, nullptr, title);
+    auto subtree = [&](kb::Label title) {
+        return proto_tree_add_subtree(c.tree, tvb, 0, 0, ett_sipdiag_topic, nullptr, label(title));
     };
     switch (c.r.code) {
         case 420:
         case 421: {
-            proto_tree *sub = subtree("Option tags");
+            proto_tree *sub = subtree(kb::Label::option_tags);
             for (const std::string &o : e->unsupported) {
                 add_gen_string(sub, hf_sipdiag_options_unsupported, tvb, o);
             }
@@ -29,7 +31,7 @@ void render_evidence(const RenderCtx &c) {
             break;
         }
         case 415: {
-            proto_tree *sub = subtree("Accepted content");
+            proto_tree *sub = subtree(kb::Label::accepted_content);
             if (!e->accept.empty()) add_gen_string(sub, hf_sipdiag_media_accept, tvb, e->accept);
             if (!e->accept_encoding.empty()) {
                 add_gen_string(sub, hf_sipdiag_media_accept_encoding, tvb, e->accept_encoding);
@@ -45,7 +47,7 @@ void render_evidence(const RenderCtx &c) {
         }
         case 488:
         case 606: {
-            proto_tree *sub = subtree("Warnings");
+            proto_tree *sub = subtree(kb::Label::warnings);
             for (const WarningValue &w : e->warnings) {
                 proto_item *wi = add_gen_uint(sub, hf_sipdiag_warning_code, tvb, w.code);
                 proto_tree *wt = proto_item_add_subtree(wi, ett_sipdiag_topic);
@@ -55,7 +57,7 @@ void render_evidence(const RenderCtx &c) {
             break;
         }
         case 489: {
-            proto_tree *sub = subtree("Event package");
+            proto_tree *sub = subtree(kb::Label::event_package);
             if (!e->event.empty()) add_gen_string(sub, hf_sipdiag_event_requested, tvb, e->event);
             if (!e->allow_events.empty()) {
                 add_gen_string(sub, hf_sipdiag_event_allowed, tvb, e->allow_events);
@@ -63,12 +65,11 @@ void render_evidence(const RenderCtx &c) {
             break;
         }
         case 491:
-            add_gen_string(subtree("Glare (RFC 3261 section 14.1)"), hf_sipdiag_glare_rule, tvb,
-                           "retry after a random 2.1-4 s if this UA owns the Call-ID (it sent the "
-                           "first INVITE of the dialog), else 0-2 s");
+            add_gen_string(subtree(kb::Label::glare), hf_sipdiag_glare_rule, tvb,
+                           label(kb::Label::glare_rule));
             break;
         case 494: {
-            proto_tree *sub = subtree("Security agreement (RFC 3329)");
+            proto_tree *sub = subtree(kb::Label::security_agreement);
             for (const std::string &m : e->security_mechanisms) {
                 add_gen_string(sub, hf_sipdiag_security_mechanism, tvb, m);
             }

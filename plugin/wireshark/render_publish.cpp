@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // 412: the entity, the stale SIP-If-Match and the entity tags (core/rules/conditional_publish.h).
 #include "wireshark/fields.h"
+#include "wireshark/labels.h"
+#include "wireshark/prefs.h"
 #include "wireshark/render.h"
 
 namespace sipdiag::ws {
@@ -9,7 +11,7 @@ void render_publish(const RenderCtx &c) {
     const PublishDetail *pd = c.corr.detail<ConditionalPublishRule>(c.d);
     if (pd == nullptr) return;
     proto_tree *sub = proto_tree_add_subtree(c.tree, c.tvb, 0, 0, ett_sipdiag_publish, nullptr,
-                                             "Publication (RFC 3903)");
+                                             label(kb::Label::publication));
     if (!pd->entity.empty()) add_gen_string(sub, hf_sipdiag_publish_entity, c.tvb, pd->entity);
     if (!pd->event.empty()) add_gen_string(sub, hf_sipdiag_publish_event, c.tvb, pd->event);
     if (!pd->if_match.empty()) {
@@ -18,7 +20,7 @@ void render_publish(const RenderCtx &c) {
     if (!pd->last_etag.empty()) {
         proto_item *it = add_gen_string(sub, hf_sipdiag_publish_last_etag, c.tvb, pd->last_etag);
         if (!pd->if_match.empty() && pd->if_match != pd->last_etag) {
-            proto_item_append_text(it, " (the request asked for a different tag)");
+            proto_item_append_text(it, " %s", label(kb::Label::different_tag));
         }
         add_gen_uint(sub, hf_sipdiag_publish_last_etag_frame, c.tvb, pd->last_etag_frame);
     }

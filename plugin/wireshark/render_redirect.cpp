@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // 302: the Contact targets, the retry's target and the later-call check (core/rules/redirect.h).
 #include "wireshark/fields.h"
+#include "wireshark/labels.h"
+#include "wireshark/prefs.h"
 #include "wireshark/render.h"
 
 namespace sipdiag::ws {
@@ -8,9 +10,10 @@ namespace sipdiag::ws {
 void render_redirect(const RenderCtx &c) {
     const RedirectDetail *rd = c.corr.detail<RedirectRule>(c.d);
     if (rd == nullptr) return;
-    proto_tree *sub = proto_tree_add_subtree_format(c.tree, c.tvb, 0, 0, ett_sipdiag_redirect,
-                                                    nullptr, "Redirect: %u contact(s)",
-                                                    static_cast<unsigned>(rd->contacts.total));
+    const Num total(static_cast<unsigned>(rd->contacts.total));
+    const char *args[] = {total.s};
+    proto_tree *sub = proto_tree_add_subtree(c.tree, c.tvb, 0, 0, ett_sipdiag_redirect, nullptr,
+                                             fmt(c.pinfo, kb::Label::redirect, args));
     for (const ContactEntry &e : rd->contacts.entries) {
         proto_item *ci = add_gen_string(sub, hf_sipdiag_redirect_contact, c.tvb, e.uri);
         if (e.q_milli) proto_item_append_text(ci, " (q=%.3g)", *e.q_milli / 1000.0);
@@ -18,8 +21,7 @@ void render_redirect(const RenderCtx &c) {
         if (!e.q_milli && !e.expires) continue;
         proto_tree *ct = proto_item_add_subtree(ci, ett_sipdiag_contact);
         if (e.q_milli) {
-            proto_item_set_generated(
-                proto_tree_add_double(ct, hf_sipdiag_redirect_q, c.tvb, 0, 0, *e.q_milli / 1000.0));
+            add_double_item(ct, hf_sipdiag_redirect_q, c.tvb, *e.q_milli / 1000.0);
         }
         if (e.expires) add_gen_uint(ct, hf_sipdiag_redirect_expires, c.tvb, *e.expires);
     }

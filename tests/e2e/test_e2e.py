@@ -9,9 +9,11 @@ end is "N passed, M failed"; the exit code is non-zero when anything failed.
 """
 
 import os
+import re
 import sys
 import tempfile
 import traceback
+import xml.etree.ElementTree as ET
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
@@ -391,6 +393,214 @@ def site_hints_from_the_preferences_table(env):
                       opts=['uat:sipdiag_site_hints:"401","x"'])
     eq(rows[5]["sipdiag.site_hint"], "", "no site hint for another code")
 
+
+# ------------------------------------------------------------------------------------------
+# Tree labels: the language preference, and labels too long for Wireshark's 240 bytes
+
+
+def kb_sections(lang):
+    """The blocks of plugin/kb/data/<lang>.kb as {section: {key: text}} (format: kb README)."""
+    sections, cur, key = {}, None, None
+    with open(os.path.join(ROOT, "plugin", "kb", "data", f"{lang}.kb"), encoding="utf-8") as f:
+        for raw in f:
+            line = raw.rstrip("\r\n")
+            text = line.strip()
+            if not text or text.startswith("#"):
+                continue
+            if line[0] in " \t":
+                if cur is not None and key is not None:
+                    cur[key] += " " + text
+                continue
+            key = None
+            if text.startswith("["):
+                cur = sections.setdefault(text[1:-1].strip(), {})
+                continue
+            k, _, v = text.partition("=")
+            key = k.strip()
+            cur[key] = v.strip()
+    return sections
+
+
+def label_parts(lang):
+    """Captions, [labels], and the separators a label puts after its caption: ': ' and
+    ' [truncated]: ' in English."""
+    kb = kb_sections(lang)
+    labels = kb["labels"]
+
+    def after_caption(pattern):
+        return pattern.split("{2}")[0].replace("{1}", "")
+
+    return (kb["fields"], labels, after_caption(labels["field"]),
+            after_caption(labels["field_truncated"]))
+
+
+def long_hint_frames():
+    # One Call-ID that meets a 302 and then a 412: the tree of each shows "In this call, 302 vs
+    # 412: <comparison hint>", longer than Wireshark's 240-byte label.
+    cid = "labels-1"
+    return [
+        sippcap.request("INVITE", "sip:bob@example.com", cid, 1, "z9hG4bK-l1"),
+        sippcap.response(302, "Moved Temporarily", "INVITE", cid, 1, "z9hG4bK-l1",
+                         [("Contact", "<sip:bob@10.0.0.9>")]),
+        sippcap.request("PUBLISH", "sip:bob@example.com", cid, 2, "z9hG4bK-l2",
+                        [("Event", "presence"), ("SIP-If-Match", "dx200xyz")]),
+        sippcap.response(412, "Conditional Request Failed", "PUBLISH", cid, 2, "z9hG4bK-l2"),
+    ]
+
+
+@test
+def long_labels_are_cut_with_the_marker_after_the_caption(env):
+    # Regression (issue 9): a label sipdiag formats itself (every label in French; "In this
+    # call, ..." and "Problem: ..." in English) that is longer than Wireshark's 240 bytes was cut
+    # by Wireshark, which marks such a label at its start: "[ [truncated]Comment corriger: ..."
+    # and "[ [truncated]In this call, 302 vs 412: ...". The marker must follow the caption, as in
+    # the labels Wireshark builds itself ("How to fix [truncated]: ..."), in the user's language.
+    paths = [env.add_capture(os.path.join(ROOT, "captures", "redirect-302-udp.pcapng")),
+             generated_capture(env, long_hint_frames(), "long-hint.pcap")]
+    for lang in ("en", "fr"):
+        captions, labels, _, cut_sep = label_parts(lang)
+        marker = cut_sep.split("]")[0].strip() + "]"  # "[truncated]", "[tronqué]"
+        shape = re.compile(r"\[[^\[\]]+" + re.escape(cut_sep))
+        cut = []
+        for path in paths:
+            out = env.run(["-2", "-r", path, "-V", "-O", "sipdiag",
+                           "-o", f"sipdiag.language:{lang}"]).stdout
+            for line in out.splitlines():
+                item = line.strip()
+                if "[truncated]" not in item and marker not in item:
+                    continue
+                if item.startswith("[ [") or not shape.match(item):
+                    raise Failure(f"{lang}: cut label not marked after its caption: {item[:90]!r}")
+                if len(item.encode()) > 2 + 239:  # the brackets of -V, and 239 bytes + NUL
+                    raise Failure(f"{lang}: label longer than Wireshark's buffer: {item[:90]!r}")
+                cut.append(item)
+        # Seen at all (or the checks above prove nothing), including the call hint.
+        for what in (captions["sipdiag.fix"], captions["sipdiag.compare.hint"],
+                     labels["call_hint"].replace("{1}", "302").replace("{2}", "412")):
+            if not any(item.startswith("[" + what + cut_sep) for item in cut):
+                raise Failure(f"{lang}: no cut label '{what}{cut_sep}...' among {len(cut)}")
+
+
+def sipdiag_items(pdml):
+    """The items of the sipdiag trees of a -T pdml output: ('field', filter name, label) and
+    ('title', '', text) for subtree titles (text items that are not the wrapped lines of a long
+    text). Wireshark's own items (_ws.*) are left out: expert summaries stay English by design."""
+    def walk(node):
+        for child in node:
+            name = child.get("name")
+            if name is not None and name.startswith("_ws."):  # expert infos, malformed marks
+                continue
+            if name == "":
+                if node.tag == "proto" or node.get("name") == "":
+                    yield ("title", "", child.get("show"))
+            else:
+                yield ("field", name, child.get("showname"))
+            yield from walk(child)
+
+    for proto in ET.fromstring(pdml).iter("proto"):
+        if proto.get("name") == "sipdiag":
+            yield ("field", "sipdiag", proto.get("showname"))
+            yield from walk(proto)
+
+
+def label_captures(env):
+    caps = sorted(f for f in os.listdir(os.path.join(ROOT, "captures")) if f.endswith(".pcapng"))
+    paths = [env.add_capture(os.path.join(ROOT, "captures", c)) for c in caps]
+    paths.append(generated_capture(env, expectations.topic_frames(), "topics.pcap"))
+    paths.append(generated_capture(env, expectations.hostile_frames(), "hostile.pcap"))
+    paths.append(generated_capture(env, long_hint_frames(), "long-hint.pcap"))
+    return paths
+
+
+# Subtree titles and remarks the bundled and generated captures must show (so that the check
+# below sees each of them at least once).
+TITLE_LABELS = ["compared_with", "followup", "redirect", "publication", "session_timer",
+                "registration_interval", "challenge", "option_tags", "accepted_content",
+                "warnings", "event_package", "glare", "security_agreement"]
+REMARK_LABELS = ["capture_ends", "below_min_se", "below_min_expires", "different_tag",
+                 "seconds", "retry_after", "request_item"]
+# The items that carry them (values of other fields, such as sipdiag.outcome's, stay English).
+REMARK_ITEMS = {"", "sipdiag", "sipdiag.timer.session_expires", "sipdiag.interval.expires",
+                "sipdiag.publish.last_etag", "sipdiag.response_time"}
+
+
+def literal_pieces(pattern):
+    return [p for p in re.split(r"\{\d\}", pattern) if len(p.strip()) >= 5]
+
+
+@test
+def every_tree_label_follows_the_language(env):
+    # With -o sipdiag.language:fr every label sipdiag adds is French: each field's label starts
+    # with its French caption, each subtree title with a French title, and no English title or
+    # remark is left. The same check in English proves the captions come from the same place.
+    paths = label_captures(env)
+    en_labels = kb_sections("en")["labels"]
+    for lang in ("en", "fr"):
+        captions, labels, sep, cut_sep = label_parts(lang)
+        titles = {k: labels[k].split("{")[0].strip() for k in TITLE_LABELS}
+        hint_head = labels["call_hint"].split("{")[0]
+        seen_fields, seen_titles, texts = set(), set(), []
+        for path in paths:
+            pdml = env.run(["-2", "-r", path, "-T", "pdml", "-o",
+                            f"sipdiag.language:{lang}"]).stdout
+            for kind, name, text in sipdiag_items(pdml):
+                if name in REMARK_ITEMS:
+                    texts.append(text)
+                if kind == "title":
+                    keys = [k for k, t in titles.items() if text.startswith(t)]
+                    if not keys:
+                        raise Failure(f"{lang}: subtree title not from [labels]: {text!r}")
+                    seen_titles.update(keys)
+                    continue
+                if name == "sipdiag.compare.code":  # "302 vs 301 Moved Permanently"
+                    if not re.match(r"\d{3} vs \d{3}", text):
+                        raise Failure(f"{lang}: {name} label {text!r}")
+                    continue
+                if name == "sipdiag.compare.hint" and text.startswith(hint_head):
+                    continue  # "In this call, 302 vs 412: ..."
+                cap = captions.get(name)
+                if cap is None:
+                    raise Failure(f"{lang}: {name} has no caption in [fields] of {lang}.kb")
+                if not (text.startswith(cap + sep) or text.startswith(cap + cut_sep)):
+                    raise Failure(f"{lang}: {name} label {text[:80]!r} does not start with "
+                                  f"{cap + sep!r}")
+                seen_fields.add(name)
+        missing = set(TITLE_LABELS) - seen_titles
+        if missing:
+            raise Failure(f"{lang}: titles never shown by the test captures: {sorted(missing)}")
+        if len(seen_fields) < 55:
+            raise Failure(f"{lang}: only {len(seen_fields)} fields shown by the test captures")
+        everything = "\n".join(texts)
+        for key in REMARK_LABELS:
+            for piece in literal_pieces(labels[key]):
+                if piece not in everything:
+                    raise Failure(f"{lang}: [labels] {key} never shown ({piece!r})")
+            if lang != "en":
+                for piece in literal_pieces(en_labels[key]):
+                    if piece in everything:
+                        raise Failure(f"{lang}: English {key} text {piece!r} in the tree")
+
+
+@test
+def every_field_has_a_caption_in_the_knowledge_base(env):
+    # The English caption is the registered name: that is what lets Wireshark build English
+    # labels itself, at no cost. Every field has one in every language, and no caption is left
+    # for a field that is gone.
+    out = env.run(["-G", "fields"]).stdout
+    registered = {}
+    for line in out.splitlines():
+        cols = line.split("\t")
+        if cols[0] == "P" and cols[2] == "sipdiag":
+            registered["sipdiag"] = cols[1]
+        elif cols[0] == "F" and cols[4] == "sipdiag" and cols[3] != "FT_NONE":  # not experts
+            registered[cols[2]] = cols[1]
+    en, fr = kb_sections("en")["fields"], kb_sections("fr")["fields"]
+    for name, title in sorted(registered.items()):
+        if name not in en or name not in fr:
+            raise Failure(f"{name} ('{title}') has no caption in [fields] of en.kb and fr.kb")
+        eq(en[name], title, f"English caption of {name} (en.kb [fields])")
+    eq(sorted(set(en) - set(registered)), [], "captions in en.kb [fields] for no registered field")
+    eq(sorted(set(fr) - set(registered)), [], "captions in fr.kb [fields] for no registered field")
 
 # ------------------------------------------------------------------------------------------
 # Hostile and malformed input (generated: no real stack sends these)

@@ -1,0 +1,206 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "wireshark/labels.h"
+
+#include "wireshark/fields.h"
+#include "wireshark/prefs.h"
+
+#include <climits>
+#include <cstdio>
+#include <cstring>
+
+namespace sipdiag::ws {
+
+namespace {
+
+// The captions of the language in use, by field id (the ids of one protocol's fields are
+// consecutive: registered by one proto_register_field_array call, then the expert infos').
+// Rebuilt when the language preference changes; null where the registered name is right.
+constexpr std::size_t kMaxIds = 512;
+struct Captions {
+    bool built = false;
+    kb::Lang lang = kb::Lang::en;
+    int base = 0;
+    std::size_t count = 0;
+    const char *by_id[kMaxIds] = {};
+    const char *protocol = nullptr;
+};
+Captions g_captions;
+
+// Whether the language writes its labels as Wireshark does ("Name: value", "Name [truncated]:
+// value"): then a caption equal to the registered name needs no formatting.
+bool wireshark_style(kb::Lang lang) {
+    return std::strcmp(kb::label(kb::Label::field, lang), "{1}: {2}") == 0 &&
+           std::strcmp(kb::label(kb::Label::field_truncated, lang), "{1} [truncated]: {2}") == 0;
+}
+
+// The caption to format labels with, or null for Wireshark's own label.
+const char *to_format(const char *caption, const char *name, bool ws_style) {
+    if (caption == nullptr || name == nullptr) return nullptr;  // no caption: the registered name
+    return ws_style && std::strcmp(caption, name) == 0 ? nullptr : caption;
+}
+
+void build_captions(kb::Lang lang) {
+    Captions &c = g_captions;
+    const bool ws_style = wireshark_style(lang);
+    c.built = true;
+    c.lang = lang;
+    c.base = 0;
+    c.count = 0;
+    c.protocol = to_format(kb::field_label("sipdiag", lang), proto_get_protocol_name(proto_sipdiag),
+                           ws_style);
+    int lo = INT_MAX, hi = -1;
+    void *cookie = nullptr;
+    for (header_field_info *h = proto_get_first_protocol_field(proto_sipdiag, &cookie);
+         h != nullptr; h = proto_get_next_protocol_field(proto_sipdiag, &cookie)) {
+        if (h->id < lo) lo = h->id;
+        if (h->id > hi) hi = h->id;
+    }
+    if (hi < lo) return;
+    c.base = lo;
+    const auto span = static_cast<std::size_t>(hi - lo) + 1;
+    c.count = span < kMaxIds ? span : kMaxIds;  // beyond: the registered (English) names
+    for (std::size_t i = 0; i < c.count; ++i) c.by_id[i] = nullptr;
+    cookie = nullptr;
+    for (header_field_info *h = proto_get_first_protocol_field(proto_sipdiag, &cookie);
+         h != nullptr; h = proto_get_next_protocol_field(proto_sipdiag, &cookie)) {
+        const auto i = static_cast<std::size_t>(h->id - lo);
+        if (i < c.count)
+            c.by_id[i] = to_format(kb::field_label(h->abbrev, lang), h->name, ws_style);
+    }
+}
+
+const Captions &captions() {
+    const kb::Lang l = lang();
+    if (!g_captions.built || g_captions.lang != l) build_captions(l);
+    return g_captions;
+}
+
+// The caption to format the label with: null when the registered name is right or when nobody
+// reads this tree's labels (tshark -T fields, -Y, taps: the items are only looked up by value).
+const char *caption_to_format(proto_tree *t, int hf) {
+    if (t == nullptr || PTREE_DATA(t) == nullptr || !PTREE_DATA(t)->visible) return nullptr;
+    return caption(hf);
+}
+
+proto_item *generated(proto_item *it) {
+    proto_item_set_generated(it);
+    return it;
+}
+
+}  // namespace
+
+const char *caption(int hf) {
+    const Captions &c = captions();
+    if (hf < c.base) return nullptr;
+    const auto i = static_cast<std::size_t>(hf - c.base);
+    return i < c.count ? c.by_id[i] : nullptr;
+}
+
+proto_item *add_string_item(proto_tree *t, int hf, tvbuff_t *tvb, const char *v) {
+    const char *cap = caption_to_format(t, hf);
+    if (cap == nullptr) return generated(proto_tree_add_string(t, hf, tvb, 0, 0, v));
+    char text[ITEM_LABEL_LENGTH];
+    kb::tree_label(text, sizeof text, cap, v, lang());
+    return generated(proto_tree_add_string_format(t, hf, tvb, 0, 0, v, "%s", text));
+}
+
+proto_item *add_uint_item(proto_tree *t, int hf, tvbuff_t *tvb, guint32 v) {
+    const char *cap = caption_to_format(t, hf);
+    if (cap == nullptr) return generated(proto_tree_add_uint(t, hf, tvb, 0, 0, v));
+    // As Wireshark shows the kinds sipdiag registers (BASE_DEC): "Client Failure (4)" for a
+    // field with value names, else "4".
+    const header_field_info *h = proto_registrar_get_nth(static_cast<guint>(hf));
+    char value[96];
+    if (h != nullptr && h->strings != nullptr && h->type != FT_FRAMENUM) {
+        g_snprintf(value, sizeof value, "%s (%u)",
+                   val_to_str_const(v, static_cast<const value_string *>(h->strings), "Unknown"),
+                   v);
+    } else {
+        g_snprintf(value, sizeof value, "%u", v);
+    }
+    char text[ITEM_LABEL_LENGTH];
+    kb::tree_label(text, sizeof text, cap, value, lang());
+    return generated(proto_tree_add_uint_format(t, hf, tvb, 0, 0, v, "%s", text));
+}
+
+proto_item *add_bool_item(proto_tree *t, int hf, tvbuff_t *tvb, bool v) {
+    const char *cap = caption_to_format(t, hf);
+    if (cap == nullptr) return generated(proto_tree_add_boolean(t, hf, tvb, 0, 0, v));
+    // The field's true/false strings, else Wireshark's own words (values: left English).
+    const header_field_info *h = proto_registrar_get_nth(static_cast<guint>(hf));
+    const auto *tfs = h != nullptr ? static_cast<const true_false_string *>(h->strings) : nullptr;
+    const char *value =
+        tfs != nullptr ? (v ? tfs->true_string : tfs->false_string) : (v ? "True" : "False");
+    char text[ITEM_LABEL_LENGTH];
+    kb::tree_label(text, sizeof text, cap, value, lang());
+    return generated(proto_tree_add_boolean_format(t, hf, tvb, 0, 0, v, "%s", text));
+}
+
+proto_item *add_time_item(proto_tree *t, int hf, tvbuff_t *tvb, nstime_t *v) {
+    const char *cap = caption_to_format(t, hf);
+    if (cap == nullptr) return generated(proto_tree_add_time(t, hf, tvb, 0, 0, v));
+    char secs[48];
+    g_snprintf(secs, sizeof secs, "%s%ld.%09d", v->secs < 0 || v->nsecs < 0 ? "-" : "",
+               static_cast<long>(v->secs < 0 ? -v->secs : v->secs),
+               v->nsecs < 0 ? -v->nsecs : v->nsecs);
+    char value[96];
+    const char *args[] = {secs};
+    kb::format(value, sizeof value, label(kb::Label::seconds), args);
+    char text[ITEM_LABEL_LENGTH];
+    kb::tree_label(text, sizeof text, cap, value, lang());
+    return generated(proto_tree_add_time_format(t, hf, tvb, 0, 0, v, "%s", text));
+}
+
+proto_item *add_double_item(proto_tree *t, int hf, tvbuff_t *tvb, double v) {
+    const char *cap = caption_to_format(t, hf);
+    if (cap == nullptr) return generated(proto_tree_add_double(t, hf, tvb, 0, 0, v));
+    char value[64];
+    g_snprintf(value, sizeof value, "%.15g", v);  // as Wireshark shows an FT_DOUBLE
+    char text[ITEM_LABEL_LENGTH];
+    kb::tree_label(text, sizeof text, cap, value, lang());
+    return generated(proto_tree_add_double_format(t, hf, tvb, 0, 0, v, "%s", text));
+}
+
+proto_item *add_string_text(proto_tree *t, int hf, tvbuff_t *tvb, const char *value,
+                            const char *head, const char *shown) {
+    if (head == nullptr) {
+        head = caption(hf);
+        if (head == nullptr) head = proto_registrar_get_name(hf);
+    }
+    char text[ITEM_LABEL_LENGTH];
+    kb::tree_label(text, sizeof text, head, shown, lang());
+    return generated(proto_tree_add_string_format(t, hf, tvb, 0, 0, value, "%s", text));
+}
+
+void set_protocol_summary(proto_item *ti, const char *summary) {
+    if (ti == nullptr || PTREE_DATA(ti) == nullptr || !PTREE_DATA(ti)->visible) return;
+    const char *cap = captions().protocol;
+    if (summary == nullptr) {
+        if (cap != nullptr) proto_item_set_text(ti, "%s", cap);
+        return;
+    }
+    if (cap == nullptr) {
+        proto_item_append_text(ti, ": %s", summary);
+        return;
+    }
+    char text[ITEM_LABEL_LENGTH];
+    kb::tree_label(text, sizeof text, cap, summary, lang());
+    proto_item_set_text(ti, "%s", text);
+}
+
+Num::Num(unsigned v) {
+    g_snprintf(s, sizeof s, "%u", v);
+}
+
+Num::Num(double v, int decimals) {
+    g_snprintf(s, sizeof s, "%.*f", decimals, v);
+}
+
+const char *fmt_args(packet_info *pinfo, kb::Label which, const char *const *args, std::size_t n) {
+    const std::size_t cap = ITEM_LABEL_LENGTH;
+    auto *out = static_cast<char *>(wmem_alloc(pinfo->pool, cap));
+    kb::format(out, cap, label(which), args, n);
+    return out;
+}
+
+}  // namespace sipdiag::ws
