@@ -31,6 +31,9 @@ std::unique_ptr<Correlator> g_corr;
 // The copies of the current frame's SIP messages, kept between frames so that their strings keep
 // their buffers (one frame's worth of text at most); released with the capture.
 std::vector<SipMessage> g_frame_msgs;
+// Wireshark's expert tap: when someone listens (Analyze › Expert Information, tshark -z expert)
+// on a pass without a tree, the expert infos are still added (to no item).
+int g_expert_tap = -1;
 
 void init_routine() {
     Config c;
@@ -67,10 +70,24 @@ int dissect_sipdiag(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *)
     MessagePos pos[kMaxMessagesPerFrame];
     std::size_t npos = 0;
     if (tree == nullptr) {
-        // No tree to read or render (e.g. the second pass of tshark -2 -q -z): only the taps.
+        // No tree to read or render (e.g. the second pass of tshark -2 -q -z, the GUI's Expert
+        // Information dialog without a filter): the taps, and the expert infos when the expert
+        // tap listens (the render code adds nothing else to a null tree).
+        // Regression: tshark -2 -q -z expert and the unfiltered Expert Information dialog showed
+        // no sipdiag expert info at all.
         if (PINFO_FD_VISITED(pinfo)) {
+            if (g_expert_tap < 0) g_expert_tap = find_tap_id("expert");  // registered late
+            const bool experts = g_expert_tap >= 0 && have_tap_listener(g_expert_tap);
+            static const MessagePos kNoPos{};
             const auto [recs, count] = corr.frame_records(pinfo->num);
-            for (std::size_t i = 0; i < count; ++i) queue_tap(pinfo, corr, recs[i]);
+            for (std::size_t i = 0; i < count; ++i) {
+                if (experts && recs[i].is_request()) {
+                    render_request(nullptr, pinfo, tvb, kNoPos, corr, recs[i]);
+                } else if (experts) {
+                    render_response(nullptr, pinfo, tvb, kNoPos, corr, recs[i]);
+                }
+                queue_tap(pinfo, corr, recs[i]);
+            }
         }
         return 0;
     }

@@ -421,6 +421,11 @@ def kb_sections(lang):
     return sections
 
 
+# The marker Wireshark 4.2 and later put after the caption of a label it cut itself (4.0:
+# " [truncated]: ", which is also the English text of the knowledge base).
+WS_CUT_SEP = " [\u2026]: "
+
+
 def label_parts(lang):
     """Captions, [labels], and the separators a label puts after its caption: ': ' and
     ' [truncated]: ' in English."""
@@ -460,14 +465,16 @@ def long_labels_are_cut_with_the_marker_after_the_caption(env):
     for lang in ("en", "fr"):
         captions, labels, _, cut_sep = label_parts(lang)
         marker = cut_sep.split("]")[0].strip() + "]"  # "[truncated]", "[tronqué]"
-        shape = re.compile(r"\[[^\[\]]+" + re.escape(cut_sep))
+        # Wireshark 4.2 and later mark the labels they cut themselves with "[…]" instead.
+        seps = (cut_sep, WS_CUT_SEP)
+        shape = re.compile(r"\[[^\[\]]+(" + "|".join(re.escape(x) for x in seps) + ")")
         cut = []
         for path in paths:
             out = env.run(["-2", "-r", path, "-V", "-O", "sipdiag",
                            "-o", f"sipdiag.language:{lang}"]).stdout
             for line in out.splitlines():
                 item = line.strip()
-                if "[truncated]" not in item and marker not in item:
+                if "[truncated]" not in item and marker not in item and "[…]" not in item:
                     continue
                 if item.startswith("[ [") or not shape.match(item):
                     raise Failure(f"{lang}: cut label not marked after its caption: {item[:90]!r}")
@@ -477,7 +484,7 @@ def long_labels_are_cut_with_the_marker_after_the_caption(env):
         # Seen at all (or the checks above prove nothing), including the call hint.
         for what in (captions["sipdiag.fix"], captions["sipdiag.compare.hint"],
                      labels["call_hint"].replace("{1}", "302").replace("{2}", "412")):
-            if not any(item.startswith("[" + what + cut_sep) for item in cut):
+            if not any(item.startswith("[" + what + x) for item in cut for x in seps):
                 raise Failure(f"{lang}: no cut label '{what}{cut_sep}...' among {len(cut)}")
 
 
@@ -561,7 +568,7 @@ def every_tree_label_follows_the_language(env):
                 cap = captions.get(name)
                 if cap is None:
                     raise Failure(f"{lang}: {name} has no caption in [fields] of {lang}.kb")
-                if not (text.startswith(cap + sep) or text.startswith(cap + cut_sep)):
+                if not any(text.startswith(cap + x) for x in (sep, cut_sep, WS_CUT_SEP)):
                     raise Failure(f"{lang}: {name} label {text[:80]!r} does not start with "
                                   f"{cap + sep!r}")
                 seen_fields.add(name)
