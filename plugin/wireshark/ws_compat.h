@@ -20,6 +20,8 @@
 #include <epan/ftypes/ftypes.h>
 #include <epan/to_str.h>
 #include <epan/address.h>
+// true_false_string: 4.0 and 4.4 get it through proto.h, 4.6 no longer does.
+#include <epan/tfs.h>
 #include <ws_symbol_export.h>
 
 // 4.4 added plugin_describe() and the WS_PLUGIN_DESC_* flags.
