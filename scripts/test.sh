@@ -65,6 +65,7 @@ passed=0
 failed=0
 failures=()
 not_run=()
+times=()
 
 # run NAME TITLE COMMAND...: one step of the suite, counted in the summary (when selected).
 run() {
@@ -75,6 +76,7 @@ run() {
         return 0
     fi
     printf '\n=== %s: %s\n' "$name" "$title"
+    local t0=$SECONDS
     if "$@"; then
         passed=$((passed + 1))
     else
@@ -82,6 +84,7 @@ run() {
         failures+=("$name")
         echo "*** step failed: $name"
     fi
+    times+=("$name $((SECONDS - t0))s")
 }
 
 run build "RelWithDebInfo, -Werror" \
@@ -128,6 +131,10 @@ run clang-format "our C++ sources" \
     bash -c "git -C '$top' ls-files '*.cpp' '*.h' | xargs clang-format --dry-run --Werror"
 
 echo
+if [ ${#times[@]} -ne 0 ]; then
+    printf -v line '%s, ' "${times[@]}"
+    echo "step times: ${line%, } (total ${SECONDS}s)"
+fi
 if [ $failed -ne 0 ]; then
     echo "failed steps: ${failures[*]}"
 fi

@@ -226,6 +226,9 @@ mounts+=("$root/sys")
 mount --bind /dev "$root/dev"
 mounts+=("$root/dev")
 mount --make-private "$root/dev" 2>/dev/null || true
+# Pseudo-terminals of the root's own (apt and dpkg log through one).
+mount -t devpts -o newinstance,ptmxmode=0666,mode=620 devpts "$root/dev/pts"
+mounts+=("$root/dev/pts")
 # apt's downloads are kept between runs (what they install is not).
 mount --bind "$cache/debs" "$root/var/cache/apt/archives"
 mounts+=("$root/var/cache/apt/archives")
@@ -309,7 +312,7 @@ t0=$(now)
 in_root "$logs/root-prep.log" "useradd -m -s /bin/bash $user &&
     echo '$user ALL=(ALL:ALL) NOPASSWD: ALL' >/etc/sudoers.d/$user && chmod 440 /etc/sudoers.d/$user"
 ulog=$logs/user-setup.log
-if as_user "$ulog" "git clone -q /srv/sipdiag.bundle sipdiag && cd sipdiag && git checkout -q $commit" &&
+if as_user "$ulog" "git -c advice.detachedHead=false clone -q /srv/sipdiag.bundle sipdiag && cd sipdiag && git checkout -q $commit" &&
    { echo "\$ sudo scripts/setup.sh"; } >>"$ulog" &&
    as_user "$ulog" "cd sipdiag && sudo scripts/setup.sh"; then
     ok "$user: sudo scripts/setup.sh exited 0"
@@ -320,7 +323,7 @@ if as_user "$ulog" "git clone -q /srv/sipdiag.bundle sipdiag && cd sipdiag && gi
         ko "$user: tshark -G plugins does not list sipdiag from the personal folder"
         excerpt "$logs/user-plugins.log" 'sipdiag|rror'
     fi
-    owner=$(stat -c %U "$root/home/$user/sipdiag/build" 2>/dev/null || echo "?")
+    owner=$(chroot "$root" stat -c %U "/home/$user/sipdiag/build" 2>/dev/null || echo "?")
     if [ "$owner" = "$user" ]; then ok "$user: the build folder is the user's"; else ko "$user: the build folder belongs to $owner"; fi
     check_demo "$ulog" "/home/$user/sipdiag" "$user"
 else
@@ -332,7 +335,7 @@ t_user=$(($(now) - t0))
 # 2. Root, in a clone of its own (README command as written: root has sudo too).
 t0=$(now)
 rlog=$logs/root-setup.log
-if in_root "$rlog" "cd /root && git clone -q /srv/sipdiag.bundle sipdiag && cd sipdiag && git checkout -q $commit" &&
+if in_root "$rlog" "cd /root && git -c advice.detachedHead=false clone -q /srv/sipdiag.bundle sipdiag && cd sipdiag && git checkout -q $commit" &&
    { echo "\$ sudo scripts/setup.sh"; } >>"$rlog" &&
    in_root "$rlog" "cd /root/sipdiag && sudo scripts/setup.sh"; then
     ok "root: sudo scripts/setup.sh exited 0"
