@@ -7,7 +7,7 @@
 #      `tshark -G plugins` lists sipdiag from the personal folder, the demo shows a diagnosis
 #      for every failure response of every bundled capture;
 #   2. root clones again and runs `sudo scripts/setup.sh`: the same, global plugin folder;
-#   3. root runs `scripts/test.sh` in its clone with SIPDIAG_TEST_STEPS (default:
+#   3. root runs `sudo SIPDIAG_TEST_STEPS=<steps> scripts/test.sh` in its clone (default steps:
 #      build,ctest,shellcheck,clang-format): all of them pass with only what the scripts install.
 #
 #   sudo tests/fresh/run.sh [--steps LIST] [--no-cache] [--keep]
@@ -353,10 +353,12 @@ else
 fi
 t_rootsetup=$(($(now) - t0))
 
-# 3. Command 2's steps, as CI runs it (root), with only what the scripts install.
+# 3. Command 2's steps, by root as CI runs them, in the README's form for a subset, with only
+# what the scripts install.
 t0=$(now)
 tlog=$logs/test.log
-if in_root "$tlog" "cd /root/sipdiag && SIPDIAG_TEST_STEPS='$steps' scripts/test.sh"; then
+echo "\$ sudo SIPDIAG_TEST_STEPS=$steps scripts/test.sh" >"$tlog"
+if in_root "$tlog" "cd /root/sipdiag && sudo SIPDIAG_TEST_STEPS='$steps' scripts/test.sh"; then
     ok "root: scripts/test.sh passed with SIPDIAG_TEST_STEPS=$steps"
 else
     ko "root: scripts/test.sh failed with SIPDIAG_TEST_STEPS=$steps; from $tlog:"
