@@ -8,7 +8,7 @@
 #      for every failure response of every bundled capture;
 #   2. root clones again and runs `sudo scripts/setup.sh`: the same, global plugin folder;
 #   3. root runs `sudo SIPDIAG_TEST_STEPS=<steps> scripts/test.sh` in its clone (default steps:
-#      build,ctest,shellcheck,clang-format): all of them pass with only what the scripts install.
+#      build,ctest,gui,shellcheck,clang-format): they pass with only what the scripts install.
 #
 #   sudo tests/fresh/run.sh [--steps LIST] [--no-cache] [--keep]
 #     --steps LIST   test.sh steps to run in the root (comma-separated, see scripts/test.sh)
@@ -22,7 +22,7 @@
 # sources), SIPDIAG_FRESH_MAX_AGE_DAYS (default 7). See tests/fresh/README.md.
 set -euo pipefail
 
-steps=build,ctest,shellcheck,clang-format
+steps=build,ctest,gui,shellcheck,clang-format
 use_cache=1
 keep=0
 usage() { sed -n '13,17s/^# \{0,1\}//p' "$0"; }
