@@ -369,6 +369,18 @@ t_test=$(($(now) - t0))
 # Drop the downloaded .debs that no longer match the archive (the cache stays the size of one set).
 in_root "$logs/autoclean.log" "apt-get autoclean -qq" || true
 
-echo "fresh: timings: root=${t_root}s (base $base_note) user-setup=${t_user}s root-setup=${t_rootsetup}s test(${steps})=${t_test}s total=$(($(now) - t_all))s (logs: $logs)"
+# Undo the root now, so that its time counts (on_exit has nothing left to do then).
+t0=$(now)
+stop_root_processes
+cleanup_mounts
+if [ $keep -eq 1 ]; then
+    log "kept the root: $root"
+else
+    safe_rm "$work" || fail=$((fail + 1))
+fi
+work=""
+t_clean=$(($(now) - t0))
+
+echo "fresh: timings: root=${t_root}s (base $base_note) user-setup=${t_user}s root-setup=${t_rootsetup}s test(${steps})=${t_test}s cleanup=${t_clean}s total=$(($(now) - t_all))s (logs: $logs)"
 echo "fresh: $pass passed, $fail failed"
 [ $fail -eq 0 ]
