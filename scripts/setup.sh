@@ -19,10 +19,13 @@ else
 fi
 build="$top/build"
 # A build directory configured from another path (a moved or copied tree) makes cmake refuse to run.
-home_dir=$(sed -n 's/^CMAKE_HOME_DIRECTORY:INTERNAL=//p' "$build/CMakeCache.txt" 2>/dev/null)
-if [ -n "$home_dir" ] && [ "$home_dir" != "$top" ]; then
-    echo "setup.sh: $build was configured from $home_dir: starting it afresh"
-    rm -rf "$build"
+# A fresh clone has none yet.
+if [ -f "$build/CMakeCache.txt" ]; then
+    home_dir=$(sed -n 's/^CMAKE_HOME_DIRECTORY:INTERNAL=//p' "$build/CMakeCache.txt")
+    if [ -n "$home_dir" ] && [ "$home_dir" != "$top" ]; then
+        echo "setup.sh: $build was configured from $home_dir: starting it afresh"
+        rm -rf "$build"
+    fi
 fi
 home=$(getent passwd "$user" | cut -d: -f6)
 cmake_args=(-S "$top" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSIPDIAG_BUILD_TESTS=OFF)
@@ -38,6 +41,11 @@ cmake --build "$build" -j"$(nproc)"
 cmake --install "$build" --component plugin
 if [ $mode = personal ] && [ "$(id -u)" -eq 0 ]; then
     chown -R "$user": "$home/.local/lib/wireshark"
+    # Through sudo, leave the build folder to the owner of the clone, so that a later build by
+    # hand in the same folder works without sudo.
+    if [ "$(stat -c %U "$top")" = "$user" ]; then
+        chown -R "$user": "$build"
+    fi
 fi
 
 run_as() {
@@ -57,15 +65,49 @@ trap 'rm -rf "$demo"' EXIT
 cp "$top"/captures/*.pcapng "$demo"/
 chmod 755 "$demo"
 chmod 644 "$demo"/*.pcapng
+
+# One line per diagnosed failure response: frame, code and the plugin's one-line diagnosis of this
+# response (sipdiag.summary). A plugin from before sipdiag.summary gets a shorter line made of the
+# reason phrase, the outcome and the retry frame.
+has_summary=$(run_as tshark -G fields 2>/dev/null | awk -F'\t' '$3 == "sipdiag.summary" {n++} END {print n + 0}')
+run_as tshark -G values 2>/dev/null |
+    awk -F'\t' '$1 == "V" && $2 == "sipdiag.outcome" {print $3 "\t" $4}' >"$demo/outcomes"
+if [ "$has_summary" -gt 0 ]; then
+    fields=(-e sipdiag.summary)
+else
+    echo "(this build has no sipdiag.summary field: showing the reason phrase and the outcome)"
+    fields=(-e sipdiag.reason -e sipdiag.outcome -e sipdiag.followup_frame
+            -e sipdiag.retransmission -e sipdiag.original_frame)
+fi
+# Rows of tshark -T fields ($1 frame, $2 code, then the summary, or: reason, outcome, retry frame,
+# retransmission, original frame) to lines of the demo.
+print_rows() {
+    awk -F'\t' -v summary="$has_summary" '
+        FILENAME == ARGV[1] { name[$1] = $2; next }
+        {
+            if (summary > 0) {
+                text = $3
+            } else {
+                text = $2 " " $3
+                if ($6 == "1" || $6 == "True") text = text ": retransmission of frame " $7
+                else if ($4 != "") text = text ": " name[$4] ($5 != "" ? " (retry in frame " $5 ")" : "")
+            }
+            printf "%6s  %-4s  %s\n", $1, $2, (text == "" ? "-" : text)
+            n++
+        }
+        END { if (n == 0) print "     (no failure response)" }' "$demo/outcomes" "$1"
+}
 for cap in "$demo"/*.pcapng; do
     echo "== captures/$(basename "$cap")"
-    run_as tshark -2 -r "$cap" -Y 'sipdiag.code >= 300' -T fields -E header=y -E occurrence=f \
-        -e frame.number -e sipdiag.code -e sipdiag.request_frame -e sipdiag.outcome \
-        -e sipdiag.meaning -e sipdiag.fix 2>/dev/null |
-        awk -F'\t' 'NR==1 {print "frame\tcode\trequest\toutcome\tcause / fix"; next}
-                     {split("pending,followed ok,wrong fix,not followed,request missing", o, ",");
-                      printf "%s\t%s\t%s\t%s\t%s\n\t\t\t\tfix: %s\n", $1, $2, ($3 == "" ? "-" : $3),
-                             ($4 == "" ? "-" : o[$4]), substr($5, 1, 110), substr($6, 1, 110)}'
+    echo " frame  code  diagnosis"
+    if ! run_as tshark -2 -r "$cap" -Y 'sipdiag.code >= 300' -T fields -E occurrence=f \
+            -e frame.number -e sipdiag.code "${fields[@]}" >"$demo/rows" 2>"$demo/err"; then
+        cat "$demo/err" >&2
+        echo "sipdiag: tshark could not read $(basename "$cap")" >&2
+        exit 1
+    fi
+    print_rows "$demo/rows"
     echo
 done
-echo "sipdiag is installed ($mode plugin folder). Open a capture in Wireshark and filter on sipdiag."
+echo "sipdiag is installed ($mode plugin folder). Open a capture in Wireshark and filter on sipdiag;"
+echo "the README's five-minute tour goes on from here."

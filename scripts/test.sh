@@ -1,22 +1,51 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-or-later
-# Command 2 of the README, and what CI runs (.ci/run): the whole test suite.
-#  1. installs what is missing (Debian packages);
-#  2. builds with -Werror and runs, through ctest, the unit tests (GoogleTest), the knowledge-base
-#     checks, the fuzz corpus replay and the end-to-end tests (the real tshark, plugin in the
-#     personal folder of an unprivileged user);
-#  3. builds again with AddressSanitizer + UndefinedBehaviorSanitizer and runs the unit tests, the
-#     end-to-end tests and a short robustness pass (hostile captures, mutated captures) with the
-#     sanitized plugin inside the real tshark, then fuzzes the core for a short while (libFuzzer);
-#  4. starts the real Wireshark GUI under Xvfb with the plugin;
-#  5. builds and tests on Wireshark 4.4 (Debian trixie) and 4.6 (forky) in mmdebstrap roots;
-#  6. checks formatting (clang-format) of our own sources.
-# Set SIPDIAG_SKIP_COMPAT=1 to leave out step 5 on a machine without root or mirror access (the
-# summary then says so; CI never sets it).
+# Command 2 of the README, and what CI runs (.ci/run): the whole test suite. Its steps, by name:
+#   * build       RelWithDebInfo build, -Werror
+#   * ctest       through ctest: unit tests (GoogleTest), knowledge-base checks, fuzz corpus
+#                 replay, docs freshness and the end-to-end tests (the real tshark, plugin in the
+#                 personal folder of an unprivileged user)
+#   * asan-build  the same with AddressSanitizer + UndefinedBehaviorSanitizer
+#   * asan-unit   unit tests under ASan + UBSan
+#   * asan-e2e    end-to-end tests with the sanitized plugin inside the real tshark
+#   * robustness  short robustness pass (hostile and mutated captures), sanitized plugin
+#   * fuzz        libFuzzer + ASan/UBSan on the parsers and the correlator, 30 s each
+#   * gui         the real Wireshark GUI under Xvfb starts with the plugin
+#   * fresh       both README commands from a clean clone in a fresh Debian 12 root
+#                 (tests/fresh/run.sh)
+#   * compat      build and tests on Wireshark 4.4 (trixie) and 4.6 (forky) in mmdebstrap roots
+#   * shellcheck  every shell script of the repository is shellcheck-clean
+#   * clang-format  formatting of our own C++ sources
+# It first installs what is missing (scripts/deps.sh --test).
+#
+# Environment:
+#   SIPDIAG_TEST_STEPS=build,ctest,...  run only these steps, in the order above (the summary
+#                                       names the others as not run)
+#   SIPDIAG_SKIP_COMPAT=1               leave out compat on a machine without root or mirror access
+#                                       (ignored when CI=true)
+#   SIPDIAG_TEST_DIR                    where the build directories go
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
-cd "$top"
-scripts/deps.sh clang-format clang libclang-rt-dev || exit 1
+cd "$top" || exit 1
+
+all_steps=(build ctest asan-build asan-unit asan-e2e robustness fuzz gui fresh compat shellcheck
+           clang-format)
+selected=${SIPDIAG_TEST_STEPS:-}
+selected=${selected// /}
+if [ -n "$selected" ]; then
+    IFS=, read -r -a wanted <<<"$selected"
+    for w in "${wanted[@]}"; do
+        if [[ " ${all_steps[*]} " != *" $w "* ]]; then
+            echo "test.sh: unknown step '$w' in SIPDIAG_TEST_STEPS; steps: ${all_steps[*]}" >&2
+            exit 2
+        fi
+    done
+    echo "test.sh: only the steps $selected (SIPDIAG_TEST_STEPS)"
+fi
+# want STEP: whether the step is selected.
+want() { [ -z "$selected" ] || [[ ",$selected," == *",$1,"* ]]; }
+
+scripts/deps.sh --test || exit 1
 jobs=$(nproc)
 # Build directories belong to this source tree: the default name carries a hash of its path, and
 # a directory configured from another tree is wiped before use. (CI once ran a clean clone against
@@ -24,7 +53,8 @@ jobs=$(nproc)
 # ctest ran the other tree's old plugin against this tree's new tests.)
 out=${SIPDIAG_TEST_DIR:-/tmp/sipdiag-test-$(printf '%s' "$top" | sha1sum | cut -c1-12)}
 for d in "$out/release" "$out/asan"; do
-    home_dir=$(sed -n 's/^CMAKE_HOME_DIRECTORY:INTERNAL=//p' "$d/CMakeCache.txt" 2>/dev/null)
+    [ -f "$d/CMakeCache.txt" ] || continue
+    home_dir=$(sed -n 's/^CMAKE_HOME_DIRECTORY:INTERNAL=//p' "$d/CMakeCache.txt")
     if [ -n "$home_dir" ] && [ "$home_dir" != "$top" ]; then
         echo "test.sh: $d was configured from $home_dir, not $top: removing it"
         rm -rf "$d"
@@ -34,12 +64,19 @@ echo "test.sh: build directories under $out"
 passed=0
 failed=0
 failures=()
+not_run=()
+times=()
 
-step() { printf '\n=== %s\n' "$*"; }
-# run NAME COMMAND...: one step of the suite, counted in the summary.
+# run NAME TITLE COMMAND...: one step of the suite, counted in the summary (when selected).
 run() {
-    local name=$1
-    shift
+    local name=$1 title=$2
+    shift 2
+    if ! want "$name"; then
+        not_run+=("$name")
+        return 0
+    fi
+    printf '\n=== %s: %s\n' "$name" "$title"
+    local t0=$SECONDS
     if "$@"; then
         passed=$((passed + 1))
     else
@@ -47,46 +84,62 @@ run() {
         failures+=("$name")
         echo "*** step failed: $name"
     fi
+    times+=("$name $((SECONDS - t0))s")
 }
 
-step "build (RelWithDebInfo, -Werror)"
-run "build" bash -c "cmake -S '$top' -B '$out/release' -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null && cmake --build '$out/release' -j$jobs"
-step "unit, knowledge base, fuzz replay and end-to-end tests (ctest)"
-run "ctest" bash -c "cd '$out/release' && ctest --output-on-failure -j$jobs"
+run build "RelWithDebInfo, -Werror" \
+    bash -c "cmake -S '$top' -B '$out/release' -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null && cmake --build '$out/release' -j$jobs"
+run ctest "unit, knowledge base, fuzz replay, docs and end-to-end tests" \
+    bash -c "cd '$out/release' && ctest --output-on-failure -j$jobs"
 
-step "build (ASan + UBSan)"
-run "asan build" bash -c "cmake -S '$top' -B '$out/asan' -DCMAKE_BUILD_TYPE=Debug -DSIPDIAG_SANITIZE=ON >/dev/null && cmake --build '$out/asan' -j$jobs"
-step "unit tests under ASan + UBSan"
-run "asan unit" env ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+run asan-build "ASan + UBSan" \
+    bash -c "cmake -S '$top' -B '$out/asan' -DCMAKE_BUILD_TYPE=Debug -DSIPDIAG_SANITIZE=ON >/dev/null && cmake --build '$out/asan' -j$jobs"
+run asan-unit "unit tests under ASan + UBSan" \
+    env ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     bash -c "cd '$out/asan' && ctest --output-on-failure -j$jobs -E '^e2e$'"
-export SIPDIAG_PRELOAD="$(g++ -print-file-name=libasan.so):$(g++ -print-file-name=libubsan.so)"
-export ASAN_OPTIONS=detect_leaks=0:abort_on_error=1
-export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
-step "end-to-end tests with the sanitized plugin in the real tshark"
-run "asan e2e" tests/e2e/run_e2e.sh "$out/asan"
-step "robustness (short): hostile and mutated captures, sanitized plugin"
-run "robustness" python3 tests/robustness/run.py --quick "$out/asan/plugin/wireshark/sipdiag.so"
+if want asan-e2e || want robustness; then
+    SIPDIAG_PRELOAD="$(g++ -print-file-name=libasan.so):$(g++ -print-file-name=libubsan.so)"
+    export SIPDIAG_PRELOAD
+    export ASAN_OPTIONS=detect_leaks=0:abort_on_error=1
+    export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+fi
+run asan-e2e "end-to-end tests with the sanitized plugin in the real tshark" \
+    tests/e2e/run_e2e.sh "$out/asan"
+run robustness "short pass: hostile and mutated captures, sanitized plugin" \
+    python3 tests/robustness/run.py --quick "$out/asan/plugin/wireshark/sipdiag.so"
 unset SIPDIAG_PRELOAD ASAN_OPTIONS UBSAN_OPTIONS
 
-step "fuzzing (short): libFuzzer + ASan/UBSan on the parsers and the correlator, 30 s each"
-run "fuzz" env SIPDIAG_FUZZ_BUILD="$out/fuzz" tests/fuzz/run.sh 30
+run fuzz "libFuzzer + ASan/UBSan on the parsers and the correlator, 30 s each" \
+    env SIPDIAG_FUZZ_BUILD="$out/fuzz" tests/fuzz/run.sh 30
 
-step "GUI: Wireshark (Qt) under Xvfb starts with the plugin, opens a capture, exits cleanly"
-run "gui" tests/gui/test_gui_starts.sh "$out/release"
+run gui "Wireshark (Qt) under Xvfb starts with the plugin, opens a capture, exits cleanly" \
+    tests/gui/test_gui_starts.sh "$out/release"
 
-if [ "${SIPDIAG_SKIP_COMPAT:-0}" = 1 ] && [ "${CI:-}" != true ]; then
-    step "Wireshark 4.4 / 4.6 matrix: SKIPPED (SIPDIAG_SKIP_COMPAT=1)"
+run fresh "both README commands from a clean clone in a fresh Debian 12 root" \
+    tests/fresh/run.sh
+
+if [ "${SIPDIAG_SKIP_COMPAT:-0}" = 1 ] && [ "${CI:-}" != true ] && want compat; then
+    printf '\n=== compat: SKIPPED (SIPDIAG_SKIP_COMPAT=1)\n'
+    not_run+=(compat)
 else
-    step "Wireshark 4.4 (trixie) and 4.6 (forky): build -Werror, unit, e2e, .deb"
-    run "compat" tests/compat/run.sh --suites trixie,forky
+    run compat "Wireshark 4.4 (trixie) and 4.6 (forky): build -Werror, unit, e2e, .deb" \
+        tests/compat/run.sh --suites trixie,forky
 fi
 
-step "clang-format"
-run "clang-format" bash -c "git -C '$top' ls-files '*.cpp' '*.h' | xargs clang-format --dry-run --Werror"
+run shellcheck "every shell script" tests/lint/shellcheck.sh
+run clang-format "our C++ sources" \
+    bash -c "git -C '$top' ls-files '*.cpp' '*.h' | xargs clang-format --dry-run --Werror"
 
 echo
+if [ ${#times[@]} -ne 0 ]; then
+    printf -v line '%s, ' "${times[@]}"
+    echo "step times: ${line%, } (total ${SECONDS}s)"
+fi
 if [ $failed -ne 0 ]; then
     echo "failed steps: ${failures[*]}"
 fi
+if [ ${#not_run[@]} -ne 0 ]; then
+    echo "steps not run: ${not_run[*]}"
+fi
 echo "sipdiag test suite: $passed passed, $failed failed"
-[ $failed -eq 0 ]
+[ $failed -eq 0 ] && [ $passed -gt 0 ]

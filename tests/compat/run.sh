@@ -82,6 +82,7 @@ cleanup_mounts() {
     mounts=()
 }
 child=""  # the process group of the command running in a root, if any
+# shellcheck disable=SC2317  # reached through the traps below
 stop_child() {
     [ -n "$child" ] || return 0
     kill -TERM -- "-$child" 2>/dev/null || true
@@ -94,6 +95,7 @@ stop_child() {
     wait "$child" 2>/dev/null || true
     child=""
 }
+# shellcheck disable=SC2317  # the EXIT trap
 on_exit() {
     local rc=$?
     stop_child
@@ -102,11 +104,11 @@ on_exit() {
     local left
     left=$(findmnt -rn -o TARGET | grep -F "$cache/" || true)
     if [ -n "$left" ]; then
-        log "ERROR: mounts left behind under $cache:"; printf '  %s\n' $left >&2
+        log "ERROR: mounts left behind under $cache:"; printf '%s\n' "$left" | sed 's/^/  /' >&2
         while read -r m; do umount -l "$m" 2>/dev/null || true; done < <(echo "$left" | sort -r)
-        [ $rc -eq 0 ] && rc=1
+        [ "$rc" -eq 0 ] && rc=1
     fi
-    exit $rc
+    exit "$rc"
 }
 trap on_exit EXIT
 trap 'log "interrupted"; exit 130' INT
@@ -159,7 +161,7 @@ host_mirror() {
         u=${u%/}
         case "$u" in
             *debian-security*|*security.debian.org*) ;;
-            */debian|*/debian-archive/debian) echo "$u" ;;
+            */debian) echo "$u" ;;  # also .../debian-archive/debian
         esac
     done | head -n1
 }
@@ -271,6 +273,7 @@ all_passed() { [[ $1 =~ ^([0-9]+)/([0-9]+)$ ]] && [ "${BASH_REMATCH[2]}" -gt 0 ]
 
 # The checks used while tests/e2e/run_e2e.sh does not exist: the plugin from the personal folder
 # of uid 65534 is listed, registers fields, and diagnoses something in every bundled capture.
+# shellcheck disable=SC2016  # a script for the root, expanded there
 SMOKE_E2E='
 set -u
 build=$1; pass=0; fail=0

@@ -27,6 +27,7 @@ case "$("$cxx" --version 2>/dev/null | head -n1)" in
     *) echo "run.sh: $cxx is not clang; install clang (apt-get install clang)" >&2; exit 2 ;;
 esac
 
+# shellcheck disable=SC2054  # the commas belong to -fsanitize=
 flags=(-std=c++17 -O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer,address,undefined
        -fno-sanitize-recover=undefined -I"$repo/plugin" -I"$here")
 mkdir -p "$build"
@@ -42,12 +43,13 @@ for t in "${targets[@]}"; do
     rm -rf "$artifacts"
     mkdir -p "$work" "$artifacts"
     dict=()
+    read -r -a extra <<<"${SIPDIAG_FUZZ_ARGS:-}"
     [ -f "$here/sip.dict" ] && dict=(-dict="$here/sip.dict")
     echo "== fuzzing fuzz_$t for ${seconds}s"
     # -max_len: SIP header values and short message sequences; -timeout: a slow input is a bug.
     "$build/fuzz_$t" -max_total_time="$seconds" -max_len=4096 -timeout=10 -rss_limit_mb=2048 \
         -print_final_stats=1 -artifact_prefix="$artifacts/" "${dict[@]}" \
-        ${SIPDIAG_FUZZ_ARGS:-} "$work" "$here/corpus/$t" 2>&1 | tail -n 25 || true
+        "${extra[@]}" "$work" "$here/corpus/$t" 2>&1 | tail -n 25 || true
     shopt -s nullglob
     for f in "$artifacts"/crash-* "$artifacts"/leak-* "$artifacts"/timeout-* "$artifacts"/oom-*; do
         mkdir -p "$here/regressions/$t"

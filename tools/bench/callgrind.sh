@@ -48,8 +48,8 @@ start_with=$(instructions "$work/with" -r "$work/one.pcap")
 # row LABEL FILE "ARGS WITHOUT" "ARGS WITH"
 row() {
     local label=$1 file=$2 a=$3 b=$4
-    # shellcheck disable=SC2086  # the argument strings are split on purpose
     local without with
+    # shellcheck disable=SC2086  # the argument strings are split on purpose
     without=$(instructions "$work/without" -r "$file" $a)
     # shellcheck disable=SC2086
     with=$(instructions "$work/with" -r "$file" $b)
@@ -64,6 +64,9 @@ echo "callgrind, first $frames frames, start-up subtracted ($start_without / $st
 echo
 echo "| mode | without | with | ratio | plugin instructions per frame |"
 echo "|---|---:|---:|---:|---:|"
+# The labels are Markdown: the backquotes are meant literally.
+# shellcheck disable=SC2016
+{
 row '`-r F`' "$work/sip.pcap" "" ""
 row '`-Y sip`' "$work/sip.pcap" "-Y sip" "-Y sip"
 row '`-Y sipdiag` (vs `-Y sip.Status-Code`)' "$work/sip.pcap" "-Y sip.Status-Code" "-Y sipdiag"
@@ -72,3 +75,4 @@ row '`-T fields` (vs the SIP fields)' "$work/sip.pcap" \
     "-T fields -e sipdiag.code -e sipdiag.request_frame"
 row '`-2 -Y sipdiag` (vs `-2 -Y sip.Status-Code`)' "$work/sip.pcap" "-2 -Y sip.Status-Code" "-2 -Y sipdiag"
 row '`-r F`, no-SIP frames' "$work/nosip.pcap" "" ""
+}

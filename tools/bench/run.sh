@@ -170,6 +170,9 @@ add_mode() {
     m_with[$1]=$5
     m_without[$1]=$6
 }
+# The descriptions are Markdown: the backquotes are meant literally.
+# shellcheck disable=SC2016
+{
 add_mode plain "$frames" 1.15 '`-r F`' "-r $sip" "-r $sip"
 add_mode y_sip "$frames" 1.05 '`-Y sip`' "-r $sip -Y sip" "-r $sip -Y sip"
 add_mode y_sipdiag "$frames" 1.05 '`-Y sipdiag` (vs `-Y sip.Status-Code`)' \
@@ -182,6 +185,7 @@ add_mode two_pass "$frames" 1.05 '`-2 -Y sipdiag` (vs `-2 -Y sip.Status-Code`)' 
     "-r $sip -2 -Y sipdiag" "-r $sip -2 -Y sip.Status-Code"
 add_mode v_cut "$cut_frames" 1.05 "\`-V\`, first $cut_frames frames" "-r $cut -V" "-r $cut -V"
 add_mode nosip "$frames" 1.02 '`-r F`, no-SIP capture' "-r $nosip" "-r $nosip"
+}
 
 IFS=, read -r -a mode_list <<<"$modes"
 for m in "${mode_list[@]}"; do
@@ -261,7 +265,7 @@ echo "Captures: $frames frames ($sip_messages SIP messages, $transactions transa
 echo
 echo "| mode | frames | without (s) | with (s) | ratio | target | plugin ns/frame | spread with/without | CPU ratio | RSS without (MB) | RSS with (MB) | RSS ratio |"
 echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
-declare -A med_t_with med_t_without med_m_with med_m_without
+declare -A med_m_with med_m_without
 fail=0
 for m in "${mode_list[@]}"; do
     tw=$(col "$m" with 4 | median)
@@ -270,7 +274,7 @@ for m in "${mode_list[@]}"; do
     mo=$(col "$m" without 7 | median)
     cw=$(grep "^$m,[0-9]*,with," "$raw" | awk -F, '{print $5 + $6}' | median)
     co=$(grep "^$m,[0-9]*,without," "$raw" | awk -F, '{print $5 + $6}' | median)
-    med_t_with[$m]=$tw med_t_without[$m]=$to med_m_with[$m]=$mw med_m_without[$m]=$mo
+    med_m_with[$m]=$mw med_m_without[$m]=$mo
     row=$(awk -v tw="$tw" -v to="$to" -v mw="$mw" -v mo="$mo" -v n="${m_frames[$m]}" \
         -v tg="${m_target[$m]}" -v sw="$(spread "$m" with)" -v so="$(spread "$m" without)" \
         -v cw="$cw" -v co="$co" \
