@@ -376,13 +376,15 @@ for c in "${capture_list[@]}"; do
             printf "No-SIP capture: RSS with - without = %.1f MB after %d non-SIP frames (%.2f bytes per frame): nothing is kept per non-SIP frame.\n",
                    d / 1024, n, d * 1024 / n }'
     fi
+    fixed_note="minus the no-SIP delta"
+    [[ -n ${med_m_with[mix/nosip]:-} ]] || fixed_note="no no-SIP run, so the fixed cost (under 1 MB) is included"
     for m in plain two_pass; do
         [[ -n ${med_m_with[$c/$m]:-} ]] || continue
         awk -v m="$m" -v mw="${med_m_with[$c/$m]}" -v mo="${med_m_without[$c/$m]}" -v fx="$fixed_kb" \
-            -v tx="$transactions" -v msg="$sip_messages" 'BEGIN {
+            -v tx="$transactions" -v msg="$sip_messages" -v note="$fixed_note" 'BEGIN {
             d = (mw - mo - fx) * 1024;
-            printf "Plugin memory, %s mode (RSS with - without, minus the no-SIP delta): %.1f MB = %.0f bytes per SIP transaction, %.0f bytes per SIP message.\n",
-                   m, d / 1048576, d / tx, d / msg }'
+            printf "Plugin memory, %s mode (RSS with - without, %s): %.1f MB = %.0f bytes per SIP transaction, %.0f bytes per SIP message.\n",
+                   m, note, d / 1048576, d / tx, d / msg }'
     done
 done
 echo
