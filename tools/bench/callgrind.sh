@@ -4,19 +4,54 @@
 # on the first N frames of the benchmark captures. Deterministic, unlike wall times on a shared
 # machine: use it to compare builds; run.sh gives the wall-time and memory ratios.
 #
-# Usage (as root): tools/bench/callgrind.sh PLUGIN.so [FRAMES]   (default 50000)
+# Usage (as root): tools/bench/callgrind.sh [--dense] [--modes LIST] PLUGIN.so [FRAMES]
+#   FRAMES   first frames of the capture (default 50000)
+#   --dense  the capture dense in failures (dense-400000-s1.pcap, run.sh --dense) instead of the
+#            realistic mix (sip-1000000-s1.pcap)
+#   --modes  comma-separated subset of plain,y_sip,y_sipdiag,fields,two_pass,nosip (default all;
+#            nosip, the no-SIP capture, only with the mix)
 # Needs the captures of run.sh (SIPDIAG_BENCH_DIR, default /var/tmp/sipdiag-bench: run run.sh
-# once, or gen_sip_pcap) and valgrind. tshark runs as uid 65534 with the plugin in a throwaway
-# personal plugin folder, like the tests. Start-up (a run on a one-frame cut) is subtracted.
+# once, or sipdiag_gen) and valgrind. tshark runs as uid 65534 with the plugin in a throwaway
+# personal plugin folder, like the tests; the "without" runs have an empty plugin folder (the
+# plugin is not loaded at all). Start-up (a run on a one-frame cut) is subtracted.
 # Prints one Markdown row per mode: without, with, ratio, plugin instructions per frame.
 set -euo pipefail
-plugin=${1:?usage: callgrind.sh PLUGIN.so [FRAMES]}
+usage() {
+    echo "usage: callgrind.sh [--dense] [--modes LIST] PLUGIN.so [FRAMES]" >&2
+    exit 2
+}
+dense=0
+modes=plain,y_sip,y_sipdiag,fields,two_pass,nosip
+while (($#)); do
+    case $1 in
+        --dense) dense=1; shift ;;
+        --modes) modes=${2:?}; shift 2 ;;
+        -h | --help) usage ;;
+        -*) usage ;;
+        *) break ;;
+    esac
+done
+plugin=${1:-}
+[[ -n $plugin ]] || usage
 frames=${2:-50000}
 cache=${SIPDIAG_BENCH_DIR:-/var/tmp/sipdiag-bench}
-sip="$cache/sip-1000000-s1.pcap"
-nosip="$cache/nosip-1000000-s1.pcap"
-for f in "$sip" "$nosip"; do
-    [ -f "$f" ] || { echo "callgrind.sh: $f missing (run tools/bench/run.sh once)" >&2; exit 2; }
+if ((dense)); then
+    sip="$cache/dense-400000-s1.pcap"
+    nosip=""
+    modes=$(tr , '\n' <<<"$modes" | grep -vx nosip | paste -sd, -)
+else
+    sip="$cache/sip-1000000-s1.pcap"
+    nosip="$cache/nosip-1000000-s1.pcap"
+fi
+for f in "$sip" $nosip; do
+    [ -f "$f" ] || { echo "callgrind.sh: $f missing (run tools/bench/run.sh$( ((dense)) && echo ' --dense') once)" >&2; exit 2; }
+done
+IFS=, read -r -a mode_list <<<"$modes"
+for m in "${mode_list[@]}"; do
+    case $m in
+        plain | y_sip | y_sipdiag | fields | two_pass | nosip) ;;
+        *) echo "callgrind.sh: unknown mode $m" >&2; exit 2 ;;
+    esac
 done
 command -v valgrind >/dev/null || { echo "callgrind.sh: valgrind missing (apt-get install valgrind)" >&2; exit 2; }
 
@@ -27,7 +62,7 @@ rel=$(tshark --version 2>/dev/null | awk 'NR==1{split($3,v,"."); print v[1]"."v[
 mkdir -p "$work/with/.local/lib/wireshark/plugins/$rel/epan" "$work/without"
 cp "$plugin" "$work/with/.local/lib/wireshark/plugins/$rel/epan/"
 editcap -r "$sip" "$work/sip.pcap" "1-$frames"
-editcap -r "$nosip" "$work/nosip.pcap" "1-$frames"
+[[ -z $nosip ]] || editcap -r "$nosip" "$work/nosip.pcap" "1-$frames"
 editcap -r "$sip" "$work/one.pcap" 1
 chown -R 65534:65534 "$work"
 
@@ -60,19 +95,25 @@ row() {
         }'
 }
 
-echo "callgrind, first $frames frames, start-up subtracted ($start_without / $start_with instructions)"
+echo "callgrind, first $frames frames of $(basename "$sip"), start-up subtracted ($start_without / $start_with instructions)"
 echo
 echo "| mode | without | with | ratio | plugin instructions per frame |"
 echo "|---|---:|---:|---:|---:|"
 # The labels are Markdown: the backquotes are meant literally.
 # shellcheck disable=SC2016
-{
-row '`-r F`' "$work/sip.pcap" "" ""
-row '`-Y sip`' "$work/sip.pcap" "-Y sip" "-Y sip"
-row '`-Y sipdiag` (vs `-Y sip.Status-Code`)' "$work/sip.pcap" "-Y sip.Status-Code" "-Y sipdiag"
-row '`-T fields` (vs the SIP fields)' "$work/sip.pcap" \
-    "-T fields -e sip.Status-Code -e sip.response-request" \
-    "-T fields -e sipdiag.code -e sipdiag.request_frame"
-row '`-2 -Y sipdiag` (vs `-2 -Y sip.Status-Code`)' "$work/sip.pcap" "-2 -Y sip.Status-Code" "-2 -Y sipdiag"
-row '`-r F`, no-SIP frames' "$work/nosip.pcap" "" ""
-}
+for m in "${mode_list[@]}"; do
+    case $m in
+        plain) row '`-r F`' "$work/sip.pcap" "" "" ;;
+        y_sip) row '`-Y sip`' "$work/sip.pcap" "-Y sip" "-Y sip" ;;
+        y_sipdiag)
+            row '`-Y sipdiag` (vs `-Y sip.Status-Code`)' "$work/sip.pcap" "-Y sip.Status-Code" "-Y sipdiag" ;;
+        fields)
+            row '`-T fields` (vs the SIP fields)' "$work/sip.pcap" \
+                "-T fields -e sip.Status-Code -e sip.response-request" \
+                "-T fields -e sipdiag.code -e sipdiag.request_frame" ;;
+        two_pass)
+            row '`-2 -Y sipdiag` (vs `-2 -Y sip.Status-Code`)' "$work/sip.pcap" \
+                "-2 -Y sip.Status-Code" "-2 -Y sipdiag" ;;
+        nosip) row '`-r F`, no-SIP frames' "$work/nosip.pcap" "" "" ;;
+    esac
+done

@@ -2,7 +2,8 @@
 // sipdiag_gen: writes large, realistic SIP captures (classic pcap, Ethernet/IPv4) for the
 // performance benchmark in tools/bench. Standalone C++17, no Wireshark.
 //
-//   sipdiag_gen [--frames N] [--seed S] [--concurrency C] [--tcp PERCENT] [--no-sip] -o FILE
+//   sipdiag_gen [--frames N] [--seed S] [--concurrency C] [--tcp PERCENT] [--no-sip] [--dense]
+//               -o FILE
 //
 // SIP mode: interleaved scenarios (tens of thousands of Call-IDs alive at once) over UDP and TCP
 // between clients 10.x.y.z and a proxy 198.51.100.10:5060:
@@ -17,6 +18,11 @@
 //   * TCP: persistent connections with a handshake, exact sequence numbers, one SIP message per
 //     segment and some segments carrying two messages (100 Trying + 180 Ringing).
 // The output stops at exactly N frames (calls still running are cut, as in a real capture).
+//
+// --dense: a capture dense in failures (default 400,000 frames): short UDP messages (no SDP, no
+// User-Agent/Server/Allow/Supported), about a third of the INVITE/PUBLISH/BYE/OPTIONS transactions
+// ending in 302, 412 or 422, each followed by a correct retry, a wrong one or none; the rest short
+// calls and OPTIONS. See dense_build() for the mix.
 //
 // --no-sip: N frames of non-SIP traffic (UDP to port 9999 and a TCP stream on port 9998, random
 // payloads) for the "no SIP in the capture" baseline.
@@ -329,6 +335,10 @@ struct Stats {
                   peak_concurrent = 0;
     std::uint64_t by_type[9] = {};
     std::uint64_t code302 = 0, code412 = 0, code422 = 0;
+    std::uint64_t transactions_no_ack = 0;  // requests other than ACK (first copies)
+    // --dense: what the scripts planned for each failure (scenarios cut by the end of the capture
+    // included): [code 302/412/422][followed ok, wrong fix, not followed]
+    std::uint64_t planned[3][3] = {};
 };
 
 struct Event {
@@ -342,14 +352,15 @@ struct Event {
 class Generator {
   public:
     Generator(PcapWriter &w, std::uint64_t seed, std::uint64_t frames, std::uint32_t concurrency,
-              unsigned tcp_percent)
+              unsigned tcp_percent, bool dense)
         : w_(w),
           pb_(w),
           rng_(seed),
           seed_(seed),
           frames_(frames),
           concurrency_(concurrency),
-          tcp_percent_(tcp_percent) {
+          tcp_percent_(tcp_percent),
+          dense_(dense) {
         // Calls last ~100 s on average; start rate so that `concurrency` scenarios run at once.
         mean_gap_ns_ = static_cast<double>(kSec) * 60.0 / std::max<std::uint32_t>(concurrency, 1);
         conns_.resize(std::max<std::uint32_t>(concurrency / 15, 16));
@@ -364,7 +375,7 @@ class Generator {
     void run() {
         std::int64_t next_spawn = kEpoch;
         // Calls that began before the capture: only their BYE is captured.
-        for (std::uint32_t i = 0; i < concurrency_ / 5; ++i) {
+        for (std::uint32_t i = 0; !dense_ && i < concurrency_ / 5; ++i) {
             spawn(kEpoch + rng_.range(0, 100 * kSec), Type::bye_only);
         }
         while (w_.frames < frames_) {
@@ -384,6 +395,15 @@ class Generator {
   private:
     Type pick_type() {
         const unsigned r = static_cast<unsigned>(rng_.range(0, 99));
+        if (dense_) {
+            // Weights chosen so that about a third of the non-ACK transactions end in 302, 412 or
+            // 422 (the generator prints the share it reached as failure_share).
+            if (r < 22) return Type::redirect;
+            if (r < 38) return Type::timer422;
+            if (r < 60) return Type::publish;
+            if (r < 82) return Type::call;
+            return Type::options;
+        }
         if (r < 40) return Type::call;
         if (r < 45) return Type::busy;
         if (r < 48) return Type::cancel;
@@ -515,7 +535,141 @@ class Generator {
                                        (callee_hangs_up ? 0 : A_FROM_PROXY)));
     }
 
+    // --dense: short scenarios; each failure is followed by a correct retry, a wrong one or none.
+    void dense_build(Scenario &s, std::int64_t t) {
+        switch (s.type) {
+            case Type::call: {  // INVITE/100/180/200/ACK, a short talk, BYE/200
+                t = invite_setup(s, t, 0, 1, 0, 0, 0, true);
+                dense_answer_and_hangup(s, t, 0, 1, 0);
+                break;
+            }
+            case Type::redirect: {
+                t = invite_setup(s, t, 0, 1, 0, 0, 0, false);
+                t = invite_reject(s, t + rng_.range(5, 80) * kMs, 0, 1, 302);
+                const double r = rng_.unit();
+                if (r < 0.10) {  // never retried
+                    ++stats.planned[0][2];
+                    break;
+                }
+                t += rng_.range(10, 500) * kMs;
+                if (r < 0.25) {
+                    // Wrong fix: the retry goes to the original Request-URI again, which the
+                    // proxy redirects again; the client then gives up.
+                    ++stats.planned[0][1];
+                    t = invite_setup(s, t, 3, 2, 0, 0, 0, false);
+                    invite_reject(s, t + rng_.range(5, 80) * kMs, 3, 2, 302);
+                    break;
+                }
+                // Followed: 85 % at the highest q (the second Contact), the rest at the other.
+                ++stats.planned[0][0];
+                const std::uint16_t which = r < 0.89 ? A_RURI_CONTACT2 : A_RURI_CONTACT1;
+                t = invite_setup(s, t, 3, 2, which, 0, 0, true);
+                dense_answer_and_hangup(s, t, 3, 2, 0);
+                break;
+            }
+            case Type::timer422: {
+                const std::uint32_t asked = rng_.chance(0.5) ? 60 : 80;
+                const std::uint32_t minse = 90;
+                add(s, t, INVITE, 0, 0, 1, A_SE | A_BODY, asked, 0);
+                t = invite_reject(s, t + rng_.range(5, 60) * kMs, 0, 1, 422, A_MINSE, 0, minse);
+                const double r = rng_.unit();
+                if (r < 0.10) {  // never retried
+                    ++stats.planned[2][2];
+                    break;
+                }
+                t += rng_.range(10, 300) * kMs;
+                if (r < 0.20) {
+                    // Wrong fix, still too small: refused again, the client gives up.
+                    ++stats.planned[2][1];
+                    add(s, t, INVITE, 0, 3, 2, A_SE | A_BODY, asked, 0);
+                    invite_reject(s, t + rng_.range(5, 60) * kMs, 3, 2, 422, A_MINSE, 0, minse);
+                    break;
+                }
+                // r < 0.30: wrong fix, Session-Expires raised but no Min-SE (the call goes on).
+                const bool no_minse = r < 0.30;
+                ++stats.planned[2][no_minse ? 1 : 0];
+                t = invite_setup(s, t, 3, 2,
+                                 static_cast<std::uint16_t>(A_SE | (no_minse ? 0 : A_MINSE)), minse,
+                                 minse, true);
+                dense_answer_and_hangup(s, t, 3, 2, minse);
+                break;
+            }
+            case Type::publish: {
+                std::uint16_t cseq = 1;
+                std::uint8_t br = 0;
+                auto publish = [&](std::uint16_t flags, std::uint32_t if_gen) {
+                    add(s, t, PUBLISH, 0, br, cseq, flags, if_gen);
+                    if (rng_.chance(0.02)) {
+                        retransmit_last(s, 500 * kMs);
+                        t += 500 * kMs;
+                    }
+                    t += rng_.range(3, 60) * kMs;
+                };
+                if (rng_.chance(0.3)) {
+                    // The tag was handed out inside the capture.
+                    publish(A_BODY, 0);
+                    add(s, t, PUBLISH, 200, br, cseq, A_FROM_PROXY | A_TOTAG | A_ETAG, 0);
+                    t += rng_.range(2, 10) * kSec;
+                    ++cseq;
+                    ++br;
+                }
+                // A refresh with a tag the server no longer knows.
+                publish(A_IFMATCH, 0);
+                add(s, t, PUBLISH, 412, br, cseq, A_FROM_PROXY | A_TOTAG);
+                const double r = rng_.unit();
+                if (r < 0.10) {  // never recovered
+                    ++stats.planned[1][2];
+                    break;
+                }
+                t += rng_.range(20, 2000) * kMs;
+                if (r < 0.30) {  // wrong fix first: repeats SIP-If-Match, refused again
+                    ++stats.planned[1][1];
+                    ++cseq;
+                    ++br;
+                    publish(A_IFMATCH, 0);
+                    add(s, t, PUBLISH, 412, br, cseq, A_FROM_PROXY | A_TOTAG);
+                    t += rng_.range(20, 2000) * kMs;
+                } else {
+                    ++stats.planned[1][0];
+                }
+                ++cseq;
+                ++br;
+                publish(A_BODY, 0);
+                add(s, t, PUBLISH, 200, br, cseq, A_FROM_PROXY | A_TOTAG | A_ETAG, 1);
+                break;
+            }
+            default:  // options (the only other type of the dense mix)
+                add(s, t, OPTIONS, 0, 0, 1, A_FROM_PROXY);
+                add(s, t + rng_.range(1, 40) * kMs, OPTIONS, 200, 0, 1, A_TOTAG);
+                break;
+        }
+    }
+
+    // answer_and_hangup with a short talk (1 to 20 s), for the dense capture.
+    void dense_answer_and_hangup(Scenario &s, std::int64_t t, std::uint8_t br, std::uint16_t cseq,
+                                 std::uint32_t se) {
+        t += rng_.range(500, 4000) * kMs;
+        add(s, t, INVITE, 200, br, cseq,
+            static_cast<std::uint16_t>(A_FROM_PROXY | A_TOTAG | (se ? A_SE : 0)), se);
+        std::int64_t ack = t + rng_.range(5, 60) * kMs;
+        if (rng_.chance(0.03)) {
+            retransmit_last(s, 500 * kMs);
+            ack = t + 500 * kMs + rng_.range(5, 60) * kMs;
+        }
+        add(s, ack, ACK, 0, static_cast<std::uint8_t>(br + 1), cseq, A_TOTAG | A_ACK2XX);
+        t = ack + rng_.range(1, 20) * kSec;
+        const auto bye_cseq = static_cast<std::uint16_t>(cseq + 1);
+        const auto bye_br = static_cast<std::uint8_t>(br + 2);
+        add(s, t, BYE, 0, bye_br, bye_cseq, A_TOTAG);
+        t += rng_.range(2, 40) * kMs;
+        add(s, t, BYE, 200, bye_br, bye_cseq, A_TOTAG | A_FROM_PROXY);
+    }
+
     void build(Scenario &s, std::int64_t t) {
+        if (dense_) {
+            dense_build(s, t);
+            return;
+        }
         switch (s.type) {
             case Type::call: {
                 const bool timer = rng_.chance(0.3);
@@ -693,6 +847,7 @@ class Generator {
         if (a.code == 0) {
             ++stats.requests;
             if (!retrans) ++stats.transactions;
+            if (!retrans && a.method != ACK) ++stats.transactions_no_ack;
         } else {
             ++stats.responses;
             if (!retrans) {
@@ -762,8 +917,8 @@ class Generator {
         const bool req = a.code == 0;
         if (a.flags & A_BODY) {
             if (a.method == PUBLISH) {
-                body_len = pidf(s, body);
-            } else if (a.method == INVITE) {
+                body_len = pidf(s, body);  // kept in --dense: a fresh PUBLISH carries its state
+            } else if (a.method == INVITE && !dense_) {
                 body_len = sdp(s, !req, body);
             }
         }
@@ -873,7 +1028,7 @@ class Generator {
                 if (s.tcp) b.s(";transport=tcp");
                 b.s(">").s(reg ? ";expires=3600" : "").s("\r\n");
             }
-            if (a.method == INVITE) {
+            if (a.method == INVITE && !dense_) {
                 b.s("Allow: INVITE, ACK, CANCEL, BYE, OPTIONS, UPDATE, NOTIFY, REFER\r\n");
                 b.s("Supported: replaces, timer\r\n");
             }
@@ -898,7 +1053,7 @@ class Generator {
                     .hex(hash2(cid, 9), 16);
                 b.s("\", algorithm=MD5\r\n");
             }
-            if (!opt) b.s("User-Agent: bench-phone/2.1\r\n");
+            if (!opt && !dense_) b.s("User-Agent: bench-phone/2.1\r\n");
         } else {
             if (a.method == INVITE && a.code == 200) {
                 b.s("Contact: <sip:");
@@ -942,7 +1097,7 @@ class Generator {
                     b.s("SIP-ETag: e").hex(hash2(cid, 50 + a.aux), 10).c('.').u(a.aux).s("\r\n");
                 }
             }
-            if (!tx_from_proxy) b.s("Server: bench-proxy/5.7\r\n");
+            if (!tx_from_proxy && !dense_) b.s("Server: bench-proxy/5.7\r\n");
         }
         if (body_len) {
             b.s(a.method == PUBLISH ? "Content-Type: application/pidf+xml\r\n"
@@ -985,6 +1140,7 @@ class Generator {
     std::uint64_t frames_;
     std::uint32_t concurrency_;
     unsigned tcp_percent_;
+    bool dense_;
     double mean_gap_ns_;
     std::vector<Scenario> scen_;
     std::vector<std::uint32_t> free_;
@@ -1055,21 +1211,23 @@ void generate_no_sip(PcapWriter &w, std::uint64_t seed, std::uint64_t frames) {
 void usage() {
     std::fprintf(stderr,
                  "usage: sipdiag_gen [--frames N] [--seed S] [--concurrency C] [--tcp PERCENT] "
-                 "[--no-sip] -o FILE\n"
-                 "  --frames N       frames to write (default 1000000)\n"
+                 "[--no-sip] [--dense] -o FILE\n"
+                 "  --frames N       frames to write (default 1000000, 400000 with --dense)\n"
                  "  --seed S         random seed (default 1)\n"
                  "  --concurrency C  scenarios alive at once (default frames/30, 1000..30000)\n"
                  "  --tcp PERCENT    share of scenarios over TCP (default 20)\n"
-                 "  --no-sip         non-SIP traffic only (UDP 9999, TCP 9998, random payloads)\n");
+                 "  --no-sip         non-SIP traffic only (UDP 9999, TCP 9998, random payloads)\n"
+                 "  --dense          dense in failures: short UDP messages, about a third of the\n"
+                 "                   transactions ending in 302, 412 or 422, with their retries\n");
 }
 
 }  // namespace
 
 int main(int argc, char **argv) {
-    std::uint64_t frames = 1000000, seed = 1;
+    std::uint64_t frames = 0, seed = 1;
     long concurrency = -1;
     unsigned tcp = 20;
-    bool no_sip = false;
+    bool no_sip = false, dense = false, tcp_given = false, frames_given = false;
     const char *out = nullptr;
     for (int i = 1; i < argc; ++i) {
         const std::string a = argv[i];
@@ -1082,14 +1240,18 @@ int main(int argc, char **argv) {
         };
         if (a == "--frames") {
             frames = std::strtoull(value(), nullptr, 10);
+            frames_given = true;
         } else if (a == "--seed") {
             seed = std::strtoull(value(), nullptr, 10);
         } else if (a == "--concurrency") {
             concurrency = std::strtol(value(), nullptr, 10);
         } else if (a == "--tcp") {
             tcp = static_cast<unsigned>(std::strtoul(value(), nullptr, 10));
+            tcp_given = true;
         } else if (a == "--no-sip") {
             no_sip = true;
+        } else if (a == "--dense") {
+            dense = true;
         } else if (a == "-o") {
             out = value();
         } else {
@@ -1097,7 +1259,9 @@ int main(int argc, char **argv) {
             return a == "-h" || a == "--help" ? 0 : 2;
         }
     }
-    if (!out || frames == 0 || tcp > 100) {
+    if (!frames_given) frames = dense ? 400000 : 1000000;
+    if (dense && !tcp_given) tcp = 0;  // short UDP messages
+    if (!out || frames == 0 || tcp > 100 || (dense && no_sip)) {
         usage();
         return 2;
     }
@@ -1111,7 +1275,7 @@ int main(int argc, char **argv) {
                      w.bytes);
         return 0;
     }
-    Generator g(w, seed, frames, static_cast<std::uint32_t>(std::max(concurrency, 1L)), tcp);
+    Generator g(w, seed, frames, static_cast<std::uint32_t>(std::max(concurrency, 1L)), tcp, dense);
     g.run();
     const Stats &s = g.stats;
     std::fprintf(stderr,
@@ -1124,5 +1288,21 @@ int main(int argc, char **argv) {
                  w.frames, w.bytes, s.sip_messages, s.requests, s.responses, s.transactions,
                  s.retransmissions, s.tcp_segments, s.two_message_segments, s.scenarios,
                  s.peak_concurrent, s.code302, s.code412, s.code422);
+    const std::uint64_t failures = s.code302 + s.code412 + s.code422;
+    std::fprintf(stderr, "transactions_no_ack=%" PRIu64 "\nfailure_share=%.3f\n",
+                 s.transactions_no_ack,
+                 s.transactions_no_ack
+                     ? static_cast<double>(failures) / static_cast<double>(s.transactions_no_ack)
+                     : 0.0);
+    if (dense) {
+        static const char *const kCode[] = {"302", "412", "422"};
+        static const char *const kWhat[] = {"ok", "wrong_fix", "not_followed"};
+        for (int c = 0; c < 3; ++c) {
+            for (int k = 0; k < 3; ++k) {
+                std::fprintf(stderr, "planned_%s_%s=%" PRIu64 "\n", kCode[c], kWhat[k],
+                             s.planned[c][k]);
+            }
+        }
+    }
     return 0;
 }
