@@ -5,6 +5,7 @@
 set -euo pipefail
 pkgs=(cmake make g++ pkg-config wireshark-dev libwireshark-dev tshark libgtest-dev python3
       util-linux "$@")
+pkgs+=(parallel rsync openssh-client libjs-chart.js)  # sipdiag-report (tools/report)
 missing=()
 for p in "${pkgs[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
