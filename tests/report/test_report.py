@@ -187,6 +187,7 @@ def bundled_captures_known_totals(run):
     out = os.path.join(run.env.home, "out-bundled")
     rc, stdout, stderr = run.run([caps, "-o", out, "-j", "2"])
     eq(rc, 0, f"exit status (stderr: {stderr})")
+    check("\r[" not in stderr, f"no progress bar when stderr is not a terminal: {stderr!r}")
     recs, files, summary = read_out(out)
     run.last_bundled = (out, recs)
     eq(len(files), len(CAPTURES), "files in files.csv")
@@ -345,7 +346,7 @@ def resumed_run_skips_unchanged_files(run):
     # an interrupted run keeps what finished: kill the tool after its first saved result
     out2 = os.path.join(run.env.home, "out-interrupted")
     big = run.folder("resume-many")
-    for i in range(12):
+    for i in range(6):
         run.copy(CAPTURES[i % len(CAPTURES)], big, f"f{i:02d}.pcapng")
     env = {"HOME": run.env.home, "PATH": "/usr/bin:/bin", "TMPDIR": run.env.home}
     if run.env.global_override:
@@ -359,16 +360,16 @@ def resumed_run_skips_unchanged_files(run):
     deadline = time.time() + 120
     while time.time() < deadline:
         done = glob.glob(os.path.join(state, "*.json")) if os.path.isdir(state) else []
-        if len(done) >= 2:
+        if len(done) >= 1:
             break
         time.sleep(0.05)
     os.killpg(p.pid, signal.SIGTERM)
     p.wait(timeout=30)
     saved = len(glob.glob(os.path.join(state, "*.json")))
-    check(1 <= saved < 12, f"results saved before the interruption: {saved}")
+    check(1 <= saved < 6, f"results saved before the interruption: {saved}")
     rc, stdout, _ = run.run([big, "-o", out2])
     eq(rc, 0, "run after the interruption")
-    check(f"{saved} reused from an earlier run, {12 - saved} run now" in stdout,
+    check(f"{saved} reused from an earlier run, {6 - saved} run now" in stdout,
           f"the rerun finishes the rest ({saved} saved):\n{stdout[:300]}")
 
 
@@ -381,21 +382,24 @@ def progress_bar_on_a_terminal_only(run):
                          tty=True)
     eq(rc, 0, "exit status")
     check("\r[" in err and "3/3 files" in err, f"progress bar on the terminal: {err[-300:]!r}")
-    rc, _, err = run.run([d, "-o", os.path.join(run.env.home, "out-progress"), "--force"])
-    check("\r[" not in err, f"no progress bar when stderr is not a terminal: {err[-300:]!r}")
 
 
-@test
-def ring_buffer_merge(run):
-    # A ring buffer as dumpcap writes it: redirect-302-udp.pcapng cut every 27 packets, so the
-    # 302 of frame 26 is in the first file and its retry (frame 28) in the second.
-    d = run.folder("ring")
+def make_ring(run, name):
+    """A ring buffer as dumpcap writes it: redirect-302-udp.pcapng cut every 27 packets, so the
+    302 of frame 26 is in the first file and its retry (frame 28) in the second."""
+    d = run.folder(name)
     subprocess.run(["editcap", "-c", "27", os.path.join(ROOT, "captures",
                                                         "redirect-302-udp.pcapng"),
                     os.path.join(d, "ring.pcapng")], check=True, capture_output=True)
     parts = sorted(glob.glob(os.path.join(d, "ring_*.pcapng")))
     eq(len(parts), 2, "ring buffer files")
     run.own(d)
+    return d, parts
+
+
+@test
+def ring_buffer_merge(run):
+    d, parts = make_ring(run, "ring")
     out = os.path.join(run.env.home, "out-ring")
     rc, _, err = run.run([d, "-o", out])
     eq(rc, 0, f"exit status ({err[-300:]})")
@@ -549,6 +553,20 @@ def two_machines_over_ssh(run):
         eq(key(recs), key(bundled_records(run)[1]), "same records as the local run")
         leftover = glob.glob(os.path.join(m.home, ".parallel", "tmp", "*", "*.pcapng"))
         eq(leftover, [], "transferred captures removed from the remote machine")
+        # --merge over ssh: the neighbours' edges travel with each file
+        ring, parts = make_ring(run, "ssh-ring")
+        os.chmod(ring, 0o700)
+        out = os.path.join(run.env.home, "out-ssh-ring")
+        rc, _, err = run.run([ring, "-o", out, "--merge", "--sshlogin", f"1/{m.user}@127.0.0.1",
+                              "--ssh", f"ssh -F {m.client_cfg}"])
+        eq(rc, 0, f"exit status, --merge over ssh (stderr: {err[-800:]})")
+        recs, files, _ = read_out(out)
+        eq({row["worker"].split("@")[0] for row in files.values()}, {m.user},
+           "the remote user ran the merged jobs")
+        r = [x for x in recs if x["file"] == parts[0] and x["frame"] == 26]
+        eq((len(r), r[0]["outcome"] if r else None, (r[0]["followup"] or {}).get("file")
+            if r else None), (1, "wrong fix", parts[1]),
+           "the retry in the next file is found on the remote machine")
     finally:
         m.cleanup()
 
