@@ -425,6 +425,42 @@ def ring_buffer_merge(run):
        sorted(x["frame"] for x in whole), "frame numbers mapped back to each file")
 
 
+@test
+def agent_and_summary_fields_preferred_when_the_plugin_has_them(run):
+    # The plugin may gain sipdiag.client.agent / sipdiag.server.agent / sipdiag.summary: the
+    # report then takes them instead of joining the request's User-Agent. Fed one tshark row in
+    # the report's own field order (the fields this plugin lacks are the only made-up part).
+    import importlib.machinery
+    import importlib.util
+    loader = importlib.machinery.SourceFileLoader("sipdiag_report", TOOL)
+    spec = importlib.util.spec_from_loader("sipdiag_report", loader)
+    mod = importlib.util.module_from_spec(spec)
+    loader.exec_module(mod)
+    fields = mod.BASE_FIELDS + mod.OPTIONAL_FIELDS
+    vals = {"frame.number": "2", "frame.time_epoch": "1700000000.5", "frame.time_relative": "0.5",
+            "ip.src": "192.0.2.1", "ip.dst": "192.0.2.2", "udp.srcport": "5060",
+            "udp.dstport": "5070", "sip.Call-ID": "c1", "sip.Server": "header-server",
+            "sipdiag.code": "302", "sipdiag.request_frame": "1", "sipdiag.outcome": "4",
+            "sipdiag.retransmission": "0", "sipdiag.summary": "302 not followed by the client",
+            "sipdiag.client.agent": "plugin-client", "sipdiag.server.agent": "plugin-server"}
+    req = {"frame.number": "1", "frame.time_epoch": "1700000000.0", "sipdiag.response_code": "302",
+           "sip.User-Agent": "header-client"}
+    rows = ["\t".join(r.get(f, "") for f in fields) for r in (req, vals)]
+    block = {"rows": rows, "stats": {"frames": 2, "sip_frames": 2, "duration": 100.0},
+             "err": [], "rc": 0}
+    recs, _ = mod.build_records("/x.pcap", block, fields, {"window": 32})
+    eq([(r["client"]["agent"], r["server"]["agent"], r["summary"]) for r in recs],
+       [("plugin-client", "plugin-server", "302 not followed by the client")], "plugin fields")
+    # the same row without those columns: the request's User-Agent and the Server header
+    rows = ["\t".join(r.get(f, "") for f in mod.BASE_FIELDS) for r in (req, vals)]
+    block["rows"] = rows
+    recs, _ = mod.build_records("/x.pcap", block, mod.BASE_FIELDS, {"window": 32})
+    eq([(r["client"]["agent"], r["server"]["agent"], r["summary"]) for r in recs],
+       [("header-client", "header-server", None)], "SIP headers")
+    eq((recs[0]["outcome"], recs[0]["edge"]), ("not followed", None),
+       "not followed 99.5 s before the end: no edge mark")
+
+
 # ------------------------------------------------------------------------------------------------
 # The second "machine": a throwaway user reached through a private sshd on a loopback port.
 
