@@ -59,6 +59,10 @@ class Failure(AssertionError):
     pass
 
 
+class Skip(Exception):
+    pass
+
+
 def eq(actual, expected, what):
     if actual != expected:
         raise Failure(f"{what}: expected {expected!r}, got {actual!r}")
@@ -567,7 +571,7 @@ LogLevel ERROR
 @test
 def two_machines_over_ssh(run):
     if not run.as_root:
-        raise Failure("needs root (a throwaway user and sshd); run as root to include it")
+        raise Skip("needs root (a throwaway user and sshd); run as root to include it")
     m = SshMachine(run.so, run)
     try:
         d = run.folder("ssh-caps")
@@ -618,7 +622,7 @@ def main():
     env = TsharkEnv(so)
     run = Runner(env)
     run.so = so
-    passed = failed = 0
+    passed = failed = skipped = 0
     t0 = time.time()
     try:
         for fn in TESTS:
@@ -629,6 +633,9 @@ def main():
                 fn(run)
                 passed += 1
                 print(f"PASS {fn.__name__} ({time.time() - t:.1f} s)", flush=True)
+            except Skip as e:
+                skipped += 1
+                print(f"SKIP {fn.__name__}: {e}", flush=True)
             except Exception:  # noqa: BLE001 - report every failure and go on
                 failed += 1
                 print(f"FAIL {fn.__name__} ({time.time() - t:.1f} s)", flush=True)
@@ -636,7 +643,7 @@ def main():
     finally:
         env.cleanup()
     print(f"report tests: {time.time() - t0:.0f} s")
-    print(f"{passed} passed, {failed} failed")
+    print(f"{passed} passed, {failed} failed" + (f", {skipped} skipped" if skipped else ""))
     return 1 if failed else 0
 
 
