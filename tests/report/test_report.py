@@ -293,7 +293,7 @@ def bad_input_listed_batch_goes_on(run):
     run.own(d)
     if run.as_root:
         os.chown(secret, 0, 0)  # the unprivileged runner may not read it
-    os.chmod(secret, 0o600)
+    os.chmod(secret, 0o000)  # unreadable to its owner too (run without root)
     with open(os.path.join(d, "README.txt"), "w") as fh:
         fh.write("not a capture name: left out of a folder scan\n")
     out = os.path.join(run.env.home, "out-bad")
