@@ -136,6 +136,9 @@ elseif(SIPDIAG_DPKG_QUERY)
     endforeach()
 endif()
 string(REPLACE ";" ", " CPACK_DEBIAN_PACKAGE_DEPENDS "${_deps}")
+# sipdiag-report (/usr/bin): what it runs. Recommends, not Depends, so that `dpkg -i` of the
+# plugin alone still works where these are missing (libjs-chart.js: the page's charts).
+set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "tshark, parallel, python3, libjs-chart.js, rsync, openssh-client")
 
 if(CPACK_DEBIAN_PACKAGE_SHLIBDEPS)
     set(_more " + dpkg-shlibdeps")

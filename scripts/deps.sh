@@ -11,7 +11,8 @@ set -euo pipefail
 # Building the plugin (also with the unit tests, as a manual build does) and running tshark as
 # the user in the setup demo (setpriv, getent).
 setup_pkgs=(cmake make g++ pkg-config wireshark-dev libwireshark-dev tshark libgtest-dev python3
-            util-linux)
+            util-linux
+            parallel rsync openssh-client libjs-chart.js)  # sipdiag-report (tools/report)
 # scripts/test.sh, by step. The end-to-end tests and the robustness run also use editcap, which
 # comes with tshark (wireshark-common).
 test_pkgs=(
