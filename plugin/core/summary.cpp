@@ -50,6 +50,20 @@ SummaryWriter &SummaryWriter::next() {
     return text(tr("; ", " ; "));
 }
 
+SummaryWriter &SummaryWriter::no_retry(const Verdict &v, const char *what_en, const char *none_fr,
+                                       const char *none_yet_fr) {
+    if (v.outcome == Outcome::request_missing) return *this;
+    const bool yet = v.outcome == Outcome::pending;
+    next();
+    if (lang_ == Language::fr) return text(yet ? none_yet_fr : none_fr);
+    text("no ").text(what_en);
+    return yet ? text(" seen yet") : *this;
+}
+
+SummaryWriter &SummaryWriter::retry_after(const std::optional<std::uint32_t> &s) {
+    return s ? next().text("retry after ", "réessayer dans ").seconds(*s) : *this;
+}
+
 SummaryWriter &SummaryWriter::verdict(const Verdict &v, std::uint32_t followup_frame,
                                       const char *ok_en, const char *ok_fr) {
     const char *word = nullptr;

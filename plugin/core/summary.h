@@ -10,6 +10,7 @@
 #include "core/findings.h"
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -34,6 +35,14 @@ class SummaryWriter {
     SummaryWriter &next();  // "; " (French: " ; ") between clauses
     // ": <verdict word>", then " (frame N)" of the follow-up when there is one. `ok_en`/`ok_fr`
     // name a followed-ok verdict ("fixed" by default; "recovered" for a 412).
+    // "; no retry" when the verdict is known without one ("; no retry seen yet" while pending),
+    // nothing when the request is missing (the verdict says so). The words name the retry of the
+    // rule ("fresh PUBLISH"; in French the whole phrase, for its agreement).
+    SummaryWriter &no_retry(const Verdict &v, const char *what_en = "retry",
+                            const char *none_fr = "pas de relance",
+                            const char *none_yet_fr = "aucune relance vue pour l'instant");
+    // "; retry after N s" when the response carried Retry-After.
+    SummaryWriter &retry_after(const std::optional<std::uint32_t> &seconds);
     SummaryWriter &verdict(const Verdict &v, std::uint32_t followup_frame,
                            const char *ok_en = "fixed", const char *ok_fr = "corrigé");
 

@@ -89,13 +89,11 @@ void ChallengeRule::summarize(const Record &, const Diagnosis &d, const Verdict 
         } else {
             w.text("the retry carried no credentials", "la relance ne portait pas d'identifiants");
         }
-    } else if (v.outcome != Outcome::request_missing) {
-        w.next().text(v.outcome == Outcome::pending
-                          ? w.tr("no retry seen yet", "aucune relance vue pour l'instant")
-                          : w.tr("no retry", "pas de relance"));
+    } else {
+        w.no_retry(v);
     }
     w.verdict(v, d.followup_frame);
-    if (d.retry_after) w.next().text("retry after ", "réessayer dans ").seconds(*d.retry_after);
+    w.retry_after(d.retry_after);
 }
 
 void ChallengeRule::summarize_retry(const Diagnosis &d, SummaryWriter &w) const {

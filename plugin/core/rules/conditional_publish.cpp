@@ -97,11 +97,9 @@ void ConditionalPublishRule::summarize(const Record &, const Diagnosis &d, const
         } else {
             w.text("a fresh PUBLISH", "un PUBLISH neuf");
         }
-    } else if (v.outcome != Outcome::request_missing) {
-        w.next().text(
-            v.outcome == Outcome::pending
-                ? w.tr("no fresh PUBLISH seen yet", "aucun PUBLISH neuf vu pour l'instant")
-                : w.tr("no fresh PUBLISH", "pas de PUBLISH neuf"));
+    } else {
+        w.no_retry(v, "fresh PUBLISH", "pas de PUBLISH neuf",
+                   "aucun PUBLISH neuf vu pour l'instant");
     }
     w.verdict(v, d.followup_frame, "recovered", "rétabli");
 }

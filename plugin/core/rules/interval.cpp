@@ -66,13 +66,11 @@ void IntervalRule::summarize(const Record &, const Diagnosis &d, const Verdict &
         } else {
             w.text("the retry had no Expires", "la relance n'avait pas d'Expires");
         }
-    } else if (v.outcome != Outcome::request_missing) {
-        w.next().text(v.outcome == Outcome::pending
-                          ? w.tr("no retry seen yet", "aucune relance vue pour l'instant")
-                          : w.tr("no retry", "pas de relance"));
+    } else {
+        w.no_retry(v);
     }
     w.verdict(v, d.followup_frame);
-    if (d.retry_after) w.next().text("retry after ", "réessayer dans ").seconds(*d.retry_after);
+    w.retry_after(d.retry_after);
 }
 
 void IntervalRule::summarize_retry(const Diagnosis &d, SummaryWriter &w) const {

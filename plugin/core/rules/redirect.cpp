@@ -172,10 +172,8 @@ void RedirectRule::summarize(const Record &, const Diagnosis &d, const Verdict &
         } else {
             w.text("not the best one", "pas le meilleur");
         }
-    } else if (v.outcome != Outcome::request_missing) {
-        w.next().text(v.outcome == Outcome::pending
-                          ? w.tr("no retry seen yet", "aucune relance vue pour l'instant")
-                          : w.tr("no retry", "pas de relance"));
+    } else {
+        w.no_retry(v);
     }
     w.verdict(v, d.followup_frame);
     if (later_call_expert(*rd) != ExpertKind::none) {

@@ -85,10 +85,8 @@ void SessionTimerRule::summarize(const Record &, const Diagnosis &d, const Verdi
             w.text("the retry had no Session-Expires", "la relance n'avait pas de Session-Expires");
         }
         if (d.followup_response_code == 422) w.text(", refused again", ", refusée à nouveau");
-    } else if (v.outcome != Outcome::request_missing) {
-        w.next().text(v.outcome == Outcome::pending
-                          ? w.tr("no retry seen yet", "aucune relance vue pour l'instant")
-                          : w.tr("no retry", "pas de relance"));
+    } else {
+        w.no_retry(v);
     }
     w.verdict(v, d.followup_frame);
 }
