@@ -79,6 +79,13 @@ class Runner:
     def __init__(self, env):
         self.env = env
         self.as_root = env.as_root
+        # The tool as the user can run it: the source tree may sit in a folder that user cannot
+        # enter (a clone in /root, or in a mktemp -d folder). Regression: CI's clean clone in a
+        # 0700 folder failed every test with "Permission denied".
+        self.tool = os.path.join(env.home, "sipdiag-report")
+        shutil.copy(TOOL, self.tool)
+        os.chmod(self.tool, 0o755)
+        self.own(self.tool)
 
     def folder(self, name):
         d = os.path.join(self.env.home, name)
@@ -103,7 +110,7 @@ class Runner:
         return dst
 
     def run(self, args, tty=False, timeout=300):
-        cmd = ["/usr/bin/python3", TOOL] + list(args)
+        cmd = ["/usr/bin/python3", self.tool] + list(args)
         env = {"HOME": self.env.home, "PATH": "/usr/bin:/bin", "LC_ALL": "C.UTF-8",
                "TMPDIR": self.env.home}
         if self.env.global_override:
@@ -355,7 +362,7 @@ def resumed_run_skips_unchanged_files(run):
     env = {"HOME": run.env.home, "PATH": "/usr/bin:/bin", "TMPDIR": run.env.home}
     if run.env.global_override:
         env["WIRESHARK_PLUGIN_DIR"] = run.env.global_override
-    cmd = ["/usr/bin/python3", TOOL, big, "-o", out2, "-j", "1"]
+    cmd = ["/usr/bin/python3", run.tool, big, "-o", out2, "-j", "1"]
     if run.as_root:
         cmd = ["setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups"] + cmd
     p = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
