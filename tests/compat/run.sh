@@ -124,6 +124,10 @@ mount_root() {
     mount --bind /dev "$r/dev" || return 1
     mounts+=("$r/dev")
     mount --make-private "$r/dev" 2>/dev/null || true
+    # The host's ptys too (a non-recursive bind leaves /dev/pts empty): the report tests run the
+    # tool on a pseudo-terminal for its progress bar.
+    mount --bind /dev/pts "$r/dev/pts" || return 1
+    mounts+=("$r/dev/pts")
 }
 
 # Refuses to delete a folder with anything mounted below it (a bound /dev would be wiped).

@@ -33,7 +33,7 @@ flags=(-std=c++17 -O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer,address,undef
 mkdir -p "$build"
 for t in "${targets[@]}"; do
     echo "== building fuzz_$t"
-    "$cxx" "${flags[@]}" "$here/fuzz_$t.cpp" "$repo"/plugin/core/*.cpp -o "$build/fuzz_$t"
+    "$cxx" "${flags[@]}" "$here/fuzz_$t.cpp" "$repo"/plugin/core/*.cpp "$repo"/plugin/core/rules/*.cpp -o "$build/fuzz_$t"
 done
 
 found=0
