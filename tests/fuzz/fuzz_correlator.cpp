@@ -123,7 +123,15 @@ void read_record(const Correlator &c, const Config &cfg, std::uint32_t i) {
         (void)issue_expert(is.kind);
         SIPDIAG_FUZZ_CHECK(is.detail.size() < 4096);
     }
-    if (rd && rd->highest_q) SIPDIAG_FUZZ_CHECK(r.code == 302 && d->followup_ok);
+    // highest_q is known when the retry chose a Contact; that is the fix unless the Contact was
+    // the redirected URI itself (a loop) or withdrawn (expires=0). Regression (fuzzer): the check
+    // still said "highest_q implies the fix" after loops and withdrawn Contacts stopped being
+    // fixes (regressions/correlator/redirect_loop_chosen_contact_not_a_fix).
+    if (rd && rd->highest_q) {
+        SIPDIAG_FUZZ_CHECK(r.code == 302);
+        SIPDIAG_FUZZ_CHECK(d->followup_ok == (rd->retry == RedirectDetail::Target::contact));
+        SIPDIAG_FUZZ_CHECK(rd->retry != RedirectDetail::Target::off_contact);
+    }
     (void)c.capture_ends_in_window(*d);
     if (const auto *view = c.call(*d)) {
         SIPDIAG_FUZZ_CHECK(view->size() <= cfg.codes_per_call);
