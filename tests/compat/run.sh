@@ -70,31 +70,8 @@ fi
 
 # ---------------------------------------------------------------------------------------------
 # Mounts: every mount made is recorded and undone on every exit path, newest first.
-mounts=()
-cleanup_mounts() {
-    local i m
-    for ((i = ${#mounts[@]} - 1; i >= 0; i--)); do
-        m=${mounts[i]}
-        if mountpoint -q "$m"; then
-            umount "$m" 2>/dev/null || umount -l "$m" 2>/dev/null || log "WARNING: could not unmount $m"
-        fi
-    done
-    mounts=()
-}
-child=""  # the process group of the command running in a root, if any
-# shellcheck disable=SC2317  # reached through the traps below
-stop_child() {
-    [ -n "$child" ] || return 0
-    kill -TERM -- "-$child" 2>/dev/null || true
-    local i
-    for i in 1 2 3 4 5 6 7 8 9 10; do
-        kill -0 -- "-$child" 2>/dev/null || break
-        sleep 1
-    done
-    kill -KILL -- "-$child" 2>/dev/null || true
-    wait "$child" 2>/dev/null || true
-    child=""
-}
+# shellcheck source=tests/lib/root-lifecycle.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/root-lifecycle.sh"
 # shellcheck disable=SC2317  # the EXIT trap
 on_exit() {
     local rc=$?

@@ -70,33 +70,11 @@ git -C "$top" rev-parse --verify -q HEAD >/dev/null ||
 
 # ---------------------------------------------------------------------------------------------
 # Mounts and processes: everything made here is undone on every exit path (as tests/compat).
-mounts=()
 root=""  # the root of this run
 work=""  # its folder under $cache/runs
-cleanup_mounts() {
-    local i m
-    for ((i = ${#mounts[@]} - 1; i >= 0; i--)); do
-        m=${mounts[i]}
-        if mountpoint -q "$m"; then
-            umount "$m" 2>/dev/null || umount -l "$m" 2>/dev/null || log "WARNING: could not unmount $m"
-        fi
-    done
-    mounts=()
-}
-child=""  # the process group of the command running in the root, if any
-# shellcheck disable=SC2317  # reached through the traps below
-stop_child() {
-    [ -n "$child" ] || return 0
-    kill -TERM -- "-$child" 2>/dev/null || true
-    local i
-    for i in 1 2 3 4 5 6 7 8 9 10; do
-        kill -0 -- "-$child" 2>/dev/null || break
-        sleep 1
-    done
-    kill -KILL -- "-$child" 2>/dev/null || true
-    wait "$child" 2>/dev/null || true
-    child=""
-}
+# mounts, cleanup_mounts, child, stop_child:
+# shellcheck source=tests/lib/root-lifecycle.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/root-lifecycle.sh"
 # Whatever still runs inside the root (a daemon a package started, a stray tshark) ends with it.
 stop_root_processes() {
     [ -n "$root" ] || return 0
