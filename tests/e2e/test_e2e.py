@@ -12,7 +12,6 @@ import os
 import re
 import sys
 import tempfile
-import traceback
 import xml.etree.ElementTree as ET
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -20,7 +19,7 @@ ROOT = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, HERE)
 
 import sippcap  # noqa: E402
-from tshark_env import BUNDLED_PUBLIC, TsharkEnv, public_captures  # noqa: E402
+from tshark_env import BUNDLED_PUBLIC, public_captures, run_tests  # noqa: E402
 import expectations  # noqa: E402
 
 TESTS = []
@@ -643,31 +642,8 @@ def hostile_values_get_expert_infos_and_the_rest_is_analysed(env):
 
 
 def main():
-    if len(sys.argv) < 2:
-        print(__doc__)
-        return 2
-    plugin = sys.argv[1]
-    only = sys.argv[3] if len(sys.argv) > 3 and sys.argv[2] == "-k" else None
     make_capture_tests()
-    env = TsharkEnv(plugin)
-    passed = failed = 0
-    try:
-        for t in TESTS:
-            if only and only not in t.__name__:
-                continue
-            try:
-                t(env)
-                passed += 1
-                print(f"PASS {t.__name__}")
-            except Exception as e:  # noqa: BLE001 - report every kind of failure
-                failed += 1
-                print(f"FAIL {t.__name__}: {e}")
-                if not isinstance(e, Failure):
-                    traceback.print_exc()
-    finally:
-        env.cleanup()
-    print(f"e2e: {passed} passed, {failed} failed")
-    return 1 if failed else 0
+    return run_tests(TESTS, sys.argv, "e2e", Failure, __doc__)
 
 
 if __name__ == "__main__":

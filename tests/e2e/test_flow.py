@@ -13,13 +13,12 @@ conversation numbers asserted here no longer come out. Closing line: "N passed, 
 import os
 import re
 import sys
-import traceback
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, HERE)
 
-from tshark_env import BUNDLED_PUBLIC, TsharkEnv  # noqa: E402
+from tshark_env import BUNDLED_PUBLIC, run_tests  # noqa: E402
 
 TESTS = []
 
@@ -319,30 +318,7 @@ def public_captures_run_clean(env):
 
 
 def main():
-    if len(sys.argv) < 2:
-        print(__doc__)
-        return 2
-    plugin = sys.argv[1]
-    only = sys.argv[3] if len(sys.argv) > 3 and sys.argv[2] == "-k" else None
-    env = TsharkEnv(plugin)
-    passed = failed = 0
-    try:
-        for t in TESTS:
-            if only and only not in t.__name__:
-                continue
-            try:
-                t(env)
-                passed += 1
-                print(f"PASS {t.__name__}")
-            except Exception as e:  # noqa: BLE001 - report every kind of failure
-                failed += 1
-                print(f"FAIL {t.__name__}: {e}")
-                if not isinstance(e, Failure):
-                    traceback.print_exc()
-    finally:
-        env.cleanup()
-    print(f"flow: {passed} passed, {failed} failed")
-    return 1 if failed else 0
+    return run_tests(TESTS, sys.argv, "flow", Failure, __doc__)
 
 
 if __name__ == "__main__":

@@ -151,3 +151,34 @@ class TsharkEnv:
 
     def cleanup(self):
         shutil.rmtree(self.home, ignore_errors=True)
+
+
+def run_tests(tests, argv, label, failure, doc=""):
+    """The runner of the end-to-end test files: `SCRIPT PLUGIN_SO [-k NAME_SUBSTRING]` runs every
+    test function (or those whose name holds NAME_SUBSTRING) with one TsharkEnv, prints PASS/FAIL
+    per test (a traceback for anything but `failure`, the file's own assertion type) and
+    "LABEL: N passed, M failed". Returns the exit status."""
+    import traceback
+    if len(argv) < 2:
+        print(doc)
+        return 2
+    only = argv[3] if len(argv) > 3 and argv[2] == "-k" else None
+    env = TsharkEnv(argv[1])
+    passed = failed = 0
+    try:
+        for t in tests:
+            if only and only not in t.__name__:
+                continue
+            try:
+                t(env)
+                passed += 1
+                print(f"PASS {t.__name__}")
+            except Exception as e:  # noqa: BLE001 - report every kind of failure
+                failed += 1
+                print(f"FAIL {t.__name__}: {e}")
+                if not isinstance(e, failure):
+                    traceback.print_exc()
+    finally:
+        env.cleanup()
+    print(f"{label}: {passed} passed, {failed} failed")
+    return 1 if failed else 0
