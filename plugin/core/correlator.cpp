@@ -118,6 +118,11 @@ std::uint32_t Correlator::add(const SipMessage &msg) {
     if (msg.frame < last_frame_) out_of_order_ = true;
     last_frame_ = msg.frame;
     last_time_ = std::max(last_time_, msg.time_ns);
+    if (msg.frame != settled_frame_) {
+        settled_.clear();
+        settled_frame_ = msg.frame;
+    }
+    expire_open(msg);
 
     Record r;
     r.frame = msg.frame;
@@ -235,9 +240,11 @@ void Correlator::on_response(const SipMessage &msg, std::uint32_t idx) {
         if (tx->followup_of != UINT32_MAX) {
             // The final answer to a client's retry: its rule judges whether the fix worked.
             Diagnosis &orig = store_.diagnosis_of(tx->followup_of);
+            const bool was_settled = settled(store_.records[tx->followup_of]);
             orig.followup_response_frame = msg.frame;
             orig.followup_response_code = static_cast<std::uint16_t>(std::min(msg.status, 999u));
             if (Rule *rule = rule_of(orig)) rule->take_final(orig, msg);
+            if (!was_settled) note_settled(tx->followup_of, msg);
         }
         for (Rule *rule : rules_.all()) rule->observe_final(msg, *tx);
     }
@@ -267,6 +274,8 @@ void Correlator::on_response(const SipMessage &msg, std::uint32_t idx) {
     for (std::size_t i = 0; i < n && i < kMaxPendingKeys; ++i) {
         if (keys[i] != 0) add_pending(table.get(keys[i]), idx);
     }
+    open_.push_back(idx);
+    if (open_.size() > std::max<std::size_t>(config_.pending, 1)) open_.pop_front();
 }
 
 bool Correlator::try_pending(BoundedMap<std::vector<std::uint32_t>> &table, std::uint64_t key,
@@ -330,6 +339,46 @@ void Correlator::apply_followup(std::uint32_t resp_idx, const SipMessage &req,
     Rule *rule = rule_of(d);
     rule->judge(d, req);
     if (rule->retry_applies(d)) rq.flags |= Record::kRetryApplies;
+    note_settled(resp_idx, req);
+}
+
+void Correlator::note_settled(std::uint32_t resp_idx, const SipMessage &by) {
+    if (settled(store_.records[resp_idx])) settled_.push_back(Settlement{resp_idx, by.index});
+}
+
+void Correlator::expire_open(const SipMessage &msg) {
+    // The same test as try_pending(): past the window, no retry can match any more.
+    while (!open_.empty()) {
+        const Record &resp = store_.records[open_.front()];
+        const Diagnosis &d = store_.diagnoses[resp.detail];
+        if (elapsed(msg.time_ns, d.time_ns) <= config_.followup_window_ns) break;
+        if (d.followup_frame == 0) settled_.push_back(Settlement{open_.front(), msg.index});
+        open_.pop_front();
+    }
+}
+
+bool Correlator::settled(const Record &r) const {
+    const Verdict v = verdict(r, false);
+    if (v.outcome == Outcome::not_applicable) return false;
+    const Diagnosis &d = *diagnosis(r);
+    if (d.followup_frame != 0) {
+        // The answer to the retry is the last thing a rule takes (take_final), and it only ever
+        // withdraws a fix (or decides an undecided 412 recovery): a wrong fix stays one.
+        return v.decided && (d.followup_response_frame != 0 || !v.ok);
+    }
+    // No retry yet: settled only by a message later than the window (settled_in()), since in a
+    // capture whose timestamps go back a later message may still be in the window.
+    return false;
+}
+
+std::pair<const Correlator::Settlement *, std::size_t> Correlator::settled_in(
+    FrameNum frame) const {
+    if (frame != settled_frame_ || settled_.empty()) return {nullptr, 0};
+    return {settled_.data(), settled_.size()};
+}
+
+std::uint32_t Correlator::index_of(const Record &r) const {
+    return static_cast<std::uint32_t>(&r - store_.records.data());
 }
 
 const Diagnosis *Correlator::retried(const Record &request) const {

@@ -23,6 +23,7 @@
 #include "core/transaction.h"
 
 #include <cstdint>
+#include <deque>
 #include <optional>
 #include <string>
 #include <utility>
@@ -95,6 +96,24 @@ class Correlator {
     // "not followed" verdict then rests on a short capture.
     bool capture_ends_in_window(const Diagnosis &d) const;
 
+    // Single pass (tshark without -2, live capture): a response's follow-up outcome is settled
+    // when nothing still to come can change it: its retry was judged for good (a wrong fix at
+    // once, a fix once the answer to the retry is in, since the answer may still withdraw it:
+    // 401/407 challenged again, 422 or 423 again, the 412 recovery's new entity tag), or its
+    // follow-up window ran out with no retry (known from the message that shows it: settled_in()
+    // reports it, settled() stays false). False for responses without a follow-up verdict.
+    bool settled(const Record &r) const;
+    // The responses settled while the last frame added was read, each with the index (within its
+    // frame) of the message that settled it: a retry, the answer to a retry, or any message
+    // later than the window. Empty for any other frame: meant for the pass that adds the frame.
+    struct Settlement {
+        std::uint32_t response;   // record index of the settled response
+        std::uint8_t by_message;  // Record::index of the message that settled it
+    };
+    std::pair<const Settlement *, std::size_t> settled_in(FrameNum frame) const;
+    // The index of a record of this correlator (for record(i)).
+    std::uint32_t index_of(const Record &r) const;
+
     TimeNs last_time() const { return last_time_; }
     std::size_t record_count() const { return store_.records.size(); }
     std::size_t transaction_count() const { return tx_.size(); }
@@ -134,6 +153,13 @@ class Correlator {
     FrameNum last_frame_ = 0;
     mutable std::size_t frame_hint_ = 0;  // where frame_records() looks first
     bool out_of_order_ = false;
+    // Single pass: responses waiting for their retry, oldest first (at most config.pending), and
+    // the responses settled by the frame being read (settled_in()).
+    void expire_open(const SipMessage &msg);
+    void note_settled(std::uint32_t resp_idx, const SipMessage &by);
+    std::deque<std::uint32_t> open_;
+    std::vector<Settlement> settled_;
+    FrameNum settled_frame_ = 0;
 };
 
 }  // namespace sipdiag

@@ -1239,6 +1239,84 @@ TEST_P(SinglePassTest, PendingUntilSeen) {
 INSTANTIATE_TEST_SUITE_P(Scenarios, SinglePassTest, testing::ValuesIn(kSinglePassRows),
                          row_name<SinglePassRow>);
 
+// Single pass: when a response's outcome is settled (Correlator::settled, settled_in), i.e. can no
+// longer change: a wrong fix at its retry, a fix only at the answer to the retry (which may still
+// withdraw it), no retry when a later message shows the window has run out.
+struct SettleRow {
+    const char *name;
+    Messages (*build)();
+    std::size_t response;  // index of the diagnosed response in the messages
+    std::size_t by;        // index of the message that settles it
+    Outcome outcome;       // outcome(r, true) once settled
+};
+SIPDIAG_PRINT_ROW(SettleRow)
+
+const SettleRow kSettleRows[] = {
+    {"redirect_fix_at_answer", [] { return redirected_then_retry({"<sip:b@x>"}, "sip:b@x"); }, 1, 4,
+     Outcome::followed_ok},
+    {"redirect_wrong_fix_at_retry", [] { return redirected_then_retry({"<sip:b@x>"}, kBob); }, 1, 3,
+     Outcome::wrong_fix},
+    {"session_interval_fix_at_answer", [] { return too_small_then_retry({"1800"}, {"1800"}, 200); },
+     1, 4, Outcome::followed_ok},
+    {"session_interval_refused_again", [] { return too_small_then_retry({"1800"}, {"1800"}, 422); },
+     1, 4, Outcome::wrong_fix},
+    {"session_interval_wrong_fix_at_retry", [] { return too_small_then_retry({"90"}, {}, 422); }, 1,
+     3, Outcome::wrong_fix},
+    {"challenge_rejected_at_answer", [] { return challenged_then(true, 401); }, 1, 3,
+     Outcome::wrong_fix},
+    {"conditional_if_match_repeated_at_retry",
+     [] {
+         return conditional_failed_then(publish(3, at(20), 6, "z9hG4bK-pub2", "dx200xyz"), 412, "");
+     },
+     1, 2, Outcome::wrong_fix},
+    {"conditional_recovered_at_answer",
+     [] {
+         return conditional_failed_then(publish(3, at(20), 6, "z9hG4bK-pub2", ""), 200, "kwj449x");
+     },
+     1, 3, Outcome::followed_ok},
+    {"window_run_out",
+     [] {
+         Messages m = redirected({"<sip:b@x>"});
+         m.push_back(clock_tick(4, at(10) + kWindow / 2));
+         m.push_back(clock_tick(5, at(10) + kWindow + kMs));
+         return m;
+     },
+     1, 4, Outcome::not_followed},
+};
+
+class SettleTest : public testing::TestWithParam<SettleRow> {};
+
+TEST_P(SettleTest, SettledByOneMessage) {
+    const SettleRow &row = GetParam();
+    const Messages msgs = row.build();
+    Correlator corr;
+    const std::uint32_t resp = static_cast<std::uint32_t>(row.response);
+    std::size_t reported = 0;
+    for (std::size_t i = 0; i < msgs.size(); ++i) {
+        corr.add(msgs[i]);
+        const auto [s, n] = corr.settled_in(msgs[i].frame);
+        for (std::size_t k = 0; k < n; ++k) {
+            EXPECT_EQ(s[k].response, resp) << "message " << i;
+            EXPECT_EQ(s[k].by_message, msgs[i].index);
+            EXPECT_EQ(i, row.by) << "settled by message " << i;
+            ++reported;
+        }
+        // Before: still open. After: settled (by a retry or its answer: settled() says so too).
+        const bool after = i >= row.by;
+        const bool by_time = row.outcome == Outcome::not_followed;
+        if (i >= row.response) {
+            EXPECT_EQ(corr.settled(corr.record(resp)), after && !by_time) << "message " << i;
+        }
+        EXPECT_EQ(corr.settled_in(msgs[i].frame + 1000).second, 0u);
+    }
+    EXPECT_EQ(reported, 1u);
+    EXPECT_EQ(corr.outcome(corr.record(resp), true), row.outcome);
+    EXPECT_EQ(corr.index_of(corr.record(resp)), resp);
+}
+
+INSTANTIATE_TEST_SUITE_P(Scenarios, SettleTest, testing::ValuesIn(kSettleRows),
+                         row_name<SettleRow>);
+
 // ---------------------------------------------------------------------------------------------
 // Request/response linking, response time, retransmissions, uncorrelatable messages.
 
