@@ -22,6 +22,7 @@ test_pkgs=(
     wireshark-qt xvfb xdotool # gui: the real Wireshark on a virtual X server
     mmdebstrap                # compat and fresh: minimal Debian roots
     shellcheck clang-format   # the steps of the same names
+    kamailio kamailio-presence-modules sip-tester  # live: a SIP server and SIPp on loopback
 )
 
 pkgs=("${setup_pkgs[@]}")

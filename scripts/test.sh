@@ -11,6 +11,8 @@
 #   * robustness  short robustness pass (hostile and mutated captures), sanitized plugin
 #   * fuzz        libFuzzer + ASan/UBSan on the parsers and the correlator, 30 s each
 #   * gui         the real Wireshark GUI under Xvfb starts with the plugin
+#   * live        tshark -i lo (unprivileged, plugin in its personal folder) while Kamailio and
+#                 SIPp exchange 302/412/422 and retries: the verdicts appear while capturing
 #   * fresh       both README commands from a clean clone in a fresh Debian 12 root
 #                 (tests/fresh/run.sh)
 #   * compat      build and tests on Wireshark 4.4 (trixie) and 4.6 (forky) in mmdebstrap roots
@@ -28,8 +30,8 @@ set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 1
 
-all_steps=(build ctest asan-build asan-unit asan-e2e robustness fuzz gui fresh compat shellcheck
-           clang-format)
+all_steps=(build ctest asan-build asan-unit asan-e2e robustness fuzz gui live fresh compat
+           shellcheck clang-format)
 selected=${SIPDIAG_TEST_STEPS:-}
 selected=${selected// /}
 if [ -n "$selected" ]; then
@@ -114,6 +116,9 @@ run fuzz "libFuzzer + ASan/UBSan on the parsers and the correlator, 30 s each" \
 
 run gui "Wireshark (Qt) under Xvfb starts with the plugin, opens a capture, exits cleanly" \
     tests/gui/test_gui_starts.sh "$out/release"
+
+run live "tshark -i lo while Kamailio and SIPp exchange 302/412/422: verdicts while capturing" \
+    python3 tests/live/test_live.py "$out/release/plugin/wireshark/sipdiag.so"
 
 run fresh "both README commands from a clean clone in a fresh Debian 12 root" \
     tests/fresh/run.sh

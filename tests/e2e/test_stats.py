@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""The statistics tree in single pass against the one of two passes (docs/usage.md, "Statistics").
+"""The statistics tree in single pass against the one of two passes (docs/usage.md, "Statistics
+in single pass").
 
     tests/e2e/test_stats.py PATH/TO/sipdiag.so [-k NAME_SUBSTRING]
 
