@@ -147,7 +147,8 @@ void register_finisher() {
         // Keep it drawn before the newest tree: register it again after that tree's listener.
         remove_tap_listener(&g_finisher);
     }
-    GString *err = register_tap_listener("sipdiag", &g_finisher, nullptr, TL_REQUIRES_NOTHING,
+    // A helper: on its own it does not make Wireshark dissect (or keep dissecting) every packet.
+    GString *err = register_tap_listener("sipdiag", &g_finisher, nullptr, TL_IS_DISSECTOR_HELPER,
                                          nullptr, finisher_packet, finisher_draw, finisher_finish);
     if (err != nullptr) {
         g_string_free(err, TRUE);
