@@ -218,6 +218,12 @@ def run(plugin_so):
                 "TMPDIR": tmp}
         if env.global_override:
             tenv["WIRESHARK_PLUGIN_DIR"] = env.global_override
+        if os.environ.get("SIPDIAG_PRELOAD"):  # a sanitized plugin (as in tshark_env.py)
+            tenv["LD_PRELOAD"] = os.environ["SIPDIAG_PRELOAD"]
+            tenv["WIRESHARK_EXTCAP_DIR"] = env.extcap_dir
+            for k in ("ASAN_OPTIONS", "UBSAN_OPTIONS"):
+                if k in os.environ:
+                    tenv[k] = os.environ[k]
         tshark = procs.start("tshark", cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                              text=True, env=tenv, cwd=env.home, bufsize=1)
         out_lines, err_lines = [], []
@@ -305,6 +311,10 @@ def run(plugin_so):
             raise Failure("tshark did not stop on SIGINT")
         time.sleep(0.2)  # the readers drain the pipes
         text = "\n".join(line for _, line in out_lines)
+        errors = "\n".join(line for _, line in err_lines)
+        for marker in ("ERROR: AddressSanitizer", "runtime error:", "ERROR: LeakSanitizer"):
+            if marker in errors:
+                raise Failure(f"sanitizer report from tshark: {errors[-3000:]}")
         tree = parse_tree(text)
         counts = {p[1]: n for p, n in tree.items() if len(p) == 2 and p[0] == OUTCOME}
         log(f"statistics tree when stopped: {counts}")
