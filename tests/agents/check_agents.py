@@ -14,6 +14,7 @@ list only shrinks) or a new one appears.
 Usage: check_agents.py PLUGIN_SO [-v]
 """
 
+import atexit
 import json
 import os
 import sys
@@ -59,6 +60,7 @@ def main():
     verbose = "-v" in sys.argv
     data = json.load(open(os.path.join(AGENTS, "expectations.json")))
     env = TsharkEnv(plugin)
+    atexit.register(env.cleanup)  # its home in /tmp was left behind on every run
     disagree = {}
     checked = 0
     for cap in sorted(data["captures"]):

@@ -129,12 +129,16 @@ class Processes:
                 self.stop_one(p)
         leftovers = []
         for name, p in self.procs:
-            try:
-                os.killpg(p.pid, 0)  # anything left in the group (children)?
+            # Anything left in the group (children still exiting get 3 s)?
+            for _ in range(30):
+                try:
+                    os.killpg(p.pid, 0)
+                except ProcessLookupError:
+                    break
+                time.sleep(0.1)
+            else:
                 os.killpg(p.pid, signal.SIGKILL)
                 leftovers.append(name)
-            except ProcessLookupError:
-                pass
         return leftovers
 
 
@@ -196,7 +200,7 @@ def run(plugin_so):
                     stdout=uas_log, stderr=subprocess.STDOUT, cwd=work)
         deadline = time.monotonic() + 15
         while not (udp_bound(kam_port) and udp_bound(uas_port)):
-            if time.monotonic() > deadline:
+            if time.monotonic() > deadline or any(p.poll() is not None for _, p in procs.procs):
                 raise Failure("Kamailio or the SIPp callee did not start: "
                               + open(os.path.join(work, "kamailio.log")).read()[-2000:])
             time.sleep(0.1)
