@@ -205,13 +205,14 @@ def run(plugin_so):
                               + open(os.path.join(work, "kamailio.log")).read()[-2000:])
             time.sleep(0.1)
 
-        # tshark as the unprivileged user, capturing through ambient capabilities (dumpcap,
-        # which tshark runs, inherits them); its temporary capture file goes to a folder of ours.
+        # tshark as the unprivileged user, capturing through an ambient capability (dumpcap,
+        # which tshark runs, inherits it; net_raw is enough on lo, and a container has it);
+        # its temporary capture file goes to a folder of ours.
         tmp = os.path.join(env.home, "tmp")
         os.makedirs(tmp)
         os.chown(tmp, NOBODY, NOBODY)
         cmd = ["setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups",
-               "--inh-caps=+net_raw,+net_admin", "--ambient-caps=+net_raw,+net_admin",
+               "--inh-caps=+net_raw", "--ambient-caps=+net_raw",
                "tshark", "-i", "lo", "-n", "-l",
                "-f", f"udp port {kam_port} or udp port {uas_port} or udp port {client_port}",
                "-Y", "sipdiag.retry_of",
