@@ -343,7 +343,8 @@ void Correlator::apply_followup(std::uint32_t resp_idx, const SipMessage &req,
 }
 
 void Correlator::note_settled(std::uint32_t resp_idx, const SipMessage &by) {
-    if (settled(store_.records[resp_idx])) settled_.push_back(Settlement{resp_idx, by.index});
+    const Record &r = store_.records[resp_idx];
+    if (settled(r)) settled_.push_back(Settlement{r.frame, r.index, by.index});
 }
 
 void Correlator::expire_open(const SipMessage &msg) {
@@ -352,7 +353,8 @@ void Correlator::expire_open(const SipMessage &msg) {
         const Record &resp = store_.records[open_.front()];
         const Diagnosis &d = store_.diagnoses[resp.detail];
         if (elapsed(msg.time_ns, d.time_ns) <= config_.followup_window_ns) break;
-        if (d.followup_frame == 0) settled_.push_back(Settlement{open_.front(), msg.index});
+        if (d.followup_frame == 0)
+            settled_.push_back(Settlement{resp.frame, resp.index, msg.index});
         open_.pop_front();
     }
 }
@@ -375,10 +377,6 @@ std::pair<const Correlator::Settlement *, std::size_t> Correlator::settled_in(
     FrameNum frame) const {
     if (frame != settled_frame_ || settled_.empty()) return {nullptr, 0};
     return {settled_.data(), settled_.size()};
-}
-
-std::uint32_t Correlator::index_of(const Record &r) const {
-    return static_cast<std::uint32_t>(&r - store_.records.data());
 }
 
 const Diagnosis *Correlator::retried(const Record &request) const {

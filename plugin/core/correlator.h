@@ -107,12 +107,11 @@ class Correlator {
     // frame) of the message that settled it: a retry, the answer to a retry, or any message
     // later than the window. Empty for any other frame: meant for the pass that adds the frame.
     struct Settlement {
-        std::uint32_t response;   // record index of the settled response
+        FrameNum frame;           // the settled response: its frame_records(frame)
+        std::uint8_t index;       // and its Record::index there
         std::uint8_t by_message;  // Record::index of the message that settled it
     };
     std::pair<const Settlement *, std::size_t> settled_in(FrameNum frame) const;
-    // The index of a record of this correlator (for record(i)).
-    std::uint32_t index_of(const Record &r) const;
 
     TimeNs last_time() const { return last_time_; }
     std::size_t record_count() const { return store_.records.size(); }

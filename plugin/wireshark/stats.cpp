@@ -18,8 +18,8 @@ int sipdiag_tap = -1;
 // One tapped SIP message: a response (code != 0), or a request that settled responses.
 struct TapInfo {
     const Correlator *corr;
-    const guint32 *settled;  // responses whose outcome this message settled (single pass)
-    guint32 record;          // the message's record
+    const guint64 *settled;  // responses whose outcome this message settled (single pass)
+    guint64 key;             // the message's key()
     guint32 nsettled;
     guint16 code;  // 0 for a request
     guint8 outcome;
@@ -46,7 +46,7 @@ int st_agents = -1;
 // capture ends is counted then (count_open). Each tree keeps the responses it saw still open.
 struct TreeState {
     stats_tree *st = nullptr;
-    std::set<std::uint32_t> open;  // record indices, in capture order
+    std::set<guint64> open;  // key() of the responses, in capture order
     // What the last count_open() added for responses that may still change (a GUI redraws
     // while capturing): taken back before the next one.
     struct Provisional {
@@ -57,6 +57,19 @@ struct TreeState {
 };
 std::vector<std::unique_ptr<TreeState>> g_trees;
 const Correlator *g_corr = nullptr;  // the open capture's correlator (set by queue_tap)
+
+// A record's key: its frame and its place in the frame.
+guint64 key(FrameNum frame, std::uint8_t index) {
+    return (static_cast<guint64>(frame) << 8) | index;
+}
+
+const Record *record_of(const Correlator &corr, guint64 k) {
+    const auto [recs, n] = corr.frame_records(static_cast<FrameNum>(k >> 8));
+    for (std::size_t i = 0; i < n; ++i) {
+        if (recs[i].index == (k & 0xff)) return &recs[i];
+    }
+    return nullptr;
+}
 
 TreeState &state_of(stats_tree *st) {
     for (auto &t : g_trees) {
@@ -91,8 +104,7 @@ void count(stats_tree *st, const char *label, const char *agent, int n) {
     increase_stat_node(st, label, node, FALSE, n);
 }
 
-void count_record(stats_tree *st, const Correlator &corr, std::uint32_t i) {
-    const Record &r = corr.record(i);
+void count_record(stats_tree *st, const Correlator &corr, const Record &r) {
     count(st, single_pass_label(corr, r), agent_of(corr, r), 1);
 }
 
@@ -105,11 +117,12 @@ void count_open(TreeState &t) {
     if (g_corr == nullptr) return;
     const Correlator &corr = *g_corr;
     for (auto it = t.open.begin(); it != t.open.end();) {
-        if (*it >= corr.record_count()) {
+        const Record *rec = record_of(corr, *it);
+        if (rec == nullptr) {
             it = t.open.erase(it);
             continue;
         }
-        const Record &r = corr.record(*it);
+        const Record &r = *rec;
         const char *label = single_pass_label(corr, r);
         const char *agent = agent_of(corr, r);
         count(t.st, label, agent, 1);
@@ -202,16 +215,18 @@ tap_packet_status stats_packet(stats_tree *st, packet_info *, epan_dissect_t *, 
         } else if (o != Outcome::not_applicable && info->capture_complete) {
             count(st, outcome_name(o), info->client_agent[0] ? info->client_agent : kNoAgent, 1);
         } else if (o != Outcome::not_applicable) {
-            if (corr.settled(corr.record(info->record))) {
-                count_record(st, corr, info->record);
-            } else {
-                t.open.insert(info->record);
+            const Record *r = record_of(corr, info->key);
+            if (r != nullptr && corr.settled(*r)) {
+                count_record(st, corr, *r);
+            } else if (r != nullptr) {
+                t.open.insert(info->key);
             }
         }
     }
     for (guint32 i = 0; i < info->nsettled; ++i) {
         // Counted by the trees that saw the response (a tree with a filter may not have).
-        if (t.open.erase(info->settled[i]) != 0) count_record(st, corr, info->settled[i]);
+        if (t.open.erase(info->settled[i]) == 0) continue;
+        if (const Record *r = record_of(corr, info->settled[i])) count_record(st, corr, *r);
     }
     return TAP_PACKET_REDRAW;
 }
@@ -224,15 +239,15 @@ void queue_tap(packet_info *pinfo, const Correlator &corr, const Record &r) {
     const bool complete = PINFO_FD_VISITED(pinfo);
     // Single pass: the responses this message settled.
     guint32 nsettled = 0;
-    guint32 *settled = nullptr;
+    guint64 *settled = nullptr;
     if (!complete) {
         const auto [s, n] = corr.settled_in(r.frame);
         for (std::size_t i = 0; i < n; ++i) nsettled += s[i].by_message == r.index ? 1 : 0;
         if (nsettled != 0) {
-            settled = static_cast<guint32 *>(wmem_alloc(pinfo->pool, nsettled * sizeof(guint32)));
+            settled = static_cast<guint64 *>(wmem_alloc(pinfo->pool, nsettled * sizeof(guint64)));
             guint32 k = 0;
             for (std::size_t i = 0; i < n && k < nsettled; ++i) {
-                if (s[i].by_message == r.index) settled[k++] = s[i].response;
+                if (s[i].by_message == r.index) settled[k++] = key(s[i].frame, s[i].index);
             }
         }
     }
@@ -241,7 +256,7 @@ void queue_tap(packet_info *pinfo, const Correlator &corr, const Record &r) {
     tap->corr = &corr;
     tap->settled = settled;
     tap->nsettled = nsettled;
-    tap->record = corr.index_of(r);
+    tap->key = key(r.frame, r.index);
     tap->capture_complete = complete;
     tap->client_agent = "";
     if (!r.is_request()) {
