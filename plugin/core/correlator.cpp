@@ -80,34 +80,14 @@ Diagnosis &Correlator::diagnosis_for(Record &r) {
 }
 
 std::pair<const Record *, std::size_t> Correlator::frame_records(FrameNum frame) const {
-    const std::vector<Record> &records = store_.records;
-    if (!out_of_order_) {
-        // Frames are looked up in capture order (first pass: the frame just added, at the end;
-        // later passes: right after the previous lookup), so try there before bisecting.
-        std::size_t lo = frame_hint_;
-        const bool hint_ok = lo <= records.size() &&
-                             (lo == records.size() || records[lo].frame >= frame) &&
-                             (lo == 0 || records[lo - 1].frame < frame);
-        if (!hint_ok) {
-            lo = static_cast<std::size_t>(
-                std::lower_bound(records.begin(), records.end(), frame,
-                                 [](const Record &r, FrameNum f) { return r.frame < f; }) -
-                records.begin());
-        }
-        std::size_t hi = lo;
-        while (hi < records.size() && records[hi].frame == frame) ++hi;
-        frame_hint_ = hi;
-        return {lo == records.size() ? nullptr : &records[lo], hi - lo};
-    }
-    // Out-of-order input (not seen with files): linear scan for the contiguous run.
-    for (std::size_t i = 0; i < records.size(); ++i) {
-        if (records[i].frame == frame) {
-            std::size_t j = i;
-            while (j < records.size() && records[j].frame == frame) ++j;
-            return {&records[i], j - i};
-        }
-    }
-    return {nullptr, 0};
+    // Frames are looked up in capture order (first pass: the frame just added, at the end; later
+    // passes: right after the previous lookup), so the store tries there before bisecting.
+    // Out-of-order input (not seen with files): a linear scan for the contiguous run.
+    const auto [lo, n] = out_of_order_ ? store_.records.scan_run(frame)
+                                       : store_.records.sorted_run(frame, frame_hint_);
+    if (!out_of_order_) frame_hint_ = lo + n;
+    // A frame's records are contiguous (RecordStore keeps them in one block).
+    return {n == 0 ? nullptr : &store_.records[lo], n};
 }
 
 const std::vector<CallEntry> *Correlator::call(const Diagnosis &d) const {
@@ -118,6 +98,8 @@ std::uint32_t Correlator::add(const SipMessage &msg) {
     if (msg.frame < last_frame_) out_of_order_ = true;
     last_frame_ = msg.frame;
     last_time_ = std::max(last_time_, msg.time_ns);
+    // Forget the transactions whose retransmissions are over (Config::transaction_linger_ns).
+    tx_.expire(last_time_);
 
     Record r;
     r.frame = msg.frame;
@@ -125,8 +107,7 @@ std::uint32_t Correlator::add(const SipMessage &msg) {
     r.code = static_cast<std::uint16_t>(msg.is_request ? 0 : std::min(msg.status, 999u));
     r.method = intern_method(msg.is_request ? msg.method : msg.cseq_method);
     if (msg.is_request) r.flags |= Record::kRequest;
-    store_.records.push_back(r);
-    const auto idx = static_cast<std::uint32_t>(store_.records.size() - 1);
+    const std::uint32_t idx = store_.records.push(r);
 
     if (msg.call_id.empty() || !msg.has_cseq) {
         Record &rec = store_.records[idx];
@@ -149,7 +130,8 @@ std::uint32_t Correlator::add(const SipMessage &msg) {
 }
 
 void Correlator::on_request(const SipMessage &msg, std::uint32_t idx) {
-    Transaction &tx = tx_.get(tx_key(msg));
+    const std::uint64_t key = tx_key(msg);
+    Transaction &tx = tx_.get(key);
     if (tx.request_frame != 0) {
         // Retransmission of a request we already have.
         Record &rec = store_.records[idx];
@@ -159,6 +141,8 @@ void Correlator::on_request(const SipMessage &msg, std::uint32_t idx) {
     }
     tx.request_frame = msg.frame;
     tx.request_time = msg.time_ns;
+    // An ACK gets no response: only its retransmissions (for each retransmitted final) follow.
+    if (msg.method == "ACK") tx_.expire_at(key, linger_end(msg.time_ns));
     tx.request_record = idx;
     tx.client_agent = intern_agent(msg.headers.first(Hdr::user_agent));
     const bool publish = msg.method == "PUBLISH";
@@ -196,8 +180,9 @@ void Correlator::on_request(const SipMessage &msg, std::uint32_t idx) {
 }
 
 void Correlator::on_response(const SipMessage &msg, std::uint32_t idx) {
-    Transaction *tx = tx_.find(tx_key(msg));
-    if (tx == nullptr) tx = &tx_.get(tx_key(msg));  // request not captured
+    const std::uint64_t key = tx_key(msg);
+    Transaction *tx = tx_.find(key);
+    if (tx == nullptr) tx = &tx_.get(key);  // request not captured
     Record &rec = store_.records[idx];
     const std::uint16_t code = rec.code;
 
@@ -227,6 +212,7 @@ void Correlator::on_response(const SipMessage &msg, std::uint32_t idx) {
 
     if (is_final(code) && !tx->has_final && !rec.retransmission()) {
         tx->has_final = true;
+        tx_.expire_at(key, linger_end(msg.time_ns));
         if (tx->request_record != UINT32_MAX) {
             Record &req = store_.records[tx->request_record];
             req.response_frame = msg.frame;

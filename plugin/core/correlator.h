@@ -116,6 +116,8 @@ class Correlator {
                         Transaction &tx);
     void note_call(const SipMessage &msg, std::uint32_t idx);
     Rule *rule_of(const Diagnosis &d) const { return rules_.by_id(d.rule); }
+    // When a transaction whose final (or ACK) is seen at `t` may be forgotten.
+    TimeNs linger_end(TimeNs t) const { return elapsed(t, -config_.transaction_linger_ns); }
     // The diagnosis of the response a retry reacts to, or null.
     const Diagnosis *retried(const Record &request) const;
 

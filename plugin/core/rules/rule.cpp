@@ -12,6 +12,44 @@ namespace {
 constexpr std::size_t kMaxPendingPerKey = 8;  // responses waiting for a retry, per key
 }
 
+std::pair<std::size_t, std::size_t> RecordStore::sorted_run(FrameNum frame,
+                                                            std::size_t hint) const {
+    const RecordStore &s = *this;
+    std::size_t lo = hint;
+    const bool hint_ok = lo <= size_ && (lo == size_ || s[lo].frame >= frame) &&
+                         (lo == 0 || s[lo - 1].frame < frame);
+    if (!hint_ok) {
+        // The first block whose last record is not below `frame`, then inside it.
+        const auto b = std::lower_bound(
+            blocks_.begin(), blocks_.end(), frame,
+            [](const std::vector<Record> &blk, FrameNum f) { return blk.back().frame < f; });
+        if (b == blocks_.end()) {
+            lo = size_;
+        } else {
+            const auto r =
+                std::lower_bound(b->begin(), b->end(), frame,
+                                 [](const Record &rec, FrameNum f) { return rec.frame < f; });
+            lo = starts_[static_cast<std::size_t>(b - blocks_.begin())] +
+                 static_cast<std::size_t>(r - b->begin());
+        }
+    }
+    std::size_t hi = lo;
+    while (hi < size_ && s[hi].frame == frame) ++hi;
+    return {lo, hi - lo};
+}
+
+std::pair<std::size_t, std::size_t> RecordStore::scan_run(FrameNum frame) const {
+    const RecordStore &s = *this;
+    for (std::size_t i = 0; i < size_; ++i) {
+        if (s[i].frame == frame) {
+            std::size_t j = i;
+            while (j < size_ && s[j].frame == frame) ++j;
+            return {i, j - i};
+        }
+    }
+    return {size_, 0};
+}
+
 TimeNs elapsed(TimeNs later, TimeNs earlier) {
     constexpr TimeNs kMax = std::numeric_limits<TimeNs>::max();
     constexpr TimeNs kMin = std::numeric_limits<TimeNs>::min();
