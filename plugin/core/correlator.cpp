@@ -146,12 +146,12 @@ void Correlator::on_request(const SipMessage &msg, std::uint32_t idx) {
     tx.request_record = idx;
     tx.client_agent = intern_agent(msg.headers.first(Hdr::user_agent));
     const bool publish = msg.method == "PUBLISH";
+    tx.publish = publish;  // its event is the facts' (below)
     if (publish || msg.method == "INVITE" || msg.method == "UPDATE") {
-        tx.request_uri = bounded_copy(msg.request_uri, kMaxUriLength);
-    }
-    if (publish) {
-        if (!msg.event.empty()) tx.event = parse_event_type(msg.event.front());
-        if (!msg.if_match.empty()) tx.if_match = parse_entity_tag(msg.if_match.front(), nullptr);
+        tx.uri_if_match.assign(bounded_copy(msg.request_uri, kMaxUriLength),
+                               publish && !msg.if_match.empty()
+                                   ? parse_entity_tag(msg.if_match.front(), nullptr)
+                                   : std::string());
     }
     if (!msg.session_expires.empty()) {
         SessionExpires se = parse_session_expires(msg.session_expires.front());
@@ -286,8 +286,8 @@ void Correlator::find_followup(const SipMessage &msg, std::uint32_t idx, Transac
     const std::uint64_t client = client_hash(msg);
     // By entity: a PUBLISH for the same event state (412). A response whose PUBLISH was not
     // captured is filed under its To URI alone (ConditionalPublishRule::diagnose).
-    if (msg.method == "PUBLISH" && !tx.request_uri.empty()) {
-        std::uint64_t key = entity_key(tx.request_uri, tx.event);
+    if (msg.method == "PUBLISH" && !tx.request_uri().empty()) {
+        std::uint64_t key = entity_key(tx.request_uri(), tx.event());
         auto *pending = pending_entity_.find(key);
         if (pending == nullptr || pending->empty()) {
             key = entity_key(bounded_copy(msg.to_uri, kMaxUriLength), std::string_view{});

@@ -158,7 +158,7 @@ using Messages = std::vector<SipMessage>;
 
 struct Detail : Diagnosis {
     // 302
-    ContactList contacts;
+    RedirectContacts contacts;
     std::string redirect_target;
     std::optional<bool> highest_q;
     std::string original_uri;
