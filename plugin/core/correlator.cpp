@@ -146,17 +146,19 @@ void Correlator::on_request(const SipMessage &msg, std::uint32_t idx) {
     tx.request_record = idx;
     tx.client_agent = intern_agent(msg.headers.first(Hdr::user_agent));
     const bool publish = msg.method == "PUBLISH";
-    tx.publish = publish;  // its event is the facts' (below)
+    std::string uri, event, if_match;
+    std::optional<std::uint32_t> session_expires;
     if (publish || msg.method == "INVITE" || msg.method == "UPDATE") {
-        tx.uri_if_match.assign(bounded_copy(msg.request_uri, kMaxUriLength),
-                               publish && !msg.if_match.empty()
-                                   ? parse_entity_tag(msg.if_match.front(), nullptr)
-                                   : std::string());
+        uri = bounded_copy(msg.request_uri, kMaxUriLength);
+    }
+    if (publish) {
+        if (!msg.event.empty()) event = parse_event_type(msg.event.front());
+        if (!msg.if_match.empty()) if_match = parse_entity_tag(msg.if_match.front(), nullptr);
     }
     if (!msg.session_expires.empty()) {
         SessionExpires se = parse_session_expires(msg.session_expires.front());
         if (se.interval.ok()) {
-            tx.session_expires = se.interval.value;
+            session_expires = se.interval.value;
         } else {
             // Regression: an unparsable Session-Expires (-1, 2^64, abc) was dropped silently.
             bool cut = false;
@@ -167,6 +169,7 @@ void Correlator::on_request(const SipMessage &msg, std::uint32_t idx) {
                                (cut ? "...\"" : "\"") + ": " + parse_error_text(se.interval.error));
         }
     }
+    tx.text.assign(uri, event, if_match, session_expires);
     const HeaderList &h = msg.headers;
     if (h.has(Hdr::require) || h.has(Hdr::proxy_require) || h.has(Hdr::expires) ||
         h.has(Hdr::content_type) || h.has(Hdr::authorization) || h.has(Hdr::proxy_authorization) ||

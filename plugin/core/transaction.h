@@ -14,20 +14,29 @@
 
 namespace sipdiag {
 
-// Two strings in one heap block (none while both are empty): a transaction's Request-URI and
-// SIP-If-Match cost one allocation, and nothing for the requests that need neither.
-class StringPair {
+// What only some requests carry, in one heap block (none when a request has none of it): the
+// Request-URI (INVITE, PUBLISH, UPDATE), the event package and SIP-If-Match of a PUBLISH, the
+// Session-Expires asked for.
+class RequestText {
   public:
-    void assign(std::string_view a, std::string_view b);
-    std::string_view first() const { return part(0); }
-    std::string_view second() const { return part(1); }
+    void assign(std::string_view uri, std::string_view event, std::string_view if_match,
+                std::optional<std::uint32_t> session_expires);
+    std::string_view uri() const { return part(0); }
+    std::string_view event() const { return part(1); }
+    std::string_view if_match() const { return part(2); }
+    std::optional<std::uint32_t> session_expires() const;
 
   private:
+    struct Head {
+        std::uint32_t session_expires;
+        std::uint32_t has_session_expires;
+        std::uint32_t size[3];  // of the texts that follow, in order
+    };
     std::string_view part(int i) const;
-    std::unique_ptr<char[]> block_;  // [size of a: u32][size of b: u32][a][b]
+    std::unique_ptr<char[]> block_;  // Head, then the texts
 };
 
-// 72 bytes: the table holds every transaction of the last minute or so.
+// 64 bytes: the table holds every transaction of the last minute or so.
 struct Transaction {
     TimeNs request_time = 0;
     FrameNum request_frame = 0;  // 0: the request is not in the capture
@@ -38,20 +47,20 @@ struct Transaction {
     std::uint8_t response_count = 0;
     std::uint16_t codes[4] = {0, 0, 0, 0};
     FrameNum frames[4] = {0, 0, 0, 0};
-    std::optional<std::uint32_t> session_expires;
-    bool publish = false;
-    StringPair uri_if_match;  // Request-URI (INVITE/PUBLISH/UPDATE), SIP-If-Match (PUBLISH)
+    RequestText text;
     std::unique_ptr<RequestFacts> facts;  // only for requests that carry relevant headers
 
     bool captured() const { return request_frame != 0; }
-    std::string_view request_uri() const { return uri_if_match.first(); }
+    std::string_view request_uri() const { return text.uri(); }
     // PUBLISH: the event package and the SIP-If-Match of the request ("" for other methods).
-    std::string_view event() const { return publish && facts ? facts->event : std::string_view{}; }
-    std::string_view if_match() const { return uri_if_match.second(); }
+    std::string_view event() const { return text.event(); }
+    std::string_view if_match() const { return text.if_match(); }
+    std::optional<std::uint32_t> session_expires() const { return text.session_expires(); }
     const RequestFacts &request_facts_or_empty() const {
         static const RequestFacts kNone;
         return facts ? *facts : kNone;
     }
 };
+static_assert(sizeof(Transaction) <= 64, "Transaction: the table holds a minute of them");
 
 }  // namespace sipdiag

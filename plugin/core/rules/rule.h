@@ -19,6 +19,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <deque>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -122,8 +123,37 @@ class RecordStore {
 // What every diagnosed message has, whatever its rule: problems found and, for a response whose
 // fix is a retry, the follow-up bookkeeping. The rule's own facts live in the rule's storage
 // (slot), so a response pays only for its own rule's detail.
+// The problems of a diagnosis: most have none, so the list is allocated with the first.
+class IssueList {
+  public:
+    IssueList() = default;
+    IssueList(const IssueList &o) { *this = o; }
+    IssueList(IssueList &&) = default;
+    IssueList &operator=(const IssueList &o) {
+        if (this != &o) v_ = o.v_ ? std::make_unique<std::vector<Issue>>(*o.v_) : nullptr;
+        return *this;
+    }
+    IssueList &operator=(IssueList &&) = default;
+    const Issue *begin() const { return v_ ? v_->data() : nullptr; }
+    const Issue *end() const { return v_ ? v_->data() + v_->size() : nullptr; }
+    std::size_t size() const { return v_ ? v_->size() : 0; }
+    bool empty() const { return size() == 0; }
+    void push_back(Issue i) {
+        if (!v_) v_ = std::make_unique<std::vector<Issue>>();
+        v_->push_back(std::move(i));
+    }
+
+  private:
+    std::unique_ptr<std::vector<Issue>> v_;
+};
+
+// What every diagnosed message has, whatever its rule: problems found and, for a response whose
+// fix is a retry, the follow-up bookkeeping. The rule's own facts live in the rule's storage
+// (slot), so a response pays only for its own rule's detail. 72 bytes.
 struct Diagnosis {
     RuleId rule = RuleId::none;
+    bool followup_ok = false;  // the attempt applied the fix (as far as known)
+    std::uint16_t followup_response_code = 0;
     std::uint32_t slot = UINT32_MAX;  // index into the rule's details
     TimeNs time_ns = 0;               // when the response was seen
     std::uint64_t client = 0;         // hash of the client's identity (client_id())
@@ -131,18 +161,17 @@ struct Diagnosis {
     std::uint32_t cseq = 0;
     FrameNum followup_frame = 0;  // the client's next attempt
     FrameNum followup_response_frame = 0;
-    std::uint16_t followup_response_code = 0;
-    bool followup_ok = false;                  // the attempt applied the fix (as far as known)
     std::uint16_t client_agent = 0;            // User-Agent of the request (Correlator::agent_name)
     std::uint16_t server_agent = 0;            // Server of the response
     std::optional<std::uint32_t> retry_after;  // Retry-After, for the rules that show it
     std::uint32_t call = UINT32_MAX;           // index into the correlator's calls
-    std::vector<Issue> issues;
+    IssueList issues;
 
     void add_issue(IssueKind kind, std::string detail) {
         if (issues.size() < 16) issues.push_back(Issue{kind, std::move(detail)});
     }
 };
+static_assert(sizeof(Diagnosis) <= 72, "Diagnosis: one per diagnosed message");
 
 // Where a response waits for the client's retry, and so how a later request finds it.
 enum class PendingKind : std::uint8_t {
