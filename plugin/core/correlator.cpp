@@ -209,8 +209,7 @@ void Correlator::on_response(const SipMessage &msg, std::uint32_t idx) {
     }
     if (tx->captured()) {
         rec.request_frame = tx->request_frame;
-        rec.response_time = elapsed(msg.time_ns, tx->request_time);
-        rec.flags |= Record::kHasResponseTime;
+        store_.set_response_time(rec, elapsed(msg.time_ns, tx->request_time));
     }
 
     if (is_final(code) && !tx->has_final && !rec.retransmission()) {

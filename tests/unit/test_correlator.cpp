@@ -1398,7 +1398,7 @@ TEST_P(LinkTest, Links) {
     EXPECT_EQ(r.original_frame, row.original_frame);
     EXPECT_EQ(r.has_response_time(), row.response_time.has_value());
     if (row.response_time) {
-        EXPECT_EQ(r.response_time, *row.response_time);
+        EXPECT_EQ(fed.corr.response_time(r), *row.response_time);
     }
     EXPECT_EQ((r.flags & Record::kUncorrelated) != 0, row.uncorrelated);
     EXPECT_EQ(fed.corr.method_name(r.method), row.method);
@@ -1897,6 +1897,22 @@ TEST(Bound, HundredThousandCallIdsInThousandTransactions) {
     }
     EXPECT_LE(with_view, 1000u);
     read_back(c, true);
+}
+
+// A response time is kept in 48 bits of the record, longer ones (broken timestamps) aside: every
+// value reads back as it was, the sign included.
+TEST(Record, ResponseTimesOfEveryMagnitudeReadBack) {
+    Store s;
+    constexpr TimeNs k47 = TimeNs{1} << 47;
+    for (TimeNs t :
+         {TimeNs{0}, TimeNs{1}, TimeNs{-1}, 250 * kMs, -3 * kSec, k47 - 1, -k47, k47, -k47 - 1,
+          std::numeric_limits<TimeNs>::max(), std::numeric_limits<TimeNs>::min()}) {
+        Record r;
+        s.set_response_time(r, t);
+        EXPECT_TRUE(r.has_response_time());
+        EXPECT_EQ(s.response_time(r), t) << t;
+    }
+    EXPECT_EQ(s.long_times.size(), 4u);  // only those beyond 48 bits
 }
 
 // A transaction is kept for Config::transaction_linger_ns after its final response (an ACK after

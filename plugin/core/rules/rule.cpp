@@ -50,6 +50,29 @@ std::pair<std::size_t, std::size_t> RecordStore::scan_run(FrameNum frame) const 
     return {size_, 0};
 }
 
+void Store::set_response_time(Record &r, TimeNs t) {
+    constexpr TimeNs kLimit = TimeNs{1} << 47;
+    if (t >= -kLimit && t < kLimit) {
+        const auto u = static_cast<std::uint64_t>(t);
+        r.time_lo = static_cast<std::uint32_t>(u);
+        r.time_hi = static_cast<std::uint16_t>(u >> 32);
+        r.long_time = 0;
+    } else {
+        r.time_lo = static_cast<std::uint32_t>(long_times.size());
+        r.long_time = 1;
+        long_times.push_back(t);
+    }
+    r.flags |= Record::kHasResponseTime;
+}
+
+TimeNs Store::response_time(const Record &r) const {
+    if (!r.has_response_time() || r.is_request()) return 0;
+    if (r.long_time) return long_times[r.time_lo];
+    std::uint64_t u = (static_cast<std::uint64_t>(r.time_hi) << 32) | r.time_lo;
+    if (u & (std::uint64_t{1} << 47)) u |= ~((std::uint64_t{1} << 48) - 1);  // sign
+    return static_cast<TimeNs>(u);
+}
+
 TimeNs elapsed(TimeNs later, TimeNs earlier) {
     constexpr TimeNs kMax = std::numeric_limits<TimeNs>::max();
     constexpr TimeNs kMin = std::numeric_limits<TimeNs>::min();

@@ -39,14 +39,10 @@ enum class RuleId : std::uint8_t {
     count_
 };
 
-// One SIP message: the per-frame result every pass renders, so kept for the whole capture. 32
+// One SIP message: the per-frame result every pass renders, so kept for the whole capture. 28
 // bytes: a message is a request or a response, never both, so the fields of one kind share
 // storage with those of the other (read each only for its kind, as the comments say).
 struct Record {
-    union {
-        TimeNs response_time = 0;  // response (kHasResponseTime): since the request
-        FrameNum retry_of;         // request: the response it is the client's retry for
-    };
     FrameNum frame = 0;
     union {
         FrameNum request_frame = 0;  // response: first frame of the request it answers
@@ -55,14 +51,21 @@ struct Record {
     FrameNum original_frame = 0;        // retransmission: the first copy
     std::uint32_t detail = UINT32_MAX;  // index of its Diagnosis
     union {
+        FrameNum retry_of = 0;  // request: the response it is the client's retry for
+        std::uint32_t time_lo;  // response: see Correlator::response_time()
+    };
+    union {
+        std::uint16_t retry_of_code = 0;  // request
+        std::uint16_t time_hi;            // response
+    };
+    union {
         std::uint16_t code = 0;       // response: its status code
         std::uint16_t response_code;  // request: the code of its final response
     };
-    std::uint16_t retry_of_code = 0;  // request
-    std::uint8_t method = 0;          // interned: request method, or the CSeq method of a response
+    std::uint8_t method = 0;  // interned: request method, or the CSeq method of a response
     std::uint8_t flags = 0;
-    std::uint8_t index = 0;  // position of the message in its frame
-    std::uint8_t spare = 0;
+    std::uint8_t index = 0;      // position of the message in its frame
+    std::uint8_t long_time = 0;  // response: time_lo indexes Store::long_times
 
     static constexpr std::uint8_t kRequest = 1;
     static constexpr std::uint8_t kRetransmission = 2;
@@ -79,7 +82,7 @@ struct Record {
     bool retry_applies() const { return flags & kRetryApplies; }
     bool has_detail() const { return detail != UINT32_MAX; }
 };
-static_assert(sizeof(Record) == 32, "Record: one per SIP message, keep it small");
+static_assert(sizeof(Record) == 28, "Record: one per SIP message, keep it small");
 
 // The records, in capture order, indexed from 0. Stored in blocks of fixed capacity rather than
 // one vector: no doubling overshoot and no copy of everything at each growth. The records of one
@@ -108,7 +111,7 @@ class RecordStore {
     std::pair<std::size_t, std::size_t> scan_run(FrameNum frame) const;
 
   private:
-    static constexpr std::size_t kBlock = 8192;  // 256 KB of records
+    static constexpr std::size_t kBlock = 8192;  // 224 KB of records
     static constexpr std::size_t kSpare = 64;    // a frame's messages past the nominal size
     Record &at(std::size_t i) {
         std::size_t b = std::min(i / kBlock, blocks_.size() - 1);
@@ -202,6 +205,11 @@ struct Config {
 // method names.
 struct Store {
     RecordStore records;
+    // Response times beyond 48 bits of nanoseconds (about 39 hours either way): timestamps of
+    // hostile or broken captures.
+    std::vector<TimeNs> long_times;
+    void set_response_time(Record &r, TimeNs t);
+    TimeNs response_time(const Record &r) const;
     std::deque<Diagnosis> diagnoses;
     std::vector<std::string> methods;  // by Record::method
     Diagnosis &diagnosis_of(std::uint32_t record) { return diagnoses[records[record].detail]; }
