@@ -61,6 +61,7 @@ struct Transaction {
         return facts ? *facts : kNone;
     }
 };
-static_assert(sizeof(Transaction) <= 64, "Transaction: the table holds a minute of them");
+// 64 bytes today; 8 more leave room for a little multi-point state before this needs a look.
+static_assert(sizeof(Transaction) <= 72, "Transaction: the table holds a minute of them");
 
 }  // namespace sipdiag
