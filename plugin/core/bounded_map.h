@@ -34,6 +34,12 @@ std::uint64_t hash_parts(std::initializer_list<std::string_view> parts, std::uin
 // a slot only when those match. Values never move: a reference stays valid until its key is erased
 // or evicted (a deque keeps references across push_back). Erased or evicted slots are reset, which
 // frees what the value owned, and reused.
+//
+// Expiry: expire_at(k, t) marks the current entry of k to be erased by the first expire(now) with
+// now >= t (the correlator forgets a transaction some time after its final response). Deadlines
+// are served in the order they were set, so they should be set in time order (capture order);
+// one set out of order waits for the deadlines set before it. A key erased, evicted or inserted
+// again in between is not touched (the deadline carries the insertion's sequence number).
 template <typename V>
 class BoundedMap {
   public:
@@ -72,8 +78,32 @@ class BoundedMap {
         const std::size_t pos = present(k);
         if (pos != kNone) erase_at(pos);
     }
+    void expire_at(std::uint64_t k, std::int64_t when) {
+        const std::size_t pos = present(k);
+        if (pos == kNone) return;
+        deadlines_.push_back(Deadline{k, slot_at(pos).seq, when});
+        // A key has at most one deadline per insertion: past twice the live keys, most are of
+        // keys gone already (erased or evicted); drop those.
+        if (deadlines_.size() > 2 * size_ + 16) {
+            std::deque<Deadline> kept;
+            for (const Deadline &e : deadlines_) {
+                if (live({e.key, e.seq}) != kNone) kept.push_back(e);
+            }
+            deadlines_.swap(kept);
+        }
+    }
+    void expire(std::int64_t now) {
+        while (!deadlines_.empty() && deadlines_.front().when <= now) {
+            const Deadline &e = deadlines_.front();
+            const std::size_t pos = live({e.key, e.seq});
+            if (pos != kNone) erase_at(pos);
+            deadlines_.pop_front();
+        }
+    }
     std::size_t size() const { return size_; }
-    std::size_t queue_size() const { return order_.size(); }  // for tests: the queue is bounded
+    // For tests: the queues are bounded.
+    std::size_t queue_size() const { return order_.size(); }
+    std::size_t deadline_count() const { return deadlines_.size(); }
 
   private:
     static constexpr std::size_t kNone = static_cast<std::size_t>(-1);
@@ -157,7 +187,9 @@ class BoundedMap {
             if (pos != kNone) erase_at(pos);
             order_.pop_front();
         }
-        if (order_.size() > 2 * cap_ + 16) {  // drop the entries of keys erased earlier
+        // Drop the entries of keys erased earlier (by erase() or expiry) once they are half the
+        // queue: the queue stays within twice the live keys, whatever erases them.
+        if (order_.size() > 2 * size_ + 16) {
             std::deque<std::pair<std::uint64_t, std::uint64_t>> kept;
             for (const auto &e : order_) {
                 if (live(e) != kNone) kept.push_back(e);
@@ -173,6 +205,12 @@ class BoundedMap {
     std::deque<Slot> slots_;
     std::vector<std::uint32_t> free_;
     std::deque<std::pair<std::uint64_t, std::uint64_t>> order_;  // (key, seq), oldest first
+    struct Deadline {
+        std::uint64_t key;
+        std::uint64_t seq;
+        std::int64_t when;
+    };
+    std::deque<Deadline> deadlines_;  // in the order they were set
 };
 
 }  // namespace sipdiag

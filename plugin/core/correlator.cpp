@@ -80,34 +80,14 @@ Diagnosis &Correlator::diagnosis_for(Record &r) {
 }
 
 std::pair<const Record *, std::size_t> Correlator::frame_records(FrameNum frame) const {
-    const std::vector<Record> &records = store_.records;
-    if (!out_of_order_) {
-        // Frames are looked up in capture order (first pass: the frame just added, at the end;
-        // later passes: right after the previous lookup), so try there before bisecting.
-        std::size_t lo = frame_hint_;
-        const bool hint_ok = lo <= records.size() &&
-                             (lo == records.size() || records[lo].frame >= frame) &&
-                             (lo == 0 || records[lo - 1].frame < frame);
-        if (!hint_ok) {
-            lo = static_cast<std::size_t>(
-                std::lower_bound(records.begin(), records.end(), frame,
-                                 [](const Record &r, FrameNum f) { return r.frame < f; }) -
-                records.begin());
-        }
-        std::size_t hi = lo;
-        while (hi < records.size() && records[hi].frame == frame) ++hi;
-        frame_hint_ = hi;
-        return {lo == records.size() ? nullptr : &records[lo], hi - lo};
-    }
-    // Out-of-order input (not seen with files): linear scan for the contiguous run.
-    for (std::size_t i = 0; i < records.size(); ++i) {
-        if (records[i].frame == frame) {
-            std::size_t j = i;
-            while (j < records.size() && records[j].frame == frame) ++j;
-            return {&records[i], j - i};
-        }
-    }
-    return {nullptr, 0};
+    // Frames are looked up in capture order (first pass: the frame just added, at the end; later
+    // passes: right after the previous lookup), so the store tries there before bisecting.
+    // Out-of-order input (not seen with files): a linear scan for the contiguous run.
+    const auto [lo, n] = out_of_order_ ? store_.records.scan_run(frame)
+                                       : store_.records.sorted_run(frame, frame_hint_);
+    if (!out_of_order_) frame_hint_ = lo + n;
+    // A frame's records are contiguous (RecordStore keeps them in one block).
+    return {n == 0 ? nullptr : &store_.records[lo], n};
 }
 
 const std::vector<CallEntry> *Correlator::call(const Diagnosis &d) const {
@@ -123,6 +103,8 @@ std::uint32_t Correlator::add(const SipMessage &msg) {
         settled_frame_ = msg.frame;
     }
     expire_open(msg);
+    // Forget the transactions whose retransmissions are over (Config::transaction_linger_ns).
+    tx_.expire(last_time_);
 
     Record r;
     r.frame = msg.frame;
@@ -130,8 +112,7 @@ std::uint32_t Correlator::add(const SipMessage &msg) {
     r.code = static_cast<std::uint16_t>(msg.is_request ? 0 : std::min(msg.status, 999u));
     r.method = intern_method(msg.is_request ? msg.method : msg.cseq_method);
     if (msg.is_request) r.flags |= Record::kRequest;
-    store_.records.push_back(r);
-    const auto idx = static_cast<std::uint32_t>(store_.records.size() - 1);
+    const std::uint32_t idx = store_.records.push(r);
 
     if (msg.call_id.empty() || !msg.has_cseq) {
         Record &rec = store_.records[idx];
@@ -154,7 +135,8 @@ std::uint32_t Correlator::add(const SipMessage &msg) {
 }
 
 void Correlator::on_request(const SipMessage &msg, std::uint32_t idx) {
-    Transaction &tx = tx_.get(tx_key(msg));
+    const std::uint64_t key = tx_key(msg);
+    Transaction &tx = tx_.get(key);
     if (tx.request_frame != 0) {
         // Retransmission of a request we already have.
         Record &rec = store_.records[idx];
@@ -164,20 +146,24 @@ void Correlator::on_request(const SipMessage &msg, std::uint32_t idx) {
     }
     tx.request_frame = msg.frame;
     tx.request_time = msg.time_ns;
+    // An ACK gets no response: only its retransmissions (for each retransmitted final) follow.
+    if (msg.method == "ACK") tx_.expire_at(key, linger_end(msg.time_ns));
     tx.request_record = idx;
     tx.client_agent = intern_agent(msg.headers.first(Hdr::user_agent));
     const bool publish = msg.method == "PUBLISH";
+    std::string uri, event, if_match;
+    std::optional<std::uint32_t> session_expires;
     if (publish || msg.method == "INVITE" || msg.method == "UPDATE") {
-        tx.request_uri = bounded_copy(msg.request_uri, kMaxUriLength);
+        uri = bounded_copy(msg.request_uri, kMaxUriLength);
     }
     if (publish) {
-        if (!msg.event.empty()) tx.event = parse_event_type(msg.event.front());
-        if (!msg.if_match.empty()) tx.if_match = parse_entity_tag(msg.if_match.front(), nullptr);
+        if (!msg.event.empty()) event = parse_event_type(msg.event.front());
+        if (!msg.if_match.empty()) if_match = parse_entity_tag(msg.if_match.front(), nullptr);
     }
     if (!msg.session_expires.empty()) {
         SessionExpires se = parse_session_expires(msg.session_expires.front());
         if (se.interval.ok()) {
-            tx.session_expires = se.interval.value;
+            session_expires = se.interval.value;
         } else {
             // Regression: an unparsable Session-Expires (-1, 2^64, abc) was dropped silently.
             bool cut = false;
@@ -188,6 +174,7 @@ void Correlator::on_request(const SipMessage &msg, std::uint32_t idx) {
                                (cut ? "...\"" : "\"") + ": " + parse_error_text(se.interval.error));
         }
     }
+    tx.text.assign(uri, event, if_match, session_expires);
     const HeaderList &h = msg.headers;
     if (h.has(Hdr::require) || h.has(Hdr::proxy_require) || h.has(Hdr::expires) ||
         h.has(Hdr::content_type) || h.has(Hdr::authorization) || h.has(Hdr::proxy_authorization) ||
@@ -201,8 +188,9 @@ void Correlator::on_request(const SipMessage &msg, std::uint32_t idx) {
 }
 
 void Correlator::on_response(const SipMessage &msg, std::uint32_t idx) {
-    Transaction *tx = tx_.find(tx_key(msg));
-    if (tx == nullptr) tx = &tx_.get(tx_key(msg));  // request not captured
+    const std::uint64_t key = tx_key(msg);
+    Transaction *tx = tx_.find(key);
+    if (tx == nullptr) tx = &tx_.get(key);  // request not captured
     Record &rec = store_.records[idx];
     const std::uint16_t code = rec.code;
 
@@ -226,12 +214,12 @@ void Correlator::on_response(const SipMessage &msg, std::uint32_t idx) {
     }
     if (tx->captured()) {
         rec.request_frame = tx->request_frame;
-        rec.response_time = elapsed(msg.time_ns, tx->request_time);
-        rec.flags |= Record::kHasResponseTime;
+        store_.set_response_time(rec, elapsed(msg.time_ns, tx->request_time));
     }
 
     if (is_final(code) && !tx->has_final && !rec.retransmission()) {
         tx->has_final = true;
+        tx_.expire_at(key, linger_end(msg.time_ns));
         if (tx->request_record != UINT32_MAX) {
             Record &req = store_.records[tx->request_record];
             req.response_frame = msg.frame;
@@ -309,8 +297,8 @@ void Correlator::find_followup(const SipMessage &msg, std::uint32_t idx, Transac
     const std::uint64_t client = client_hash(msg);
     // By entity: a PUBLISH for the same event state (412). A response whose PUBLISH was not
     // captured is filed under its To URI alone (ConditionalPublishRule::diagnose).
-    if (msg.method == "PUBLISH" && !tx.request_uri.empty()) {
-        std::uint64_t key = entity_key(tx.request_uri, tx.event);
+    if (msg.method == "PUBLISH" && !tx.request_uri().empty()) {
+        std::uint64_t key = entity_key(tx.request_uri(), tx.event());
         auto *pending = pending_entity_.find(key);
         if (pending == nullptr || pending->empty()) {
             key = entity_key(bounded_copy(msg.to_uri, kMaxUriLength), std::string_view{});

@@ -53,6 +53,8 @@ class Correlator {
     std::pair<const Record *, std::size_t> frame_records(FrameNum frame) const;
 
     const Record &record(std::uint32_t i) const { return store_.records[i]; }
+    // A response's time since its request (Record::has_response_time()).
+    TimeNs response_time(const Record &r) const { return store_.response_time(r); }
     const Diagnosis *diagnosis(const Record &r) const {
         return r.has_detail() ? &store_.diagnoses[r.detail] : nullptr;
     }
@@ -134,6 +136,8 @@ class Correlator {
                         Transaction &tx);
     void note_call(const SipMessage &msg, std::uint32_t idx);
     Rule *rule_of(const Diagnosis &d) const { return rules_.by_id(d.rule); }
+    // When a transaction whose final (or ACK) is seen at `t` may be forgotten.
+    TimeNs linger_end(TimeNs t) const { return elapsed(t, -config_.transaction_linger_ns); }
     // The diagnosis of the response a retry reacts to, or null.
     const Diagnosis *retried(const Record &request) const;
 
@@ -144,7 +148,7 @@ class Correlator {
     BoundedMap<std::vector<std::uint32_t>> pending_dialog_;  // by dialog or call key
     BoundedMap<std::vector<std::uint32_t>> pending_entity_;  // by event state entity
     BoundedMap<std::uint32_t> call_index_;                   // Call-ID -> calls_
-    std::vector<std::vector<CallEntry>> calls_;
+    std::deque<std::vector<CallEntry>> calls_;               // a deque: no doubling overshoot
     // Distinct agent names (a capture has few): index 0 is none; past kMaxAgents, "(other)".
     std::vector<std::string> agents_;
     BoundedMap<std::uint16_t> agent_index_;  // hash of the name -> index

@@ -10,30 +10,58 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 
 namespace sipdiag {
 
+// What only some requests carry, in one heap block (none when a request has none of it): the
+// Request-URI (INVITE, PUBLISH, UPDATE), the event package and SIP-If-Match of a PUBLISH, the
+// Session-Expires asked for.
+class RequestText {
+  public:
+    void assign(std::string_view uri, std::string_view event, std::string_view if_match,
+                std::optional<std::uint32_t> session_expires);
+    std::string_view uri() const { return part(0); }
+    std::string_view event() const { return part(1); }
+    std::string_view if_match() const { return part(2); }
+    std::optional<std::uint32_t> session_expires() const;
+
+  private:
+    struct Head {
+        std::uint32_t session_expires;
+        std::uint32_t has_session_expires;
+        std::uint32_t size[3];  // of the texts that follow, in order
+    };
+    std::string_view part(int i) const;
+    std::unique_ptr<char[]> block_;  // Head, then the texts
+};
+
+// 64 bytes: the table holds every transaction of the last minute or so.
 struct Transaction {
-    FrameNum request_frame = 0;  // 0: the request is not in the capture
     TimeNs request_time = 0;
+    FrameNum request_frame = 0;  // 0: the request is not in the capture
     std::uint32_t request_record = UINT32_MAX;
     std::uint32_t followup_of = UINT32_MAX;  // record of the response this request is a retry for
-    std::string request_uri;                 // INVITE/PUBLISH/UPDATE only
-    std::string event;                       // PUBLISH
-    std::string if_match;                    // PUBLISH
-    std::optional<std::uint32_t> session_expires;
-    std::unique_ptr<RequestFacts> facts;  // only for requests that carry relevant headers
-    std::uint16_t client_agent = 0;       // User-Agent of the request (Correlator::agent_name)
+    std::uint16_t client_agent = 0;          // User-Agent of the request (Correlator::agent_name)
     bool has_final = false;
     std::uint8_t response_count = 0;
     std::uint16_t codes[4] = {0, 0, 0, 0};
     FrameNum frames[4] = {0, 0, 0, 0};
+    RequestText text;
+    std::unique_ptr<RequestFacts> facts;  // only for requests that carry relevant headers
 
     bool captured() const { return request_frame != 0; }
+    std::string_view request_uri() const { return text.uri(); }
+    // PUBLISH: the event package and the SIP-If-Match of the request ("" for other methods).
+    std::string_view event() const { return text.event(); }
+    std::string_view if_match() const { return text.if_match(); }
+    std::optional<std::uint32_t> session_expires() const { return text.session_expires(); }
     const RequestFacts &request_facts_or_empty() const {
         static const RequestFacts kNone;
         return facts ? *facts : kNone;
     }
 };
+// 64 bytes today; 8 more leave room for a little multi-point state before this needs a look.
+static_assert(sizeof(Transaction) <= 72, "Transaction: the table holds a minute of them");
 
 }  // namespace sipdiag

@@ -176,8 +176,9 @@ void render_response(proto_tree *tree, packet_info *pinfo, tvbuff_t *tvb, const 
     if (!method.empty()) add_gen_string(t, hf_sipdiag_request_method, tvb, method);
     if (r.has_response_time()) {
         nstime_t ns;
-        ns.secs = static_cast<time_t>(r.response_time / 1000000000);
-        ns.nsecs = static_cast<int>(r.response_time % 1000000000);
+        const TimeNs rt = corr.response_time(r);
+        ns.secs = static_cast<time_t>(rt / 1000000000);
+        ns.nsecs = static_cast<int>(rt % 1000000000);
         add_time_item(t, hf_sipdiag_response_time, tvb, &ns);
     }
     if (r.request_frame == 0 && !r.retransmission() && !r.uncorrelated()) {

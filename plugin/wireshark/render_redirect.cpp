@@ -14,7 +14,7 @@ void render_redirect(const RenderCtx &c) {
     const char *args[] = {total.s};
     proto_tree *sub = proto_tree_add_subtree(c.tree, c.tvb, 0, 0, ett_sipdiag_redirect, nullptr,
                                              fmt(c.pinfo, kb::Label::redirect, args));
-    for (const ContactEntry &e : rd->contacts.entries) {
+    for (const RedirectContact &e : rd->contacts.entries) {
         proto_item *ci = add_gen_string(sub, hf_sipdiag_redirect_contact, c.tvb, e.uri);
         if (e.q_milli) proto_item_append_text(ci, " (q=%.3g)", *e.q_milli / 1000.0);
         if (e.expires) proto_item_append_text(ci, " (expires=%u)", *e.expires);

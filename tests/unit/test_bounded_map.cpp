@@ -47,6 +47,56 @@ TEST(BoundedMapTest, QueueOfErasedKeysStaysBounded) {
     ASSERT_NE(m.find(5), nullptr);
 }
 
+// Expiry: a deadline erases the insertion it was set for once time reaches it, never a later
+// insertion of the same key, and the deadlines of keys gone already do not pile up.
+TEST(BoundedMapTest, DeadlinesEraseTheirOwnInsertionOnly) {
+    BoundedMap<int> m(8);
+    m.get(1) = 10;
+    m.get(2) = 20;
+    m.expire_at(1, 100);
+    m.expire_at(2, 200);
+    m.expire_at(9, 50);  // not in the map: no deadline
+    EXPECT_EQ(m.deadline_count(), 2u);
+    m.expire(99);
+    EXPECT_NE(m.find(1), nullptr);
+    m.expire(100);
+    EXPECT_EQ(m.find(1), nullptr);
+    ASSERT_NE(m.find(2), nullptr);
+    m.erase(2);
+    m.get(2) = 21;  // inserted again: the old deadline is not its own
+    m.expire(1000);
+    ASSERT_NE(m.find(2), nullptr);
+    EXPECT_EQ(*m.find(2), 21);
+    EXPECT_EQ(m.size(), 1u);
+    EXPECT_EQ(m.deadline_count(), 0u);
+}
+
+TEST(BoundedMapTest, DeadlinesOfEvictedKeysStayBounded) {
+    BoundedMap<int> m(4);
+    // Time stands still (no expire()): every key is evicted by the FIFO before its deadline.
+    for (std::uint64_t k = 0; k < 10'000; ++k) {
+        m.get(k) = 1;
+        m.expire_at(k, 1'000'000);
+    }
+    EXPECT_EQ(m.size(), 4u);
+    EXPECT_LE(m.deadline_count(), 2u * 4 + 16);
+    EXPECT_LE(m.queue_size(), 2u * 4 + 16);
+    m.expire(1'000'000);
+    EXPECT_EQ(m.size(), 0u);
+}
+
+TEST(BoundedMapTest, QueueStaysBoundedWhenExpiryErases) {
+    BoundedMap<int> m(1u << 10);
+    for (std::uint64_t k = 0; k < 100'000; ++k) {
+        m.get(k) = 1;
+        m.expire_at(k, static_cast<std::int64_t>(k) + 10);
+        m.expire(static_cast<std::int64_t>(k));
+    }
+    EXPECT_LE(m.size(), 11u);
+    // The FIFO queue follows the live keys, not the capacity.
+    EXPECT_LE(m.queue_size(), 2u * 11 + 16);
+}
+
 }  // namespace
 }  // namespace sipdiag
 

@@ -13,9 +13,9 @@ ConditionalPublishRule::ConditionalPublishRule(Store &store, const Config &confi
 bool ConditionalPublishRule::diagnose(const SipMessage &resp, const Transaction *tx, Diagnosis &d) {
     PublishDetail &pd = new_detail(d);
     if (tx && tx->captured()) {
-        pd.entity = tx->request_uri;
-        pd.event = tx->event;
-        pd.if_match = tx->if_match;
+        pd.entity = tx->request_uri();
+        pd.event = tx->event();
+        pd.if_match = tx->if_match();
     } else {
         // Request not captured: the To URI names the entity of a PUBLISH (RFC 3903 4.1). The
         // event stays empty: a 412 need not carry one, and the recovery is matched by To URI.
@@ -49,8 +49,8 @@ void ConditionalPublishRule::take_final(Diagnosis &d, const SipMessage &resp) {
 
 void ConditionalPublishRule::observe_final(const SipMessage &resp, const Transaction &tx) {
     if (resp.status >= 200 && resp.status < 300 && resp.cseq_method == "PUBLISH" &&
-        !resp.etag.empty() && !tx.request_uri.empty()) {
-        EtagInfo &e = etags_.get(entity_key(tx.request_uri, tx.event));
+        !resp.etag.empty() && !tx.request_uri().empty()) {
+        EtagInfo &e = etags_.get(entity_key(tx.request_uri(), tx.event()));
         e.etag = parse_entity_tag(resp.etag.front(), nullptr);
         e.frame = resp.frame;
     }

@@ -13,16 +13,17 @@ RedirectRule::RedirectRule(Store &store, const Config &config)
 bool RedirectRule::diagnose(const SipMessage &resp, const Transaction *, Diagnosis &d) {
     RedirectDetail &rd = new_detail(d);
     rd.call_hash = hash_parts({resp.call_id});
-    for (const std::string &v : resp.contact) parse_contacts(v, rd.contacts);
-    if (rd.contacts.total == 0) {
+    ContactList parsed;
+    for (const std::string &v : resp.contact) parse_contacts(v, parsed);
+    if (parsed.total == 0) {
         d.add_issue(IssueKind::missing_contact, "302 without a Contact header: nowhere to retry");
     }
-    if (rd.contacts.truncated()) {
+    if (parsed.truncated()) {
         d.add_issue(IssueKind::contacts_truncated,
-                    std::to_string(rd.contacts.total) + " contacts; the first " +
-                        std::to_string(rd.contacts.entries.size()) + " are shown");
+                    std::to_string(parsed.total) + " contacts; the first " +
+                        std::to_string(parsed.entries.size()) + " are shown");
     }
-    for (const ContactEntry &c : rd.contacts.entries) {
+    for (const ContactEntry &c : parsed.entries) {
         if (c.syntax_error != ParseError::none) {
             d.add_issue(IssueKind::bad_contact, "unbalanced quote or angle bracket in " + c.uri);
         }
@@ -36,13 +37,19 @@ bool RedirectRule::diagnose(const SipMessage &resp, const Transaction *, Diagnos
         }
         if (c.uri_truncated) d.add_issue(IssueKind::value_truncated, "Contact URI cut");
     }
+    rd.contacts.total = parsed.total;
+    rd.contacts.entries.reserve(parsed.entries.size());
+    for (ContactEntry &c : parsed.entries) {
+        rd.contacts.entries.push_back(
+            RedirectContact{std::move(c.uri), c.expires, c.q_milli, c.star});
+    }
     return true;
 }
 
 void RedirectRule::diagnosed(const SipMessage &resp, const Transaction &tx, std::uint32_t record) {
-    if (!tx.captured() || tx.request_uri.empty()) return;
+    if (!tx.captured() || tx.request_uri().empty()) return;
     RedirectDetail &rd = detail(store_.diagnosis_of(record));
-    rd.original_uri = tx.request_uri;
+    rd.original_uri = tx.request_uri();
     add_pending(redirects_.get(hash_parts({client_id(resp)}, 0x302)), record);
 }
 
@@ -59,7 +66,7 @@ bool RedirectRule::accepts(const Record &resp, const Diagnosis &d, const SipMess
     if (hash_parts({req.call_id}) == rd.call_hash) return is_new_request_of_call(d, req);
     // A new dialog is the retry only when it goes to one of the Contacts: any other later call
     // of the client is just a later call.
-    for (const ContactEntry &c : rd.contacts.entries) {
+    for (const RedirectContact &c : rd.contacts.entries) {
         if (!c.star && sip_uri_equivalent(c.uri, req.request_uri)) return true;
     }
     return false;
@@ -69,9 +76,9 @@ void RedirectRule::judge(Diagnosis &d, const SipMessage &req) {
     RedirectDetail &rd = detail(d);
     rd.target = bounded_copy(req.request_uri, kMaxUriLength);
     std::uint16_t best = 0;
-    for (const ContactEntry &c : rd.contacts.entries) best = std::max(best, c.effective_q());
-    const ContactEntry *chosen = nullptr;
-    for (const ContactEntry &c : rd.contacts.entries) {
+    for (const RedirectContact &c : rd.contacts.entries) best = std::max(best, c.effective_q());
+    const RedirectContact *chosen = nullptr;
+    for (const RedirectContact &c : rd.contacts.entries) {
         if (!c.star && sip_uri_equivalent(c.uri, req.request_uri)) {
             chosen = &c;
             break;
@@ -121,7 +128,7 @@ void RedirectRule::observe_request(const SipMessage &req, const Transaction &) {
             rd.later_kept_original = true;
             decided = true;
         } else {
-            for (const ContactEntry &c : rd.contacts.entries) {
+            for (const RedirectContact &c : rd.contacts.entries) {
                 if (!c.star && sip_uri_equivalent(target, req.request_uri, c.uri)) {
                     rd.later_kept_original = false;
                     decided = true;
@@ -142,9 +149,9 @@ void RedirectRule::summarize(const Record &, const Diagnosis &d, const Verdict &
                              SummaryWriter &w) const {
     const RedirectDetail *rd = detail(d);
     if (rd == nullptr) return;
-    const ContactList &cl = rd->contacts;
-    const ContactEntry *best = nullptr;
-    for (const ContactEntry &c : cl.entries) {
+    const RedirectContacts &cl = rd->contacts;
+    const RedirectContact *best = nullptr;
+    for (const RedirectContact &c : cl.entries) {
         if (!c.star && (best == nullptr || c.effective_q() > best->effective_q())) best = &c;
     }
     if (cl.total == 0 || best == nullptr) {

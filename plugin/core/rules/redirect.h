@@ -14,6 +14,22 @@
 
 namespace sipdiag {
 
+// What a 302 keeps of one Contact: the parse errors become issues when it is diagnosed, the
+// display name is not shown.
+struct RedirectContact {
+    std::string uri;  // addr-spec, truncated to kMaxUriLength
+    std::optional<std::uint32_t> expires;
+    std::optional<std::uint16_t> q_milli;
+    bool star = false;  // "Contact: *"
+    std::uint16_t effective_q() const { return q_milli ? *q_milli : 1000; }
+};
+
+struct RedirectContacts {
+    std::vector<RedirectContact> entries;  // header order, at most kMaxContacts
+    std::size_t total = 0;                 // entries seen, including those not kept
+    bool truncated() const { return total > entries.size(); }
+};
+
 struct RedirectDetail {
     // What the retry targeted.
     enum class Target : std::uint8_t {
@@ -23,7 +39,7 @@ struct RedirectDetail {
         loop,         // the Contact is the URI that was just redirected: a redirect loop
         expired,      // a Contact with expires=0, which the server withdrew
     };
-    ContactList contacts;
+    RedirectContacts contacts;
     Target retry = Target::none;
     bool new_dialog = false;        // the retry opened a new dialog (new Call-ID)
     std::string target;             // Request-URI of the client's retry

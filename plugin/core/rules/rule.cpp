@@ -12,6 +12,67 @@ namespace {
 constexpr std::size_t kMaxPendingPerKey = 8;  // responses waiting for a retry, per key
 }
 
+std::pair<std::size_t, std::size_t> RecordStore::sorted_run(FrameNum frame,
+                                                            std::size_t hint) const {
+    const RecordStore &s = *this;
+    std::size_t lo = hint;
+    const bool hint_ok = lo <= size_ && (lo == size_ || s[lo].frame >= frame) &&
+                         (lo == 0 || s[lo - 1].frame < frame);
+    if (!hint_ok) {
+        // The first block whose last record is not below `frame`, then inside it.
+        const auto b = std::lower_bound(
+            blocks_.begin(), blocks_.end(), frame,
+            [](const std::vector<Record> &blk, FrameNum f) { return blk.back().frame < f; });
+        if (b == blocks_.end()) {
+            lo = size_;
+        } else {
+            const auto r =
+                std::lower_bound(b->begin(), b->end(), frame,
+                                 [](const Record &rec, FrameNum f) { return rec.frame < f; });
+            lo = starts_[static_cast<std::size_t>(b - blocks_.begin())] +
+                 static_cast<std::size_t>(r - b->begin());
+        }
+    }
+    std::size_t hi = lo;
+    while (hi < size_ && s[hi].frame == frame) ++hi;
+    return {lo, hi - lo};
+}
+
+std::pair<std::size_t, std::size_t> RecordStore::scan_run(FrameNum frame) const {
+    const RecordStore &s = *this;
+    for (std::size_t i = 0; i < size_; ++i) {
+        if (s[i].frame == frame) {
+            std::size_t j = i;
+            while (j < size_ && s[j].frame == frame) ++j;
+            return {i, j - i};
+        }
+    }
+    return {size_, 0};
+}
+
+void Store::set_response_time(Record &r, TimeNs t) {
+    constexpr TimeNs kLimit = TimeNs{1} << 47;
+    if (t >= -kLimit && t < kLimit) {
+        const auto u = static_cast<std::uint64_t>(t);
+        r.time_lo = static_cast<std::uint32_t>(u);
+        r.time_hi = static_cast<std::uint16_t>(u >> 32);
+        r.long_time = 0;
+    } else {
+        r.time_lo = static_cast<std::uint32_t>(long_times.size());
+        r.long_time = 1;
+        long_times.push_back(t);
+    }
+    r.flags |= Record::kHasResponseTime;
+}
+
+TimeNs Store::response_time(const Record &r) const {
+    if (!r.has_response_time() || r.is_request()) return 0;
+    if (r.long_time) return long_times[r.time_lo];
+    std::uint64_t u = (static_cast<std::uint64_t>(r.time_hi) << 32) | r.time_lo;
+    if (u & (std::uint64_t{1} << 47)) u |= ~((std::uint64_t{1} << 48) - 1);  // sign
+    return static_cast<TimeNs>(u);
+}
+
 TimeNs elapsed(TimeNs later, TimeNs earlier) {
     constexpr TimeNs kMax = std::numeric_limits<TimeNs>::max();
     constexpr TimeNs kMin = std::numeric_limits<TimeNs>::min();

@@ -15,12 +15,15 @@
 #include "core/summary.h"
 #include "core/transaction.h"
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <deque>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace sipdiag {
@@ -36,21 +39,33 @@ enum class RuleId : std::uint8_t {
     count_
 };
 
-// One SIP message. ~48 bytes.
+// One SIP message: the per-frame result every pass renders, so kept for the whole capture. 28
+// bytes: a message is a request or a response, never both, so the fields of one kind share
+// storage with those of the other (read each only for its kind, as the comments say).
 struct Record {
     FrameNum frame = 0;
-    FrameNum request_frame = 0;         // response: first frame of the request it answers
-    FrameNum response_frame = 0;        // request: its final response
+    union {
+        FrameNum request_frame = 0;  // response: first frame of the request it answers
+        FrameNum response_frame;     // request: its final response
+    };
     FrameNum original_frame = 0;        // retransmission: the first copy
-    FrameNum retry_of = 0;              // request: the response it is the client's retry for
-    TimeNs response_time = 0;           // response: since the request
     std::uint32_t detail = UINT32_MAX;  // index of its Diagnosis
-    std::uint16_t code = 0;             // response code, 0 for requests
-    std::uint16_t response_code = 0;
-    std::uint16_t retry_of_code = 0;
+    union {
+        FrameNum retry_of = 0;  // request: the response it is the client's retry for
+        std::uint32_t time_lo;  // response: see Correlator::response_time()
+    };
+    union {
+        std::uint16_t retry_of_code = 0;  // request
+        std::uint16_t time_hi;            // response
+    };
+    union {
+        std::uint16_t code = 0;       // response: its status code
+        std::uint16_t response_code;  // request: the code of its final response
+    };
     std::uint8_t method = 0;  // interned: request method, or the CSeq method of a response
     std::uint8_t flags = 0;
-    std::uint8_t index = 0;  // position of the message in its frame
+    std::uint8_t index = 0;      // position of the message in its frame
+    std::uint8_t long_time = 0;  // response: time_lo indexes Store::long_times
 
     static constexpr std::uint8_t kRequest = 1;
     static constexpr std::uint8_t kRetransmission = 2;
@@ -67,12 +82,81 @@ struct Record {
     bool retry_applies() const { return flags & kRetryApplies; }
     bool has_detail() const { return detail != UINT32_MAX; }
 };
+static_assert(sizeof(Record) == 28, "Record: one per SIP message, keep it small");
+
+// The records, in capture order, indexed from 0. Stored in blocks of fixed capacity rather than
+// one vector: no doubling overshoot and no copy of everything at each growth. The records of one
+// frame stay in one block, so that a frame's records are one array (frame_records()); a block
+// takes a frame's later messages beyond its nominal size (kSpare), and only a frame of more
+// messages than that makes it grow.
+class RecordStore {
+  public:
+    std::size_t size() const { return size_; }
+    Record &operator[](std::size_t i) { return at(i); }
+    const Record &operator[](std::size_t i) const { return const_cast<RecordStore *>(this)->at(i); }
+    std::uint32_t push(const Record &r) {
+        if (blocks_.empty() ||
+            (blocks_.back().size() >= kBlock && blocks_.back().back().frame != r.frame)) {
+            blocks_.emplace_back();
+            blocks_.back().reserve(kBlock + kSpare);
+            starts_.push_back(size_);
+        }
+        blocks_.back().push_back(r);
+        return static_cast<std::uint32_t>(size_++);
+    }
+    // The records of `frame` when records are in frame order: index of the first record whose
+    // frame is not below `frame` (size() if none), and how many have exactly that frame.
+    std::pair<std::size_t, std::size_t> sorted_run(FrameNum frame, std::size_t hint) const;
+    // Out-of-order input: the first contiguous run of `frame`.
+    std::pair<std::size_t, std::size_t> scan_run(FrameNum frame) const;
+
+  private:
+    static constexpr std::size_t kBlock = 8192;  // 224 KB of records
+    static constexpr std::size_t kSpare = 64;    // a frame's messages past the nominal size
+    Record &at(std::size_t i) {
+        std::size_t b = std::min(i / kBlock, blocks_.size() - 1);
+        while (starts_[b] > i) --b;  // blocks hold kBlock to kBlock + kSpare records
+        return blocks_[b][i - starts_[b]];
+    }
+    std::vector<std::vector<Record>> blocks_;
+    std::vector<std::size_t> starts_;  // index of each block's first record
+    std::size_t size_ = 0;
+};
 
 // What every diagnosed message has, whatever its rule: problems found and, for a response whose
 // fix is a retry, the follow-up bookkeeping. The rule's own facts live in the rule's storage
 // (slot), so a response pays only for its own rule's detail.
+// The problems of a diagnosis: most have none, so the list is allocated with the first.
+class IssueList {
+  public:
+    IssueList() = default;
+    IssueList(const IssueList &o) { *this = o; }
+    IssueList(IssueList &&) = default;
+    IssueList &operator=(const IssueList &o) {
+        if (this != &o) v_ = o.v_ ? std::make_unique<std::vector<Issue>>(*o.v_) : nullptr;
+        return *this;
+    }
+    IssueList &operator=(IssueList &&) = default;
+    const Issue *begin() const { return v_ ? v_->data() : nullptr; }
+    const Issue *end() const { return v_ ? v_->data() + v_->size() : nullptr; }
+    std::size_t size() const { return v_ ? v_->size() : 0; }
+    bool empty() const { return size() == 0; }
+    void push_back(Issue i) {
+        if (!v_) v_ = std::make_unique<std::vector<Issue>>();
+        v_->push_back(std::move(i));
+    }
+
+  private:
+    std::unique_ptr<std::vector<Issue>> v_;
+};
+
+// What every diagnosed message has, whatever its rule: problems found and, for a response whose
+// fix is a retry, the follow-up bookkeeping. The rule's own facts live in the rule's storage
+// (slot), so a response pays only for its own rule's detail. 72 bytes.
 struct Diagnosis {
     RuleId rule = RuleId::none;
+    bool followup_ok = false;  // the attempt applied the fix (as far as known)
+    std::uint16_t followup_response_code = 0;
     std::uint32_t slot = UINT32_MAX;  // index into the rule's details
     TimeNs time_ns = 0;               // when the response was seen
     std::uint64_t client = 0;         // hash of the client's identity (client_id())
@@ -80,18 +164,17 @@ struct Diagnosis {
     std::uint32_t cseq = 0;
     FrameNum followup_frame = 0;  // the client's next attempt
     FrameNum followup_response_frame = 0;
-    std::uint16_t followup_response_code = 0;
-    bool followup_ok = false;                  // the attempt applied the fix (as far as known)
     std::uint16_t client_agent = 0;            // User-Agent of the request (Correlator::agent_name)
     std::uint16_t server_agent = 0;            // Server of the response
     std::optional<std::uint32_t> retry_after;  // Retry-After, for the rules that show it
     std::uint32_t call = UINT32_MAX;           // index into the correlator's calls
-    std::vector<Issue> issues;
+    IssueList issues;
 
     void add_issue(IssueKind kind, std::string detail) {
         if (issues.size() < 16) issues.push_back(Issue{kind, std::move(detail)});
     }
 };
+static_assert(sizeof(Diagnosis) <= 72, "Diagnosis: one per diagnosed message");
 
 // Where a response waits for the client's retry, and so how a later request finds it.
 enum class PendingKind : std::uint8_t {
@@ -107,7 +190,11 @@ constexpr std::size_t kMaxPendingKeys = 2;
 struct Config {
     // How long after a response a retry still counts as its follow-up.
     TimeNs followup_window_ns = 32'000'000'000;  // 64*T1, RFC 3261 timer B
-    std::size_t transactions = 1u << 18;
+    // How long a transaction is kept after its first final response (and an ACK after it is
+    // sent), to recognise retransmissions: over UDP they stop 64*T1 = 32 s after the final
+    // (RFC 3261 17.1.1.2, 17.2.1, 17.2.2); twice that leaves room for a larger T1.
+    TimeNs transaction_linger_ns = 64'000'000'000;
+    std::size_t transactions = 1u << 18;  // at most this many at once, the oldest forgotten first
     std::size_t entities = 1u << 16;
     std::size_t pending = 1u << 16;
     std::size_t calls = 1u << 16;
@@ -117,7 +204,12 @@ struct Config {
 // The storage the correlator shares with the rules: every record, every diagnosis, the interned
 // method names.
 struct Store {
-    std::vector<Record> records;
+    RecordStore records;
+    // Response times beyond 48 bits of nanoseconds (about 39 hours either way): timestamps of
+    // hostile or broken captures.
+    std::vector<TimeNs> long_times;
+    void set_response_time(Record &r, TimeNs t);
+    TimeNs response_time(const Record &r) const;
     std::deque<Diagnosis> diagnoses;
     std::vector<std::string> methods;  // by Record::method
     Diagnosis &diagnosis_of(std::uint32_t record) { return diagnoses[records[record].detail]; }

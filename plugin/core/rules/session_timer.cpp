@@ -7,7 +7,7 @@ namespace sipdiag {
 
 bool SessionTimerRule::diagnose(const SipMessage &resp, const Transaction *tx, Diagnosis &d) {
     TimerDetail &t = new_detail(d);
-    if (tx && tx->session_expires) t.session_expires = tx->session_expires;
+    if (tx) t.session_expires = tx->session_expires();
     if (resp.min_se.empty()) {
         d.add_issue(IssueKind::missing_min_se,
                     "422 without Min-SE: RFC 4028 section 6 requires it, the client cannot tell "
