@@ -3,6 +3,7 @@
 // request, as far as the rules need it, and the responses seen so far.
 #pragma once
 
+#include "core/multipoint.h"
 #include "core/sipmsg.h"
 #include "core/topics.h"
 
@@ -10,6 +11,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace sipdiag {
 
@@ -28,6 +30,13 @@ struct Transaction {
     std::uint8_t response_count = 0;
     std::uint16_t codes[4] = {0, 0, 0, 0};
     FrameNum frames[4] = {0, 0, 0, 0};
+    // Multi-point captures (core/multipoint.h). The fields above are about the first sighting
+    // anywhere; `leg` is the leg of the transaction's first message and, while it is the only
+    // one, those fields describe it. On the first sighting on another leg, `legs` is made: one
+    // entry per leg (the first one copied from the fields above), so that each message is
+    // compared with what its own leg saw.
+    std::uint64_t leg = 0;
+    std::unique_ptr<std::vector<LegSightings>> legs;
 
     bool captured() const { return request_frame != 0; }
     const RequestFacts &request_facts_or_empty() const {

@@ -14,6 +14,7 @@ struct TapInfo {
     guint16 code;
     guint8 outcome;
     gboolean retransmission;
+    guint8 copy_kind;          // multi-point captures: Record::copy_kind()
     const char *client_agent;  // the correlator's copy, valid while the capture is open
 };
 
@@ -21,6 +22,8 @@ const char *kStCodes = "Responses by code";
 const char *kStOutcome = "Follow-up outcome (302, 412, 422, 401, 407, 423)";
 const char *kStRetrans = "Retransmitted responses";
 const char *kStAgents = "Follow-up outcome by client software (User-Agent)";
+// Made on the first one only, so that captures without any keep their tree.
+const char *kStCopies = "Repeated sightings, not counted above (multi-point captures)";
 int st_codes = -1;
 int st_outcome = -1;
 int st_retrans = -1;
@@ -36,6 +39,16 @@ void stats_init(stats_tree *st) {
 tap_packet_status stats_packet(stats_tree *st, packet_info *, epan_dissect_t *, const void *p,
                                tap_flags_t) {
     const auto *info = static_cast<const TapInfo *>(p);
+    if (info->copy_kind != 0) {
+        // The statistics count logical messages: a duplicate or a copy at another capture point
+        // is the message already counted.
+        const int node = tick_stat_node(st, kStCopies, 0, TRUE);
+        tick_stat_node(
+            st,
+            info->copy_kind == 1 ? "duplicate on the same leg" : "copy at another capture point",
+            node, FALSE);
+        return TAP_PACKET_REDRAW;
+    }
     char name[16];
     g_snprintf(name, sizeof name, "%u", info->code);
     tick_stat_node(st, kStCodes, 0, TRUE);
@@ -66,6 +79,7 @@ void queue_tap(packet_info *pinfo, const Correlator &corr, const Record &r) {
     tap->code = r.code;
     tap->outcome = static_cast<guint8>(corr.outcome(r, PINFO_FD_VISITED(pinfo)));
     tap->retransmission = r.retransmission();
+    tap->copy_kind = static_cast<guint8>(r.copy_kind());
     const Diagnosis *d = corr.diagnosis(r);
     tap->client_agent = corr.agent_name(d ? d->client_agent : 0).c_str();
     tap_queue_packet(sipdiag_tap, pinfo, tap);
