@@ -375,7 +375,8 @@ void register_fields() {
          {"Request in frame", "sipdiag.request_frame", FT_FRAMENUM, BASE_NONE,
           FRAMENUM_TYPE(FT_FRAMENUM_REQUEST), 0x0,
           "First frame of the request this response answers (same Call-ID, CSeq and top Via "
-          "branch); absent when the request is not in the capture",
+          "branch), on the response's own leg when it was captured there; absent when the "
+          "request is not in the capture",
           HFILL}},
         {&hf_sipdiag_request_method,
          {"Request method", "sipdiag.request_method", FT_STRING, BASE_NONE, nullptr, 0x0,
@@ -389,14 +390,20 @@ void register_fields() {
           "Server header of this diagnosed response: which software answered", HFILL}},
         {&hf_sipdiag_response_time,
          {"Response time", "sipdiag.response_time", FT_RELATIVE_TIME, BASE_NONE, nullptr, 0x0,
-          "Time from the first copy of the request to this response", HFILL}},
+          "Time from the first copy of the request (on this response's leg when captured there) "
+          "to this response",
+          HFILL}},
         {&hf_sipdiag_retransmission,
          {"Retransmission", "sipdiag.retransmission", FT_BOOLEAN, BASE_NONE, nullptr, 0x0,
-          "True when this message repeats an earlier one of the same transaction", HFILL}},
+          "True when the sender sent this message again: it repeats an earlier one of the same "
+          "transaction on the same leg (same endpoints and transport), more than 10 ms later or "
+          "with other bytes. Capture duplicates and copies at other capture points are not "
+          "retransmissions: see sipdiag.copy.kind",
+          HFILL}},
         {&hf_sipdiag_original_frame,
          {"Original in frame", "sipdiag.original_frame", FT_FRAMENUM, BASE_NONE,
-          FRAMENUM_TYPE(FT_FRAMENUM_RETRANS_PREV), 0x0, "First copy of this retransmitted message",
-          HFILL}},
+          FRAMENUM_TYPE(FT_FRAMENUM_RETRANS_PREV), 0x0,
+          "First copy of this retransmitted message on the same leg", HFILL}},
         {&hf_sipdiag_copy_kind,
          {"Repeated sighting", "sipdiag.copy.kind", FT_UINT8, BASE_DEC, VALS(kCopyKindVals), 0x0,
           "This message was already seen and is no retransmission: 1 the same packet captured "
