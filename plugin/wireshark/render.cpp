@@ -177,7 +177,8 @@ void render_response(proto_tree *tree, packet_info *pinfo, tvbuff_t *tvb, const 
             add_text(t, hf_sipdiag_summary, tvb, summary);  // long ones also wrapped below
         }
     }
-    render_explanation(t, tvb, r.code);
+    // A duplicate or a copy at another capture point shows what it repeats instead.
+    if (r.copy_kind() == 0) render_explanation(t, tvb, r.code);
 
     const std::string &method = corr.method_name(r.method);
     if (r.request_frame != 0) add_gen_uint(t, hf_sipdiag_request_frame, tvb, r.request_frame);

@@ -23,7 +23,7 @@ const char *kStOutcome = "Follow-up outcome (302, 412, 422, 401, 407, 423)";
 const char *kStRetrans = "Retransmitted responses";
 const char *kStAgents = "Follow-up outcome by client software (User-Agent)";
 // Made on the first one only, so that captures without any keep their tree.
-const char *kStCopies = "Repeated sightings, not counted above (multi-point captures)";
+const char *kStCopies = "Duplicates and copies (not counted above)";
 int st_codes = -1;
 int st_outcome = -1;
 int st_retrans = -1;
