@@ -50,8 +50,11 @@ FrameNum RecentSightings::check_and_note(std::uint64_t key, TimeNs time, std::ui
     if (slots_.empty()) slots_.resize(kSlots);
     Entry &e = slots_[(key ^ (key >> 29)) & (kSlots - 1)];
     FrameNum previous = 0;
+    // Regression (fuzzer): time - e.time overflowed for times far apart; the difference of two
+    // ordered times always fits in 64 unsigned bits.
     if (e.key == key && fingerprint != 0 && e.fingerprint == fingerprint && time >= e.time &&
-        time - e.time <= kDuplicateWindowNs) {
+        static_cast<std::uint64_t>(time) - static_cast<std::uint64_t>(e.time) <=
+            static_cast<std::uint64_t>(kDuplicateWindowNs)) {
         previous = e.frame;
     }
     e.key = key;

@@ -89,7 +89,16 @@ std::vector<std::string> values(Bytes &in, const char *const (&pool)[N]) {
 void read_record(const Correlator &c, const Config &cfg, std::uint32_t i) {
     const Record &r = c.record(i);
     (void)c.method_name(r.method);
-    if (!r.retransmission()) SIPDIAG_FUZZ_CHECK(r.original_frame == 0);
+    if (!r.repeated()) SIPDIAG_FUZZ_CHECK(r.original_frame == 0);
+    // Multi-point: one kind of repeat at most; a duplicate or copy carries nothing of its own.
+    const int kinds = !!(r.flags & Record::kRetransmission) + !!(r.flags & Record::kDuplicate) +
+                      !!(r.flags & Record::kCopy);
+    SIPDIAG_FUZZ_CHECK(kinds <= 1);
+    if (r.copy_kind() != 0) {
+        SIPDIAG_FUZZ_CHECK(r.original_frame != 0 && r.retry_of == 0);
+        SIPDIAG_FUZZ_CHECK(c.diagnosis(r) == nullptr);
+        SIPDIAG_FUZZ_CHECK(c.response_expert(r) == ExpertKind::none);
+    }
     if (r.retry_of != 0) SIPDIAG_FUZZ_CHECK(r.is_request());
     if (r.is_request()) SIPDIAG_FUZZ_CHECK(r.code == 0);
     const Outcome single = c.outcome(r, false);
@@ -169,7 +178,7 @@ void check_links(const Correlator &c) {
                 return !q.is_request() && q.code == r.response_code;
             }));
         }
-        if (r.retransmission() && r.original_frame != 0) {
+        if (r.repeated() && r.original_frame != 0) {
             SIPDIAG_FUZZ_CHECK(any_at(r.original_frame, [&](const Record &q) {
                 return q.is_request() == r.is_request() && q.code == r.code;
             }));
@@ -253,6 +262,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
         m.from_tag = in.pick(kTags);
         m.request_uri = in.pick(kUris);
         m.to_uri = in.pick(kUris);
+        // Multi-point captures: the source address stands for the leg, the To URI for the bytes
+        // (so the input format and the seeds stay as they are).
+        m.leg = m.src.empty() ? 0 : hash_parts({m.src});
+        m.bytes_sig = m.to_uri.empty() ? 0 : hash_parts({m.to_uri}) | 1;
         if (op & 8) {  // header lists
             m.contact = values(in, kContacts);
             m.session_expires = values(in, kSessionExpires);

@@ -2072,6 +2072,14 @@ const SightingRow kSightingRows[] = {
          return Messages{seen(invite1(), 1, at(5), kLegA), seen(invite1(), 2, at(4), kLegA)};
      },
      {{'f', 0, 0}, {'r', 1, 0}}},
+    // Regression (fuzzer, tests/fuzz/regressions/correlator/duplicate_window_times_far_apart):
+    // the time between two sightings overflowed, and two far apart looked like a duplicate.
+    {"regression_times_far_apart_are_no_duplicate",
+     [] {
+         return Messages{seen(invite1(), 1, -9'000'000'000'000'000'000, kLegA),
+                         seen(invite1(), 2, 9'000'000'000'000'000'000, kLegA)};
+     },
+     {{'f', 0, 0}, {'r', 1, 0}}},
     // A retransmission on leg B repeats the first sighting on leg B, not the first anywhere.
     {"retransmission_repeats_first_sighting_on_its_leg",
      [] {
