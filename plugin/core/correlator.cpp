@@ -176,7 +176,7 @@ std::uint32_t Correlator::add(const SipMessage &msg) {
     return idx;
 }
 
-LegSightings *Correlator::leg_sightings(Transaction &tx, std::uint64_t leg) {
+LegSightings *Correlator::leg_sightings(Transaction &tx, LegId leg) {
     if (!tx.legs) {
         if (leg == tx.leg) return nullptr;
         // A second leg: until now every sighting was on tx.leg, so the transaction's own fields
@@ -204,7 +204,7 @@ LegSightings *Correlator::leg_sightings(Transaction &tx, std::uint64_t leg) {
 
 bool Correlator::repeated_request(const SipMessage &msg, std::uint64_t key, Transaction &tx,
                                   std::uint32_t idx) {
-    LegSightings *ls = leg_sightings(tx, msg.leg);
+    LegSightings *ls = leg_sightings(tx, leg_id(msg.leg));
     const FrameNum duplicate_of = recent_.check_and_note(sighting_key(key, 0, msg.leg), msg.time_ns,
                                                          msg.bytes_sig, msg.frame);
     const FrameNum on_leg = ls != nullptr ? ls->request_frame : tx.request_frame;
@@ -229,7 +229,8 @@ bool Correlator::repeated_request(const SipMessage &msg, std::uint64_t key, Tran
 void Correlator::on_request(const SipMessage &msg, std::uint32_t idx) {
     const std::uint64_t key = tx_key(msg);
     Transaction &tx = tx_.get(key);
-    if (tx.request_frame == 0 && tx.response_count == 0 && !tx.legs) tx.leg = msg.leg;  // new
+    // A new transaction: the leg of its first message.
+    if (tx.request_frame == 0 && tx.response_count == 0 && !tx.legs) tx.leg = leg_id(msg.leg);
     if (repeated_request(msg, key, tx, idx)) return;  // a retransmission, duplicate or copy
     tx.request_frame = msg.frame;
     tx.request_time = msg.time_ns;
@@ -274,14 +275,14 @@ void Correlator::on_response(const SipMessage &msg, std::uint32_t idx) {
     Transaction *tx = tx_.find(key);
     if (tx == nullptr) {
         tx = &tx_.get(key);  // request not captured
-        tx->leg = msg.leg;
+        tx->leg = leg_id(msg.leg);
     }
     Record &rec = store_.records[idx];
     const std::uint16_t code = rec.code;
 
     // The same code for the same transaction seen before: on this leg, a retransmission or a
     // capture duplicate; only on another leg, a copy (core/multipoint.h).
-    LegSightings *ls = leg_sightings(*tx, msg.leg);
+    LegSightings *ls = leg_sightings(*tx, leg_id(msg.leg));
     const FrameNum duplicate_of = recent_.check_and_note(sighting_key(key, code, msg.leg),
                                                          msg.time_ns, msg.bytes_sig, msg.frame);
     const FrameNum anywhere = first_of(tx->codes, tx->frames, tx->response_count, code);

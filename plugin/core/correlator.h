@@ -110,7 +110,7 @@ class Correlator {
     // Multi-point captures (core/multipoint.h): what `leg` saw of `tx` (null while `tx` was seen
     // on that leg alone: its own fields tell), and whether a request repeats an earlier sighting
     // (flags and original_frame set; false for the first sighting anywhere).
-    LegSightings *leg_sightings(Transaction &tx, std::uint64_t leg);
+    LegSightings *leg_sightings(Transaction &tx, LegId leg);
     bool repeated_request(const SipMessage &msg, std::uint64_t key, Transaction &tx,
                           std::uint32_t idx);
     void on_response(const SipMessage &msg, std::uint32_t idx);

@@ -16,7 +16,7 @@
 //
 // Cost: the adapter computes a leg key and a byte fingerprint per message (a few dozen bytes
 // hashed, see bytes_fingerprint); the correlator keeps, per transaction, the leg of its first
-// message (8 bytes) and, only once a second leg appears, a small list of what each leg saw; a
+// message (4 bytes) and, only once a second leg appears, a small list of what each leg saw; a
 // fixed table of recent sightings (RecentSightings, 64 KB per capture) tells duplicates apart.
 #pragma once
 
@@ -45,6 +45,13 @@ struct Endpoint {
 // same addresses and ports. Never 0 (0 means "unknown" in SipMessage::leg).
 std::uint64_t leg_key(const Endpoint &a, const Endpoint &b, std::uint32_t transport);
 
+// What the correlator keeps of a leg key: 32 bits (fits beside a transaction's other fields;
+// two legs of one transaction sharing them is a 2^-32 chance, and only merges the two).
+using LegId = std::uint32_t;
+inline LegId leg_id(std::uint64_t leg) {
+    return static_cast<LegId>(leg ^ (leg >> 32));
+}
+
 // A cheap fingerprint of a message's bytes: its length and an FNV-1a hash of at most 16 bytes at
 // each of four places (start, one third, two thirds, end), so 64 bytes at most whatever the
 // message size. Byte copies of one packet always agree; two different messages of one
@@ -64,10 +71,10 @@ enum class Sighting : std::uint8_t {
 // What one leg saw of a transaction: the first sighting of the request on that leg and of each
 // response code. Kept only for transactions seen on two legs or more (Transaction::legs).
 struct LegSightings {
-    std::uint64_t leg = 0;
+    LegId leg = 0;
+    FrameNum request_frame = 0;
     TimeNs request_time = 0;
     std::uint32_t request_record = UINT32_MAX;
-    FrameNum request_frame = 0;
     std::uint8_t response_count = 0;
     std::uint16_t codes[4] = {0, 0, 0, 0};
     FrameNum frames[4] = {0, 0, 0, 0};

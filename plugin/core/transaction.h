@@ -35,7 +35,7 @@ struct Transaction {
     // one, those fields describe it. On the first sighting on another leg, `legs` is made: one
     // entry per leg (the first one copied from the fields above), so that each message is
     // compared with what its own leg saw.
-    std::uint64_t leg = 0;
+    LegId leg = 0;
     std::unique_ptr<std::vector<LegSightings>> legs;
 
     bool captured() const { return request_frame != 0; }
