@@ -224,6 +224,34 @@ def fax_call_seen_on_two_legs(env):
             raise Failure(f"{FAX}: {len(wrong)} of {total} facts differ: " + "; ".join(wrong[:10]))
 
 
+def tree_count(text, topic):
+    for line in text.splitlines():
+        if line.startswith(topic):
+            return int(line[len(topic):].split()[0])
+    return 0
+
+
+@test
+def fax_call_statistics_count_logical_messages(env):
+    # -z sipdiag,tree counts each response once: its duplicates and copies are counted apart.
+    path = fax_path()
+    capture = env.add_capture(path, name="tree-" + os.path.basename(path))
+    msgs = messages(env, capture)
+    kinds, _ = truth(msgs)
+    responses = [m for m in msgs if not m["request"]]
+    logical = sum(1 for m in responses if kinds[m["frame"]][0] in ("first", "retransmission"))
+    repeats = len(responses) - logical
+    for two_pass in (False, True):
+        out = env.run((["-2"] if two_pass else []) + ["-q", "-r", capture, "-z",
+                                                      "sipdiag,tree"]).stdout
+        got = (tree_count(out, "Responses by code"),
+               tree_count(out, "Duplicates and copies (not counted above)"))
+        print(f"  tree ({'-2' if two_pass else 'one pass'}): {got[0]} responses, "
+              f"{got[1]} duplicates and copies; truth: {logical}, {repeats}")
+        if got != (logical, repeats) or repeats == 0:
+            raise Failure(f"tree counts {got}, truth {(logical, repeats)}")
+
+
 @test
 def every_public_capture_agrees(env):
     # Single-leg captures too: their retransmissions stay retransmissions, their links unchanged;
