@@ -220,7 +220,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
             ++index;
         } else {
             index = 0;
-            frame = (op & 16) ? frame - (frame > 0 ? 1 : 0) : frame + 1;
+            // Frame numbers start at 1 (0 means "none" in the core). Regression: going back to
+            // frame 0 made a retry's followup_frame 0, which reads as "no follow-up yet", and a
+            // second retry matched the same response (regressions/correlator/no_frame_zero).
+            frame = (op & 16) ? (frame > 1 ? frame - 1 : 1) : frame + 1;
         }
         m.frame = frame;
         m.index = index;
