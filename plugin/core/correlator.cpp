@@ -20,10 +20,14 @@ std::uint64_t tx_key(const SipMessage &m) {
     return hash_parts({m.call_id, m.cseq_method, m.branch}, m.cseq);
 }
 
-// Multi-point captures: the key of one message (the request, code 0, or a response code) of a
-// transaction on one leg, for RecentSightings; the first sighting of `code` in a response table.
-std::uint64_t sighting_key(std::uint64_t tx, std::uint16_t code, std::uint64_t leg) {
-    return hash_parts({}, tx ^ (leg * 0x9e3779b97f4a7c15ULL) ^ code);
+// Multi-point captures: the key of one message (the request, kRequestSighting, or a response
+// code) of a transaction on one leg, for RecentSightings; the first sighting of `code` in a
+// response table.
+// Regression (fuzzer, regressions/correlator/request_is_no_response_code_0): the request used
+// code 0, so a request could be the duplicate of a response whose status line said 0.
+constexpr std::uint32_t kRequestSighting = 0x10000;  // above every response code
+std::uint64_t sighting_key(std::uint64_t tx, std::uint32_t what, std::uint64_t leg) {
+    return hash_parts({}, tx ^ (leg * 0x9e3779b97f4a7c15ULL) ^ what);
 }
 
 FrameNum first_of(const std::uint16_t *codes, const FrameNum *frames, std::uint8_t count,
@@ -205,8 +209,8 @@ LegSightings *Correlator::leg_sightings(Transaction &tx, LegId leg) {
 bool Correlator::repeated_request(const SipMessage &msg, std::uint64_t key, Transaction &tx,
                                   std::uint32_t idx) {
     LegSightings *ls = leg_sightings(tx, leg_id(msg.leg));
-    const FrameNum duplicate_of = recent_.check_and_note(sighting_key(key, 0, msg.leg), msg.time_ns,
-                                                         msg.bytes_sig, msg.frame);
+    const FrameNum duplicate_of = recent_.check_and_note(
+        sighting_key(key, kRequestSighting, msg.leg), msg.time_ns, msg.bytes_sig, msg.frame);
     const FrameNum on_leg = ls != nullptr ? ls->request_frame : tx.request_frame;
     Record &rec = store_.records[idx];
     if (on_leg != 0) {

@@ -52,12 +52,11 @@ inline LegId leg_id(std::uint64_t leg) {
     return static_cast<LegId>(leg ^ (leg >> 32));
 }
 
-// A cheap fingerprint of a message's bytes: its length and a hash (8 bytes a step) of 16 bytes at
-// each of four places (start, one third, two thirds, end), or of the whole message when it is 64
-// bytes or shorter: 64 bytes at most whatever the message size. Byte copies of one packet always
-// agree; two different messages of one transaction (a 180 from each of two forks, a retransmission
-// with another Via received parameter) almost always differ in length or in one of the sampled
-// places. Never 0 (0 means "unknown": no duplicate is ever recognised then).
+// A cheap fingerprint of a message's bytes: its length and a hash of all of them, 8 bytes a step
+// (a few hundred instructions for a usual message, small beside reading its headers). Byte copies
+// of one packet always agree; two different messages of one transaction (the 180s of two forks,
+// which differ only in the To tag) differ unless their 32-bit hashes collide. Never 0 (0 means
+// "unknown": no duplicate is ever recognised then).
 std::uint64_t bytes_fingerprint(std::string_view bytes);
 
 // How a message relates to the earlier sightings of the same message (Record flags).

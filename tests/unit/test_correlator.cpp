@@ -2080,6 +2080,15 @@ const SightingRow kSightingRows[] = {
                          seen(invite1(), 2, 9'000'000'000'000'000'000, kLegA)};
      },
      {{'f', 0, 0}, {'r', 1, 0}}},
+    // Regression (fuzzer, tests/fuzz/regressions/correlator/request_is_no_response_code_0): a
+    // request was the duplicate of a response of its transaction whose status was 0.
+    {"regression_request_is_no_duplicate_of_a_status_0",
+     [] {
+         return Messages{seen(invite1(), 1, at(0), kLegA),
+                         seen(response(invite1(), 0, 0, 0), 2, at(1), kLegA),
+                         seen(invite1(), 3, at(2), kLegA)};
+     },
+     {{'f', 0, 0}, {'f', 0, 1}, {'d', 1, 0}}},
     // A retransmission on leg B repeats the first sighting on leg B, not the first anywhere.
     {"retransmission_repeats_first_sighting_on_its_leg",
      [] {
@@ -2263,6 +2272,16 @@ TEST(Multipoint, BytesFingerprint) {
     EXPECT_EQ(bytes_fingerprint(msg), bytes_fingerprint(std::string(msg)));
     EXPECT_NE(bytes_fingerprint(msg), bytes_fingerprint(fork));
     EXPECT_NE(bytes_fingerprint(msg), bytes_fingerprint(msg + " "));
+    // Regression: only four 16-byte places were hashed, and the 180s of two forks (same length,
+    // To tags 5801fork-a4 and 5802fork-b4 in the first third) were taken for one packet seen
+    // twice (captures/agents/shape-fork.pcapng, frames 6 and 8).
+    const std::string ringing =
+        "SIP/2.0 180 Ringing\r\nTo: <sip:bob@example.com>;tag=5801fork-a4\r\n" +
+        std::string(300, 'x') + "\r\n\r\n";
+    std::string other_fork = ringing;
+    other_fork.replace(other_fork.find("5801fork-a4"), 11, "5802fork-b4");
+    ASSERT_EQ(ringing.size(), other_fork.size());
+    EXPECT_NE(bytes_fingerprint(ringing), bytes_fingerprint(other_fork));
     EXPECT_NE(bytes_fingerprint(""), 0u);
     EXPECT_NE(bytes_fingerprint("a"), bytes_fingerprint("b"));
 }
