@@ -14,10 +14,10 @@
 // logical message: follow-up verdicts and statistics are decided on it alone. docs/multipoint.md
 // writes the rule down.
 //
-// Cost: the adapter computes a leg key and a byte fingerprint per message (a few dozen bytes
-// hashed, see bytes_fingerprint); the correlator keeps, per transaction, the leg of its first
-// message (4 bytes) and, only once a second leg appears, a small list of what each leg saw; a
-// fixed table of recent sightings (RecentSightings, 64 KB per capture) tells duplicates apart.
+// Cost: the adapter computes a leg key and a byte fingerprint per message (the message hashed 8
+// bytes a step, see bytes_fingerprint); the correlator keeps, per transaction, the leg of its
+// first message (4 bytes) and, only once a second leg appears, a small list of what each leg saw;
+// a fixed table of recent sightings (RecentSightings, 64 KB per capture) tells duplicates apart.
 #pragma once
 
 #include <cstddef>
