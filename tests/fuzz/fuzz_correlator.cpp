@@ -227,23 +227,29 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
         }
         m.frame = frame;
         m.index = index;
+        // Time steps saturate. Regression (regressions/correlator/time_step_saturates): after an
+        // absolute time near the largest one, the next step overflowed in the harness itself.
+        auto step = [&t](TimeNs d) {
+            t = t > std::numeric_limits<TimeNs>::max() - d ? std::numeric_limits<TimeNs>::max()
+                                                           : t + d;
+        };
         switch (op >> 5) {  // time step
             case 0:
                 break;
             case 1:
-                t += static_cast<TimeNs>(in.u8()) * kMs;
+                step(static_cast<TimeNs>(in.u8()) * kMs);
                 break;
             case 2:
-                t += static_cast<TimeNs>(in.u8()) * kSec;
+                step(static_cast<TimeNs>(in.u8()) * kSec);
                 break;
             case 3:
-                t += 33 * kSec;
+                step(33 * kSec);
                 break;
             case 4:
                 t = static_cast<TimeNs>(in.u64());  // anything, even far in the past
                 break;
             default:
-                t += 10 * kMs;
+                step(10 * kMs);
                 break;
         }
         m.time_ns = t;
