@@ -20,6 +20,38 @@ std::uint64_t tx_key(const SipMessage &m) {
     return hash_parts({m.call_id, m.cseq_method, m.branch}, m.cseq);
 }
 
+// Multi-point captures: the key of one message (the request, kRequestSighting, or a response
+// code) of a transaction on one leg, for RecentSightings; the first sighting of `code` in a
+// response table.
+// Regression (fuzzer, regressions/correlator/request_is_no_response_code_0): the request used
+// code 0, so a request could be the duplicate of a response whose status line said 0.
+constexpr std::uint32_t kRequestSighting = 0x10000;  // above every response code
+std::uint64_t sighting_key(std::uint64_t tx, std::uint32_t what, std::uint64_t leg) {
+    return hash_parts({}, tx ^ (leg * 0x9e3779b97f4a7c15ULL) ^ what);
+}
+
+FrameNum first_of(const std::uint16_t *codes, const FrameNum *frames, std::uint8_t count,
+                  std::uint16_t code) {
+    for (std::uint8_t i = 0; i < count; ++i) {
+        if (codes[i] == code) return frames[i];
+    }
+    return 0;
+}
+
+void note_code(std::uint16_t *codes, FrameNum *frames, std::uint8_t &count, std::uint16_t code,
+               FrameNum frame) {
+    if (count < 4) {
+        codes[count] = code;
+        frames[count] = frame;
+        ++count;
+    } else if (is_final(code)) {
+        // Table full of provisionals: a final response takes the last slot, so that its
+        // retransmissions are still recognised.
+        codes[3] = code;
+        frames[3] = frame;
+    }
+}
+
 }  // namespace
 
 Correlator::Correlator(Config config)
@@ -134,16 +166,66 @@ std::uint32_t Correlator::add(const SipMessage &msg) {
     return idx;
 }
 
+LegSightings *Correlator::leg_sightings(Transaction &tx, std::uint64_t key, LegId leg) {
+    std::vector<LegSightings> *legs = tx.multi_leg ? legs_.find(key) : nullptr;
+    if (legs == nullptr) {
+        if (leg == tx.leg) return nullptr;
+        // A second leg: until now every sighting was on tx.leg, so the transaction's own fields
+        // are what that leg saw. (Also when the leg table forgot the transaction: the best
+        // guess left.)
+        legs = &legs_.get(key);
+        legs->clear();
+        tx.multi_leg = true;
+        LegSightings first;
+        first.leg = tx.leg;
+        first.request_time = tx.request_time;
+        first.request_record = tx.request_record;
+        first.request_frame = tx.request_frame;
+        first.response_count = tx.response_count;
+        std::copy(std::begin(tx.codes), std::end(tx.codes), std::begin(first.codes));
+        std::copy(std::begin(tx.frames), std::end(tx.frames), std::begin(first.frames));
+        legs->push_back(first);
+    }
+    for (LegSightings &l : *legs) {
+        if (l.leg == leg) return &l;
+    }
+    LegSightings *l = &spare_leg_;
+    if (legs->size() < kMaxLegs) l = &legs->emplace_back();
+    *l = LegSightings{};
+    l->leg = leg;
+    return l;
+}
+
+bool Correlator::repeated_request(const SipMessage &msg, std::uint64_t key, Transaction &tx,
+                                  std::uint32_t idx) {
+    LegSightings *ls = leg_sightings(tx, key, leg_id(msg.leg));
+    const FrameNum duplicate_of = recent_.check_and_note(
+        sighting_key(key, kRequestSighting, msg.leg), msg.time_ns, msg.bytes_sig, msg.frame);
+    const FrameNum on_leg = ls != nullptr ? ls->request_frame : tx.request_frame;
+    Record &rec = store_.records[idx];
+    if (on_leg != 0) {
+        // Seen on this leg before: the capture saw the packet twice, or the client sent it again.
+        rec.flags |= duplicate_of != 0 ? Record::kDuplicate : Record::kRetransmission;
+        rec.original_frame = duplicate_of != 0 ? duplicate_of : on_leg;
+        return true;
+    }
+    if (ls != nullptr) {
+        ls->request_frame = msg.frame;
+        ls->request_time = msg.time_ns;
+        ls->request_record = idx;
+    }
+    if (tx.request_frame == 0) return false;
+    rec.flags |= Record::kCopy;  // first on this leg, seen on another one before
+    rec.original_frame = tx.request_frame;
+    return true;
+}
+
 void Correlator::on_request(const SipMessage &msg, std::uint32_t idx) {
     const std::uint64_t key = tx_key(msg);
     Transaction &tx = tx_.get(key);
-    if (tx.request_frame != 0) {
-        // Retransmission of a request we already have.
-        Record &rec = store_.records[idx];
-        rec.flags |= Record::kRetransmission;
-        rec.original_frame = tx.request_frame;
-        return;
-    }
+    // A new transaction: the leg of its first message.
+    if (tx.request_frame == 0 && tx.response_count == 0 && !tx.multi_leg) tx.leg = leg_id(msg.leg);
+    if (repeated_request(msg, key, tx, idx)) return;  // a retransmission, duplicate or copy
     tx.request_frame = msg.frame;
     tx.request_time = msg.time_ns;
     // An ACK gets no response: only its retransmissions (for each retransmitted final) follow.
@@ -190,41 +272,54 @@ void Correlator::on_request(const SipMessage &msg, std::uint32_t idx) {
 void Correlator::on_response(const SipMessage &msg, std::uint32_t idx) {
     const std::uint64_t key = tx_key(msg);
     Transaction *tx = tx_.find(key);
-    if (tx == nullptr) tx = &tx_.get(key);  // request not captured
+    if (tx == nullptr) {
+        tx = &tx_.get(key);  // request not captured
+        tx->leg = leg_id(msg.leg);
+    }
     Record &rec = store_.records[idx];
     const std::uint16_t code = rec.code;
 
-    // Retransmission: the same code for the same transaction seen before.
-    for (std::uint8_t i = 0; i < tx->response_count; ++i) {
-        if (tx->codes[i] == code) {
-            rec.flags |= Record::kRetransmission;
-            rec.original_frame = tx->frames[i];
-            break;
+    // The same code for the same transaction seen before: on this leg, a retransmission or a
+    // capture duplicate; only on another leg, a copy (core/multipoint.h).
+    LegSightings *ls = leg_sightings(*tx, key, leg_id(msg.leg));
+    const FrameNum duplicate_of = recent_.check_and_note(sighting_key(key, code, msg.leg),
+                                                         msg.time_ns, msg.bytes_sig, msg.frame);
+    const FrameNum anywhere = first_of(tx->codes, tx->frames, tx->response_count, code);
+    const FrameNum on_leg =
+        ls != nullptr ? first_of(ls->codes, ls->frames, ls->response_count, code) : anywhere;
+    if (on_leg != 0) {
+        rec.flags |= duplicate_of != 0 ? Record::kDuplicate : Record::kRetransmission;
+        rec.original_frame = duplicate_of != 0 ? duplicate_of : on_leg;
+    } else if (anywhere != 0) {
+        rec.flags |= Record::kCopy;
+        rec.original_frame = anywhere;
+    }
+    if (on_leg == 0 && ls != nullptr)
+        note_code(ls->codes, ls->frames, ls->response_count, code, msg.frame);
+    if (anywhere == 0) note_code(tx->codes, tx->frames, tx->response_count, code, msg.frame);
+
+    // The request on this response's own leg, else its first sighting anywhere.
+    const bool own = ls != nullptr && ls->request_frame != 0;
+    const FrameNum request_frame = own ? ls->request_frame : tx->request_frame;
+    if (request_frame != 0) {
+        rec.request_frame = request_frame;
+        store_.set_response_time(rec,
+                                 elapsed(msg.time_ns, own ? ls->request_time : tx->request_time));
+    }
+    // The request sighting links to its first final response (each leg's to its own).
+    const std::uint32_t request_record = own ? ls->request_record : tx->request_record;
+    if (is_final(code) && on_leg == 0 && request_record != UINT32_MAX) {
+        Record &req = store_.records[request_record];
+        if (req.response_frame == 0) {
+            req.response_frame = msg.frame;
+            req.response_code = code;
         }
     }
-    if (!rec.retransmission() && tx->response_count < 4) {
-        tx->codes[tx->response_count] = code;
-        tx->frames[tx->response_count] = msg.frame;
-        ++tx->response_count;
-    } else if (!rec.retransmission() && is_final(code)) {
-        // Table full of provisionals: a final response takes the last slot, so that its
-        // retransmissions are still recognised.
-        tx->codes[3] = code;
-        tx->frames[3] = msg.frame;
-    }
-    if (tx->captured()) {
-        rec.request_frame = tx->request_frame;
-        store_.set_response_time(rec, elapsed(msg.time_ns, tx->request_time));
-    }
+    if (rec.copy_kind() != 0) return;  // the first sighting carries the diagnosis and verdict
 
     if (is_final(code) && !tx->has_final && !rec.retransmission()) {
         tx->has_final = true;
         tx_.expire_at(key, linger_end(msg.time_ns));
-        if (tx->request_record != UINT32_MAX) {
-            Record &req = store_.records[tx->request_record];
-            req.response_frame = msg.frame;
-            req.response_code = code;
-        }
         if (tx->followup_of != UINT32_MAX) {
             // The final answer to a client's retry: its rule judges whether the fix worked.
             Diagnosis &orig = store_.diagnosis_of(tx->followup_of);
@@ -417,7 +512,7 @@ bool Correlator::capture_ends_in_window(const Diagnosis &d) const {
 
 Verdict Correlator::verdict(const Record &r, bool capture_complete) const {
     const Diagnosis *d = diagnosis(r);
-    if (r.is_request() || d == nullptr || r.retransmission() || r.uncorrelated()) return Verdict{};
+    if (r.is_request() || d == nullptr || r.repeated() || r.uncorrelated()) return Verdict{};
     const Rule *rule = rule_of(*d);
     if (rule == nullptr || rule->pending_kind() == PendingKind::none) return Verdict{};
     return rule->verdict(r, *d, capture_complete);
@@ -429,7 +524,7 @@ ExpertKind Correlator::response_expert(const Record &r) const {
     if (d != nullptr) {
         if (const Rule *rule = rule_of(*d)) return rule->response_expert(r, d);
     }
-    return r.retransmission() ? ExpertKind::none : failure_expert(r.code, false);
+    return r.repeated() ? ExpertKind::none : failure_expert(r.code, false);
 }
 
 namespace {
@@ -485,6 +580,19 @@ std::string Correlator::summary(const Record &r, bool capture_complete, Language
     if (r.retransmission()) {
         w.colon().text("retransmission of frame", "retransmission de la trame").text(" ");
         w.number(r.original_frame);
+        return out;
+    }
+    if (r.copy_kind() == 1) {
+        w.colon()
+            .text("duplicate of frame", "doublon de la trame")
+            .text(" ")
+            .number(r.original_frame);
+        w.text(" (the capture saw it twice)", " (vue deux fois par la capture)");
+        return out;
+    }
+    if (r.copy_kind() == 2) {
+        w.colon().text("copy of frame", "copie de la trame").text(" ").number(r.original_frame);
+        w.text(" seen at another capture point", " vue à un autre point de capture");
         return out;
     }
     const std::size_t head = out.size();

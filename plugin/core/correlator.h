@@ -127,6 +127,12 @@ class Correlator {
     std::uint32_t keep(Record &r, Diagnosis &&d);
     Diagnosis &diagnosis_for(Record &r);  // the record's diagnosis, made when it has none
     void on_request(const SipMessage &msg, std::uint32_t idx);
+    // Multi-point captures (core/multipoint.h): what `leg` saw of `tx` (null while `tx` was seen
+    // on that leg alone: its own fields tell), and whether a request repeats an earlier sighting
+    // (flags and original_frame set; false for the first sighting anywhere).
+    LegSightings *leg_sightings(Transaction &tx, std::uint64_t key, LegId leg);
+    bool repeated_request(const SipMessage &msg, std::uint64_t key, Transaction &tx,
+                          std::uint32_t idx);
     void on_response(const SipMessage &msg, std::uint32_t idx);
     void find_followup(const SipMessage &msg, std::uint32_t idx, Transaction &tx);
     bool try_pending(BoundedMap<std::vector<std::uint32_t>> &table, std::uint64_t key,
@@ -152,6 +158,10 @@ class Correlator {
     // Distinct agent names (a capture has few): index 0 is none; past kMaxAgents, "(other)".
     std::vector<std::string> agents_;
     BoundedMap<std::uint16_t> agent_index_;  // hash of the name -> index
+    RecentSightings recent_;                 // multi-point: the last sighting of each message
+    // Transactions seen on two legs or more (Transaction::multi_leg), by transaction key.
+    BoundedMap<std::vector<LegSightings>> legs_{1u << 14};
+    LegSightings spare_leg_;                 // a leg beyond kMaxLegs: classified, not remembered
     TimeNs last_time_ = 0;
     FrameNum last_frame_ = 0;
     mutable std::size_t frame_hint_ = 0;  // where frame_records() looks first

@@ -32,6 +32,10 @@ struct SipMessage {
     std::uint8_t index = 0;  // position of the message in its frame (several per TCP segment)
     TimeNs time_ns = 0;
     std::string src;  // network source address (no port), identifies the client as a fallback
+    // Multi-point captures (core/multipoint.h), filled by the adapter: the leg (leg_key() of both
+    // endpoints and the transport) and bytes_fingerprint() of the message; 0 when unknown.
+    std::uint64_t leg = 0;
+    std::uint64_t bytes_sig = 0;
     bool is_request = false;
     std::string method;   // request method
     unsigned status = 0;  // response status code

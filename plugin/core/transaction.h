@@ -3,6 +3,7 @@
 // request, as far as the rules need it, and the responses seen so far.
 #pragma once
 
+#include "core/multipoint.h"
 #include "core/sipmsg.h"
 #include "core/topics.h"
 
@@ -11,6 +12,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace sipdiag {
 
@@ -49,6 +51,14 @@ struct Transaction {
     FrameNum frames[4] = {0, 0, 0, 0};
     RequestText text;
     std::unique_ptr<RequestFacts> facts;  // only for requests that carry relevant headers
+    // Multi-point captures (core/multipoint.h). The fields above are about the first sighting
+    // anywhere; `leg` is the leg of the transaction's first message and, while it is the only
+    // one, those fields describe it. On the first sighting on another leg, the correlator makes
+    // the transaction an entry in its leg table (one entry per leg, the first one copied from
+    // the fields above; `multi_leg` says there is one), so that each message is compared with
+    // what its own leg saw. Kept out of this struct: most captures have one capture point.
+    LegId leg = 0;
+    bool multi_leg = false;
 
     bool captured() const { return request_frame != 0; }
     std::string_view request_uri() const { return text.uri(); }
@@ -61,7 +71,7 @@ struct Transaction {
         return facts ? *facts : kNone;
     }
 };
-// 64 bytes today; 8 more leave room for a little multi-point state before this needs a look.
+// 72 bytes: 64, and the first leg (multi-point) in what would otherwise be padding.
 static_assert(sizeof(Transaction) <= 72, "Transaction: the table holds a minute of them");
 
 }  // namespace sipdiag

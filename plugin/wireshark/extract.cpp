@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "wireshark/extract.h"
 
+#include "core/multipoint.h"
 #include "core/sipmsg.h"
 
 #include <algorithm>
@@ -28,6 +29,20 @@ std::string_view message_bytes(tvbuff_t *tvb, int start, int end) {
     const int len = end - start;
     const auto *p = reinterpret_cast<const char *>(tvb_get_ptr(tvb, start, len));
     return p == nullptr ? std::string_view{} : std::string_view(p, static_cast<std::size_t>(len));
+}
+
+// Multi-point captures (core/multipoint.h): the leg of the frame, from the innermost network
+// addresses, the ports and the transport Wireshark put in pinfo; 0 without addresses.
+std::uint64_t leg_of(const packet_info *pinfo) {
+    const address &a = pinfo->net_src;
+    const address &b = pinfo->net_dst;
+    if (a.type == AT_NONE || b.type == AT_NONE || a.len < 0 || b.len < 0) return 0;
+    auto bytes = [](const address &x) {
+        return std::string_view(static_cast<const char *>(x.data), static_cast<std::size_t>(x.len));
+    };
+    return leg_key(
+        Endpoint{bytes(a), pinfo->srcport}, Endpoint{bytes(b), pinfo->destport},
+        static_cast<std::uint32_t>(pinfo->ptype) << 8 | static_cast<std::uint32_t>(a.type));
 }
 
 }  // namespace
@@ -81,11 +96,14 @@ std::size_t extract_messages(proto_tree *tree, packet_info *pinfo, MessagePos *p
         src = buf;
     }
     const TimeNs t = static_cast<TimeNs>(pinfo->abs_ts.secs) * 1000000000 + pinfo->abs_ts.nsecs;
+    const std::uint64_t leg = leg_of(pinfo);
     for (std::size_t i = 0; i < n; ++i) {
         SipMessage &m = (*msgs)[i];
         m.frame = pinfo->num;
         m.time_ns = t;
         m.src = src;
+        m.leg = leg;
+        m.bytes_sig = text[i].empty() ? 0 : bytes_fingerprint(text[i]);
         fill_sip_message(parse_sip_message(text[i]), m);
     }
     return n;

@@ -23,6 +23,8 @@ int hf_sipdiag_server_agent = -1;
 int hf_sipdiag_response_time = -1;
 int hf_sipdiag_retransmission = -1;
 int hf_sipdiag_original_frame = -1;
+int hf_sipdiag_copy_kind = -1;
+int hf_sipdiag_copy_of = -1;
 int hf_sipdiag_problem = -1;
 int hf_sipdiag_compare_code = -1;
 int hf_sipdiag_compare_hint = -1;
@@ -141,6 +143,13 @@ const value_string kOutcomeVals[] = {
 };
 
 namespace {
+
+// Names of sipdiag.copy.kind (Record::copy_kind()).
+const value_string kCopyKindVals[] = {
+    {1, "duplicate on the same leg (the capture saw the packet twice)"},
+    {2, "copy at another capture point (other addresses or ports)"},
+    {0, nullptr},
+};
 
 const value_string kClassVals[] = {
     {1, "Provisional"},    {2, "Successful"},     {3, "Redirection"}, {4, "Client Failure"},
@@ -366,7 +375,8 @@ void register_fields() {
          {"Request in frame", "sipdiag.request_frame", FT_FRAMENUM, BASE_NONE,
           FRAMENUM_TYPE(FT_FRAMENUM_REQUEST), 0x0,
           "First frame of the request this response answers (same Call-ID, CSeq and top Via "
-          "branch); absent when the request is not in the capture",
+          "branch), on the response's own leg when it was captured there; absent when the "
+          "request is not in the capture",
           HFILL}},
         {&hf_sipdiag_request_method,
          {"Request method", "sipdiag.request_method", FT_STRING, BASE_NONE, nullptr, 0x0,
@@ -380,13 +390,32 @@ void register_fields() {
           "Server header of this diagnosed response: which software answered", HFILL}},
         {&hf_sipdiag_response_time,
          {"Response time", "sipdiag.response_time", FT_RELATIVE_TIME, BASE_NONE, nullptr, 0x0,
-          "Time from the first copy of the request to this response", HFILL}},
+          "Time from the first copy of the request (on this response's leg when captured there) "
+          "to this response",
+          HFILL}},
         {&hf_sipdiag_retransmission,
          {"Retransmission", "sipdiag.retransmission", FT_BOOLEAN, BASE_NONE, nullptr, 0x0,
-          "True when this message repeats an earlier one of the same transaction", HFILL}},
+          "True when the sender sent this message again: it repeats an earlier one of the same "
+          "transaction on the same leg (same endpoints and transport), more than 10 ms later or "
+          "with other bytes. Capture duplicates and copies at other capture points are not "
+          "retransmissions: see sipdiag.copy.kind",
+          HFILL}},
         {&hf_sipdiag_original_frame,
          {"Original in frame", "sipdiag.original_frame", FT_FRAMENUM, BASE_NONE,
-          FRAMENUM_TYPE(FT_FRAMENUM_RETRANS_PREV), 0x0, "First copy of this retransmitted message",
+          FRAMENUM_TYPE(FT_FRAMENUM_RETRANS_PREV), 0x0,
+          "First copy of this retransmitted message on the same leg", HFILL}},
+        {&hf_sipdiag_copy_kind,
+         {"Repeated sighting", "sipdiag.copy.kind", FT_UINT8, BASE_DEC, VALS(kCopyKindVals), 0x0,
+          "This message was already seen and is no retransmission: 1 the same packet captured "
+          "twice on the same leg (same bytes within 10 ms), 2 the same message seen at another "
+          "capture point (other addresses or ports). It gets no diagnosis, verdict or count of "
+          "its own: see sipdiag.copy.of",
+          HFILL}},
+        {&hf_sipdiag_copy_of,
+         {"Repeats frame", "sipdiag.copy.of", FT_FRAMENUM, BASE_NONE,
+          FRAMENUM_TYPE(FT_FRAMENUM_RETRANS_PREV), 0x0,
+          "The sighting this one repeats: the previous one on the same leg for a duplicate, the "
+          "first one anywhere for a copy at another capture point",
           HFILL}},
         {&hf_sipdiag_problem,
          {"Problem", "sipdiag.problem", FT_STRING, BASE_NONE, nullptr, 0x0,

@@ -29,6 +29,8 @@ extern int hf_sipdiag_server_agent;
 extern int hf_sipdiag_response_time;
 extern int hf_sipdiag_retransmission;
 extern int hf_sipdiag_original_frame;
+extern int hf_sipdiag_copy_kind;
+extern int hf_sipdiag_copy_of;
 extern int hf_sipdiag_problem;
 extern int hf_sipdiag_compare_code;
 extern int hf_sipdiag_compare_hint;

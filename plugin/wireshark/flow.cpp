@@ -47,9 +47,9 @@ const Record *find_response(const Correlator &c, FrameNum frame, unsigned code) 
     return nullptr;
 }
 
-// The first copy of a retransmitted message.
+// The first copy of a retransmitted message (or the sighting a multi-point copy repeats).
 const Record *find_original(const Correlator &c, const Record &r) {
-    if (!r.retransmission() || r.original_frame == 0) return nullptr;
+    if (!r.repeated() || r.original_frame == 0) return nullptr;
     const auto [recs, n] = c.frame_records(r.original_frame);
     for (std::size_t i = 0; i < n; ++i) {
         const Record &o = recs[i];
@@ -61,7 +61,7 @@ const Record *find_original(const Correlator &c, const Record &r) {
 
 bool request_in_flow(const Correlator &c, const Record &q, int hops) {
     if (q.retry_of != 0 || q.has_detail() || q.response_code >= 300) return true;
-    if (hops > 0 && q.retransmission()) {
+    if (hops > 0 && q.repeated()) {
         const Record *o = find_original(c, q);
         return o != nullptr && request_in_flow(c, *o, hops - 1);
     }
@@ -80,7 +80,7 @@ std::uint16_t conv_of(const Correlator &c, const Record *r, int hops) {
     if (r->is_request()) {
         if (r->retry_of != 0)
             return conv_of(c, find_response(c, r->retry_of, r->retry_of_code), hops - 1);
-        if (r->retransmission()) return conv_of(c, find_original(c, *r), hops - 1);
+        if (r->repeated()) return conv_of(c, find_original(c, *r), hops - 1);
         if (r->response_frame != 0)
             return conv_of(c, find_response(c, r->response_frame, r->response_code), hops - 1);
         return 0;
@@ -89,7 +89,7 @@ std::uint16_t conv_of(const Correlator &c, const Record *r, int hops) {
     if (d != nullptr && d->call != UINT32_MAX) {
         return static_cast<std::uint16_t>(d->call % 0xFFFFu + 1);
     }
-    if (r->retransmission()) return conv_of(c, find_original(c, *r), hops - 1);
+    if (r->repeated()) return conv_of(c, find_original(c, *r), hops - 1);
     const Record *q = find_request(c, *r);
     if (q == nullptr) return 0;
     if (q->retry_of != 0)
@@ -210,6 +210,13 @@ std::string comment(const Step &s, kb::Lang lang) {
     if (r.retransmission()) {
         return tr("retransmission of frame ", "retransmission de la trame ") +
                num(r.original_frame);
+    }
+    if (r.copy_kind() == 1) {
+        return tr("duplicate of frame ", "doublon de la trame ") + num(r.original_frame);
+    }
+    if (r.copy_kind() == 2) {
+        return tr("copy of frame ", "copie de la trame ") + num(r.original_frame) +
+               tr(" seen at another capture point", " vue à un autre point de capture");
     }
     if (s.copy_of != 0) {
         add(out, tr.fr,

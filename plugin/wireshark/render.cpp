@@ -114,6 +114,14 @@ const char *summary_text(packet_info *pinfo, const Correlator &corr, const Recor
     }
 }
 
+// Multi-point captures: a capture duplicate or a copy at another capture point, and the
+// sighting it repeats (core/multipoint.h).
+void render_copy(proto_tree *t, tvbuff_t *tvb, const Record &r) {
+    if (r.copy_kind() == 0) return;
+    add_gen_uint(t, hf_sipdiag_copy_kind, tvb, r.copy_kind());
+    add_gen_uint(t, hf_sipdiag_copy_of, tvb, r.original_frame);
+}
+
 proto_item *add_message_item(proto_tree *tree, tvbuff_t *tvb, const MessagePos &pos) {
     proto_item *ti = proto_tree_add_item(tree, proto_sipdiag, pos.tvb ? pos.tvb : tvb,
                                          pos.tvb ? pos.start : 0, pos.tvb ? pos.length : 0, ENC_NA);
@@ -169,7 +177,8 @@ void render_response(proto_tree *tree, packet_info *pinfo, tvbuff_t *tvb, const 
             add_text(t, hf_sipdiag_summary, tvb, summary);  // long ones also wrapped below
         }
     }
-    render_explanation(t, tvb, r.code);
+    // A duplicate or a copy at another capture point shows what it repeats instead.
+    if (r.copy_kind() == 0) render_explanation(t, tvb, r.code);
 
     const std::string &method = corr.method_name(r.method);
     if (r.request_frame != 0) add_gen_uint(t, hf_sipdiag_request_frame, tvb, r.request_frame);
@@ -181,11 +190,12 @@ void render_response(proto_tree *tree, packet_info *pinfo, tvbuff_t *tvb, const 
         ns.nsecs = static_cast<int>(rt % 1000000000);
         add_time_item(t, hf_sipdiag_response_time, tvb, &ns);
     }
-    if (r.request_frame == 0 && !r.retransmission() && !r.uncorrelated()) {
+    if (r.request_frame == 0 && !r.repeated() && !r.uncorrelated()) {
         add_expert(pinfo, ti, ExpertKind::no_request);
     }
     add_gen_bool(t, hf_sipdiag_retransmission, tvb, r.retransmission());
     if (r.retransmission()) add_gen_uint(t, hf_sipdiag_original_frame, tvb, r.original_frame);
+    render_copy(t, tvb, r);
 
     const Diagnosis *d = corr.diagnosis(r);
     if (d == nullptr) return;
@@ -206,7 +216,7 @@ void render_response(proto_tree *tree, packet_info *pinfo, tvbuff_t *tvb, const 
 void render_request(proto_tree *tree, packet_info *pinfo, tvbuff_t *tvb, const MessagePos &pos,
                     const Correlator &corr, const Record &r) {
     const Diagnosis *d = corr.diagnosis(r);
-    if (r.response_frame == 0 && r.retry_of == 0 && d == nullptr && !r.retransmission()) return;
+    if (r.response_frame == 0 && r.retry_of == 0 && d == nullptr && !r.repeated()) return;
     proto_item *ti = add_message_item(tree, tvb, pos);
     const char *method[] = {corr.method_name(r.method).c_str()};
     const char *summary = fmt(pinfo, kb::Label::request_item, method);
@@ -234,6 +244,7 @@ void render_request(proto_tree *tree, packet_info *pinfo, tvbuff_t *tvb, const M
         add_gen_bool(t, hf_sipdiag_retransmission, tvb, true);
         add_gen_uint(t, hf_sipdiag_original_frame, tvb, r.original_frame);
     }
+    render_copy(t, tvb, r);
     if (d != nullptr) render_problems(t, pinfo, tvb, *d);
 }
 

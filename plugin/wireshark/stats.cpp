@@ -24,6 +24,7 @@ struct TapInfo {
     guint16 code;  // 0 for a request
     guint8 outcome;
     gboolean retransmission;
+    guint8 copy_kind;           // multi-point captures: Record::copy_kind()
     gboolean capture_complete;  // a later pass (-2, the GUI): every verdict is final
     const char *client_agent;   // the correlator's copy, valid while the capture is open
 };
@@ -36,6 +37,8 @@ const char *kStAgents = "Follow-up outcome by client software (User-Agent)";
 const char *kWindowExpired = "not followed (window expired)";
 const char *kCaptureEnded = "capture ended";
 const char *kNoAgent = "(no User-Agent)";
+// Made on the first one only, so that captures without any keep their tree.
+const char *kStCopies = "Duplicates and copies (not counted above)";
 int st_codes = -1;
 int st_outcome = -1;
 int st_retrans = -1;
@@ -204,7 +207,15 @@ tap_packet_status stats_packet(stats_tree *st, packet_info *, epan_dissect_t *, 
     const auto *info = static_cast<const TapInfo *>(p);
     const Correlator &corr = *info->corr;
     TreeState &t = state_of(st);
-    if (info->code != 0) {
+    if (info->copy_kind != 0) {
+        // The statistics count logical messages: a duplicate or a copy at another capture point
+        // is the message already counted.
+        const int node = tick_stat_node(st, kStCopies, 0, TRUE);
+        tick_stat_node(
+            st,
+            info->copy_kind == 1 ? "duplicate on the same leg" : "copy at another capture point",
+            node, FALSE);
+    } else if (info->code != 0) {
         char name[16];
         g_snprintf(name, sizeof name, "%u", info->code);
         tick_stat_node(st, kStCodes, 0, TRUE);
@@ -263,6 +274,7 @@ void queue_tap(packet_info *pinfo, const Correlator &corr, const Record &r) {
         tap->code = r.code;
         tap->outcome = static_cast<guint8>(corr.outcome(r, complete));
         tap->retransmission = r.retransmission();
+        tap->copy_kind = static_cast<guint8>(r.copy_kind());
         const Diagnosis *d = corr.diagnosis(r);
         tap->client_agent = corr.agent_name(d ? d->client_agent : 0).c_str();
     }

@@ -89,7 +89,17 @@ std::vector<std::string> values(Bytes &in, const char *const (&pool)[N]) {
 void read_record(const Correlator &c, const Config &cfg, std::uint32_t i) {
     const Record &r = c.record(i);
     (void)c.method_name(r.method);
-    if (!r.retransmission()) SIPDIAG_FUZZ_CHECK(r.original_frame == 0);
+    if (!r.repeated()) SIPDIAG_FUZZ_CHECK(r.original_frame == 0);
+    // Multi-point: one kind of repeat at most; a duplicate or copy carries nothing of its own.
+    const int kinds = !!(r.flags & Record::kRetransmission) + !!(r.flags & Record::kDuplicate) +
+                      !!(r.flags & Record::kCopy);
+    SIPDIAG_FUZZ_CHECK(kinds <= 1);
+    if (r.copy_kind() != 0) {
+        SIPDIAG_FUZZ_CHECK(r.original_frame != 0);
+        if (r.is_request()) SIPDIAG_FUZZ_CHECK(r.retry_of == 0);
+        SIPDIAG_FUZZ_CHECK(c.diagnosis(r) == nullptr);
+        SIPDIAG_FUZZ_CHECK(c.response_expert(r) == ExpertKind::none);
+    }
     // The fields of a request and of a response share storage: each is read for its kind only
     // (regressions/correlator/record_fields_read_by_kind: the old checks read them all).
     if (r.is_request()) {
@@ -177,7 +187,7 @@ void check_links(const Correlator &c) {
                 return !q.is_request() && q.code == r.response_code;
             }));
         }
-        if (r.retransmission() && r.original_frame != 0) {
+        if (r.repeated() && r.original_frame != 0) {
             SIPDIAG_FUZZ_CHECK(any_at(r.original_frame, [&](const Record &q) {
                 return q.is_request() == r.is_request() && (r.is_request() || q.code == r.code);
             }));
@@ -220,27 +230,36 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
             ++index;
         } else {
             index = 0;
-            frame = (op & 16) ? frame - (frame > 0 ? 1 : 0) : frame + 1;
+            // Frame numbers start at 1 (0 means "none" in the core). Regression: going back to
+            // frame 0 made a retry's followup_frame 0, which reads as "no follow-up yet", and a
+            // second retry matched the same response (regressions/correlator/no_frame_zero).
+            frame = (op & 16) ? (frame > 1 ? frame - 1 : 1) : frame + 1;
         }
         m.frame = frame;
         m.index = index;
+        // Time steps saturate. Regression (regressions/correlator/time_step_saturates): after an
+        // absolute time near the largest one, the next step overflowed in the harness itself.
+        auto step = [&t](TimeNs d) {
+            t = t > std::numeric_limits<TimeNs>::max() - d ? std::numeric_limits<TimeNs>::max()
+                                                           : t + d;
+        };
         switch (op >> 5) {  // time step
             case 0:
                 break;
             case 1:
-                t += static_cast<TimeNs>(in.u8()) * kMs;
+                step(static_cast<TimeNs>(in.u8()) * kMs);
                 break;
             case 2:
-                t += static_cast<TimeNs>(in.u8()) * kSec;
+                step(static_cast<TimeNs>(in.u8()) * kSec);
                 break;
             case 3:
-                t += 33 * kSec;
+                step(33 * kSec);
                 break;
             case 4:
                 t = static_cast<TimeNs>(in.u64());  // anything, even far in the past
                 break;
             default:
-                t += 10 * kMs;
+                step(10 * kMs);
                 break;
         }
         m.time_ns = t;
@@ -262,6 +281,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
         m.from_tag = in.pick(kTags);
         m.request_uri = in.pick(kUris);
         m.to_uri = in.pick(kUris);
+        // Multi-point captures: the source address stands for the leg, the To URI for the bytes
+        // (so the input format and the seeds stay as they are).
+        m.leg = m.src.empty() ? 0 : hash_parts({m.src});
+        m.bytes_sig = m.to_uri.empty() ? 0 : hash_parts({m.to_uri}) | 1;
         if (op & 8) {  // header lists
             m.contact = values(in, kContacts);
             m.session_expires = values(in, kSessionExpires);

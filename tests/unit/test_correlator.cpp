@@ -2095,5 +2095,328 @@ TEST(Regression, PendingConditionalFailuresPerEntityAreBounded) {
     EXPECT_EQ(c.record(r).retry_of_code, 412);
 }
 
+// ---------------------------------------------------------------------------------------------
+// Multi-point captures (core/multipoint.h, docs/multipoint.md): every repeated sighting of a
+// message is a retransmission (same leg, later), a capture duplicate (same leg, same bytes,
+// within 10 ms of the previous sighting there) or a copy at another capture point (another
+// leg); responses link to the request on their own leg.
+
+constexpr std::uint64_t kLegA = 0xA1;     // e.g. 10.35.60.72:5060 <-> 10.35.60.100:5060, UDP
+constexpr std::uint64_t kLegB = 0xB2;     // e.g. 10.35.40.25:5060 <-> 10.35.40.200:5060, UDP
+constexpr std::uint64_t kBytes = 0x1234;  // the fingerprint of one message's bytes
+
+// `m` as captured on `leg`, with byte fingerprint `bytes` (0: unknown).
+SipMessage seen(SipMessage m, FrameNum frame, TimeNs t, std::uint64_t leg,
+                std::uint64_t bytes = kBytes) {
+    m.frame = frame;
+    m.time_ns = t;
+    m.leg = leg;
+    m.bytes_sig = bytes;
+    return m;
+}
+
+TimeNs at_us(std::int64_t us) {
+    return kT0 + us * 1000;
+}
+
+// What a message should be: 'f' the first sighting anywhere, 'r' a retransmission, 'd' a
+// capture duplicate, 'c' a copy at another capture point; `of` the sighting it repeats; for a
+// response the request it links to, for a request its final response.
+struct Sight {
+    char kind;
+    FrameNum of;
+    FrameNum link;
+};
+
+struct SightingRow {
+    const char *name;
+    Messages (*build)();
+    std::vector<Sight> expect;  // one per message
+};
+SIPDIAG_PRINT_ROW(SightingRow)
+
+SipMessage invite1() {
+    return request(1, at(0), "INVITE", 1, "z9hG4bK.iIiIiI.0a232819.e9d4bd");
+}
+
+const SightingRow kSightingRows[] = {
+    // The shape of ntop__nDPI/FAX-Call-t38-CA-TDM-SIP-FB-1.pcap (frames 23-51): each message on
+    // leg A, then on leg B, where the capture also saw it a second time within a millisecond.
+    // Regression: every second sighting was a retransmission, and the responses of leg B linked
+    // to the INVITE of leg A.
+    {"regression_fax_call_two_legs_and_duplicates",
+     [] {
+         const SipMessage inv = invite1();
+         const SipMessage r100 = response(inv, 0, 0, 100);
+         const SipMessage r200 = response(inv, 0, 0, 200);
+         return Messages{seen(inv, 23, at_us(0), kLegA),
+                         seen(inv, 24, at_us(745), kLegB),
+                         seen(r100, 25, at_us(1066), kLegA, 0x100),
+                         seen(inv, 26, at_us(2173), kLegB),
+                         seen(r100, 28, at_us(6719), kLegB, 0x100),
+                         seen(r100, 29, at_us(6982), kLegB, 0x100),
+                         seen(r200, 49, at_us(6841655), kLegA, 0x200),
+                         seen(r200, 50, at_us(6843216), kLegB, 0x200),
+                         seen(r200, 51, at_us(6843912), kLegB, 0x200)};
+     },
+     {{'f', 0, 49},
+      {'c', 23, 50},
+      {'f', 0, 23},
+      {'d', 24, 0},
+      {'c', 25, 24},
+      {'d', 28, 24},
+      {'f', 0, 23},
+      {'c', 49, 24},
+      {'d', 50, 24}}},
+    {"retransmission_same_leg_later",
+     [] {
+         return Messages{seen(invite1(), 1, at(0), kLegA), seen(invite1(), 2, at(500), kLegA)};
+     },
+     {{'f', 0, 0}, {'r', 1, 0}}},
+    {"same_bytes_at_the_window_is_duplicate",
+     [] {
+         return Messages{seen(invite1(), 1, at(0), kLegA), seen(invite1(), 2, at(10), kLegA)};
+     },
+     {{'f', 0, 0}, {'d', 1, 0}}},
+    {"same_bytes_past_the_window_is_retransmission",
+     [] {
+         return Messages{seen(invite1(), 1, at(0), kLegA), seen(invite1(), 2, at(10) + 1, kLegA)};
+     },
+     {{'f', 0, 0}, {'r', 1, 0}}},
+    // Two 180s of one transaction from two forks (other To tags) can come a millisecond apart:
+    // other bytes, so no duplicate.
+    {"other_bytes_within_the_window_is_retransmission",
+     [] {
+         const SipMessage inv = invite1();
+         return Messages{seen(inv, 1, at(0), kLegA),
+                         seen(response(inv, 0, 0, 180), 2, at(50), kLegA, 0x180),
+                         seen(response(inv, 0, 0, 180), 3, at(51), kLegA, 0x181)};
+     },
+     {{'f', 0, 0}, {'f', 0, 1}, {'r', 2, 1}}},
+    {"unknown_bytes_are_never_a_duplicate",
+     [] {
+         return Messages{seen(invite1(), 1, at(0), kLegA, 0), seen(invite1(), 2, at(1), kLegA, 0)};
+     },
+     {{'f', 0, 0}, {'r', 1, 0}}},
+    // Timestamps going back (merged captures): not a duplicate.
+    {"earlier_timestamp_is_not_a_duplicate",
+     [] {
+         return Messages{seen(invite1(), 1, at(5), kLegA), seen(invite1(), 2, at(4), kLegA)};
+     },
+     {{'f', 0, 0}, {'r', 1, 0}}},
+    // Regression (fuzzer, tests/fuzz/regressions/correlator/duplicate_window_times_far_apart):
+    // the time between two sightings overflowed, and two far apart looked like a duplicate.
+    {"regression_times_far_apart_are_no_duplicate",
+     [] {
+         return Messages{seen(invite1(), 1, -9'000'000'000'000'000'000, kLegA),
+                         seen(invite1(), 2, 9'000'000'000'000'000'000, kLegA)};
+     },
+     {{'f', 0, 0}, {'r', 1, 0}}},
+    // Regression (fuzzer, tests/fuzz/regressions/correlator/request_is_no_response_code_0): a
+    // request was the duplicate of a response of its transaction whose status was 0.
+    {"regression_request_is_no_duplicate_of_a_status_0",
+     [] {
+         return Messages{seen(invite1(), 1, at(0), kLegA),
+                         seen(response(invite1(), 0, 0, 0), 2, at(1), kLegA),
+                         seen(invite1(), 3, at(2), kLegA)};
+     },
+     {{'f', 0, 0}, {'f', 0, 1}, {'d', 1, 0}}},
+    // A retransmission on leg B repeats the first sighting on leg B, not the first anywhere.
+    {"retransmission_repeats_first_sighting_on_its_leg",
+     [] {
+         return Messages{seen(invite1(), 1, at(0), kLegA), seen(invite1(), 2, at(1), kLegB),
+                         seen(invite1(), 3, at(500), kLegA), seen(invite1(), 4, at(501), kLegB)};
+     },
+     {{'f', 0, 0}, {'c', 1, 0}, {'r', 1, 0}, {'r', 2, 0}}},
+    // The duplicate of a retransmission repeats that retransmission (the previous sighting).
+    {"duplicate_of_a_retransmission",
+     [] {
+         return Messages{seen(invite1(), 1, at(0), kLegA), seen(invite1(), 2, at(500), kLegA),
+                         seen(invite1(), 3, at_us(500400), kLegA)};
+     },
+     {{'f', 0, 0}, {'r', 1, 0}, {'d', 2, 0}}},
+    {"response_retransmissions_on_each_leg",
+     [] {
+         const SipMessage inv = invite1();
+         const SipMessage ok = response(inv, 0, 0, 200);
+         return Messages{seen(inv, 1, at(0), kLegA),         seen(inv, 2, at(1), kLegB),
+                         seen(ok, 3, at(100), kLegA, 0x200), seen(ok, 4, at(101), kLegB, 0x200),
+                         seen(ok, 5, at(600), kLegA, 0x200), seen(ok, 6, at(601), kLegB, 0x200)};
+     },
+     {{'f', 0, 3}, {'c', 1, 4}, {'f', 0, 1}, {'c', 3, 2}, {'r', 3, 1}, {'r', 4, 2}}},
+    // Leg B saw only the response: it links to the request seen on leg A.
+    {"response_without_request_on_its_leg_links_to_first_anywhere",
+     [] {
+         const SipMessage inv = invite1();
+         return Messages{seen(inv, 1, at(0), kLegA),
+                         seen(response(inv, 0, 0, 486), 2, at(100), kLegA, 0x486),
+                         seen(response(inv, 0, 0, 486), 3, at(101), kLegB, 0x486)};
+     },
+     {{'f', 0, 2}, {'f', 0, 1}, {'c', 2, 1}}},
+    // A response seen before any request, then the request on another leg.
+    {"response_first_then_request_elsewhere",
+     [] {
+         const SipMessage inv = invite1();
+         return Messages{seen(response(inv, 0, 0, 100), 1, at(0), kLegA, 0x100),
+                         seen(inv, 2, at(1), kLegB),
+                         seen(response(inv, 0, 0, 100), 3, at(2), kLegB, 0x100)};
+     },
+     {{'f', 0, 0}, {'f', 0, 0}, {'c', 1, 2}}},
+    // Past kMaxLegs legs, a further leg is still told apart (a copy), only not remembered.
+    {"more_legs_than_remembered",
+     [] {
+         Messages m;
+         for (FrameNum i = 1; i <= 10; ++i) m.push_back(seen(invite1(), i, at(i), 0x100 + i));
+         m.push_back(seen(invite1(), 11, at(600), 0x101));
+         return m;
+     },
+     {{'f', 0, 0},
+      {'c', 1, 0},
+      {'c', 1, 0},
+      {'c', 1, 0},
+      {'c', 1, 0},
+      {'c', 1, 0},
+      {'c', 1, 0},
+      {'c', 1, 0},
+      {'c', 1, 0},
+      {'c', 1, 0},
+      {'r', 1, 0}}},
+    // Without leg information (unit tests, the adapter without addresses) nothing changes:
+    // every repeat is a retransmission of the first sighting.
+    {"unknown_leg_is_one_leg",
+     [] {
+         const SipMessage inv = invite1();
+         return Messages{seen(inv, 1, at(0), 0, 0), seen(inv, 2, at(500), 0, 0),
+                         seen(response(inv, 0, 0, 200), 3, at(600), 0, 0)};
+     },
+     {{'f', 0, 3}, {'r', 1, 0}, {'f', 0, 1}}},
+};
+
+class SightingTest : public testing::TestWithParam<SightingRow> {};
+
+TEST_P(SightingTest, Classifies) {
+    const SightingRow &row = GetParam();
+    const Messages msgs = row.build();
+    ASSERT_EQ(msgs.size(), row.expect.size());
+    const Fed fed(msgs);
+    for (std::size_t i = 0; i < msgs.size(); ++i) {
+        SCOPED_TRACE("frame " + std::to_string(msgs[i].frame));
+        const Record &r = fed.corr.record(fed.idx[i]);
+        const Sight &e = row.expect[i];
+        const char kind = r.retransmission()   ? 'r'
+                          : r.copy_kind() == 1 ? 'd'
+                          : r.copy_kind() == 2 ? 'c'
+                                               : 'f';
+        EXPECT_EQ(kind, e.kind);
+        EXPECT_EQ(r.original_frame, e.of);
+        EXPECT_EQ(r.repeated(), e.kind != 'f');
+        EXPECT_EQ(msgs[i].is_request ? r.response_frame : r.request_frame, e.link);
+    }
+}
+
+INSTANTIATE_TEST_SUITE_P(Multipoint, SightingTest, testing::ValuesIn(kSightingRows),
+                         row_name<SightingRow>);
+
+TEST(Multipoint, ResponseTimeFromTheRequestOnItsOwnLeg) {
+    const SipMessage inv = invite1();
+    const Fed fed({seen(inv, 1, at(0), kLegA), seen(inv, 2, at(30), kLegB),
+                   seen(response(inv, 0, 0, 200), 3, at(100), kLegB, 0x200)});
+    EXPECT_EQ(fed.corr.response_time(fed.corr.record(fed.idx[2])), 70 * kMs);
+}
+
+// A 302 and the client's retry, each seen at two capture points: the verdict, the diagnosis and
+// the follow-up belong to the first sightings; the copies show what they repeat.
+// Regression: the copy of the 302 got its own "not followed" verdict, and the copy of the retry
+// was taken for a second follow-up.
+TEST(Multipoint, RegressionCopiesGetNoSecondVerdict) {
+    const SipMessage inv = request(1, at(0), "INVITE", 1, "z9hG4bK74bf9");
+    const SipMessage r302 = with_contact(response(inv, 0, 0, 302), {"<sip:bob@192.0.2.4>"});
+    const SipMessage retry = request(0, 0, "INVITE", 2, "z9hG4bK-retry", "sip:bob@192.0.2.4");
+    const Fed fed({seen(inv, 1, at(0), kLegA), seen(inv, 2, at(1), kLegB),
+                   seen(r302, 3, at(10), kLegA, 0x302), seen(r302, 4, at(11), kLegB, 0x302),
+                   seen(ack(inv, 0, 0), 5, at(12), kLegA), seen(ack(inv, 0, 0), 6, at(13), kLegB),
+                   seen(retry, 7, at(20), kLegA), seen(retry, 8, at(21), kLegB),
+                   seen(response(retry, 0, 0, 200), 9, at(60), kLegA, 0x200),
+                   seen(response(retry, 0, 0, 200), 10, at(61), kLegB, 0x200)});
+    const Correlator &c = fed.corr;
+    const Record &first = c.record(fed.idx[2]);
+    const Record &copy = c.record(fed.idx[3]);
+    EXPECT_EQ(c.outcome(first, true), Outcome::followed_ok);
+    ASSERT_NE(c.diagnosis(first), nullptr);
+    EXPECT_EQ(c.diagnosis(first)->followup_frame, 7u);
+    EXPECT_EQ(c.diagnosis(first)->followup_response_frame, 9u);
+    EXPECT_EQ(copy.copy_kind(), 2u);
+    EXPECT_EQ(copy.original_frame, 3u);
+    EXPECT_EQ(c.diagnosis(copy), nullptr);
+    EXPECT_EQ(c.outcome(copy, true), Outcome::not_applicable);
+    EXPECT_EQ(c.response_expert(copy), ExpertKind::none);
+    EXPECT_EQ(c.summary(copy, true, Language::en, "Moved Temporarily"),
+              "302 Moved Temporarily: copy of frame 3 seen at another capture point");
+    EXPECT_EQ(c.summary(copy, true, Language::fr, "Moved Temporarily"),
+              "302 Moved Temporarily : copie de la trame 3 vue à un autre point de capture");
+    EXPECT_EQ(copy.request_frame, 2u);  // its own leg's INVITE
+    const Record &retry_a = c.record(fed.idx[6]);
+    const Record &retry_b = c.record(fed.idx[7]);
+    EXPECT_EQ(retry_a.retry_of, 3u);
+    EXPECT_EQ(retry_a.retry_applies(), true);
+    EXPECT_EQ(retry_b.retry_of, 0u);
+    EXPECT_EQ(retry_b.copy_kind(), 2u);
+    EXPECT_EQ(retry_b.original_frame, 7u);
+    EXPECT_EQ(retry_b.response_frame, 10u);
+    EXPECT_FALSE(c.retry_applies(retry_b).has_value());
+}
+
+// The duplicate of a 302 on the same leg: no second diagnosis either.
+TEST(Multipoint, DuplicateGetsNoSecondDiagnosis) {
+    const SipMessage inv = invite1();
+    const SipMessage r302 = with_contact(response(inv, 0, 0, 302), {"<sip:bob@192.0.2.4>"});
+    const Fed fed({seen(inv, 1, at(0), kLegA), seen(r302, 2, at(10), kLegA, 0x302),
+                   seen(r302, 3, at_us(10300), kLegA, 0x302)});
+    const Record &first = fed.corr.record(fed.idx[1]);
+    const Record &dup = fed.corr.record(fed.idx[2]);
+    EXPECT_EQ(dup.copy_kind(), 1u);
+    EXPECT_FALSE(dup.retransmission());
+    ASSERT_NE(fed.corr.diagnosis(first), nullptr);
+    EXPECT_EQ(fed.corr.diagnosis(dup), nullptr);
+    EXPECT_EQ(fed.corr.outcome(first, true), Outcome::not_followed);
+    EXPECT_EQ(fed.corr.outcome(dup, true), Outcome::not_applicable);
+    EXPECT_EQ(fed.corr.response_expert(first), ExpertKind::redirect);
+    EXPECT_EQ(fed.corr.response_expert(dup), ExpertKind::none);
+    EXPECT_EQ(fed.corr.summary(dup, true, Language::en, "Moved Temporarily"),
+              "302 Moved Temporarily: duplicate of frame 2 (the capture saw it twice)");
+}
+
+TEST(Multipoint, LegKeyIsUnorderedAndSeparatesTransports) {
+    const Endpoint a{"\x0a\x23\x3c\x48", 5060}, b{"\x0a\x23\x3c\x64", 5060};
+    EXPECT_EQ(leg_key(a, b, 17), leg_key(b, a, 17));
+    EXPECT_NE(leg_key(a, b, 17), leg_key(a, b, 6));
+    EXPECT_NE(leg_key(a, b, 17), leg_key(a, Endpoint{b.address, 5061}, 17));
+    EXPECT_NE(leg_key(a, b, 17), leg_key(a, a, 17));
+    EXPECT_NE(leg_key(a, b, 17), 0u);
+}
+
+TEST(Multipoint, BytesFingerprint) {
+    const std::string msg =
+        "SIP/2.0 180 Ringing\r\nVia: SIP/2.0/UDP 10.35.40.25;branch=z9hG4bK1\r\n"
+        "To: <sip:bob@example.com>;tag=aaaa\r\nContent-Length: 0\r\n\r\n";
+    std::string fork = msg;
+    fork[fork.find("tag=aaaa") + 4] = 'b';  // another fork: one byte differs, in the middle
+    EXPECT_EQ(bytes_fingerprint(msg), bytes_fingerprint(std::string(msg)));
+    EXPECT_NE(bytes_fingerprint(msg), bytes_fingerprint(fork));
+    EXPECT_NE(bytes_fingerprint(msg), bytes_fingerprint(msg + " "));
+    // Regression: only four 16-byte places were hashed, and the 180s of two forks (same length,
+    // To tags 5801fork-a4 and 5802fork-b4 in the first third) were taken for one packet seen
+    // twice (captures/agents/shape-fork.pcapng, frames 6 and 8).
+    const std::string ringing =
+        "SIP/2.0 180 Ringing\r\nTo: <sip:bob@example.com>;tag=5801fork-a4\r\n" +
+        std::string(300, 'x') + "\r\n\r\n";
+    std::string other_fork = ringing;
+    other_fork.replace(other_fork.find("5801fork-a4"), 11, "5802fork-b4");
+    ASSERT_EQ(ringing.size(), other_fork.size());
+    EXPECT_NE(bytes_fingerprint(ringing), bytes_fingerprint(other_fork));
+    EXPECT_NE(bytes_fingerprint(""), 0u);
+    EXPECT_NE(bytes_fingerprint("a"), bytes_fingerprint("b"));
+}
+
 }  // namespace
 }  // namespace sipdiag

@@ -48,7 +48,7 @@ struct Record {
         FrameNum request_frame = 0;  // response: first frame of the request it answers
         FrameNum response_frame;     // request: its final response
     };
-    FrameNum original_frame = 0;        // retransmission: the first copy
+    FrameNum original_frame = 0;        // retransmission: the first copy; copy: see kCopy
     std::uint32_t detail = UINT32_MAX;  // index of its Diagnosis
     union {
         FrameNum retry_of = 0;  // request: the response it is the client's retry for
@@ -74,6 +74,11 @@ struct Record {
     // A request that is the client's retry of a response (retry_of): whether it does what the
     // response asked, judged from the request alone, so that every pass and a live capture agree.
     static constexpr std::uint8_t kRetryApplies = 16;
+    // Multi-point captures (core/multipoint.h): a repeated sighting that is no retransmission.
+    // original_frame is then the sighting it repeats: the previous one on its leg for a capture
+    // duplicate, the first one anywhere for a copy at another capture point.
+    static constexpr std::uint8_t kDuplicate = 32;
+    static constexpr std::uint8_t kCopy = 64;
 
     bool is_request() const { return flags & kRequest; }
     bool retransmission() const { return flags & kRetransmission; }
@@ -81,6 +86,10 @@ struct Record {
     bool uncorrelated() const { return flags & kUncorrelated; }
     bool retry_applies() const { return flags & kRetryApplies; }
     bool has_detail() const { return detail != UINT32_MAX; }
+    // 0: none, 1: a capture duplicate on the same leg, 2: a copy at another capture point.
+    unsigned copy_kind() const { return flags & kDuplicate ? 1u : flags & kCopy ? 2u : 0u; }
+    // Any later sighting of a message already seen: no second verdict, diagnosis or count.
+    bool repeated() const { return flags & (kRetransmission | kDuplicate | kCopy); }
 };
 static_assert(sizeof(Record) == 28, "Record: one per SIP message, keep it small");
 
