@@ -4,6 +4,7 @@
 #include "core/sipvalue.h"
 
 #include <algorithm>
+#include <charconv>
 #include <cstring>
 
 // Wireshark behaviour reproduced here was checked against tshark 4.0 field output (sip.* fields
@@ -176,12 +177,22 @@ struct NamesByLength {
 };
 constexpr NamesByLength kByLength;
 
+// `name` equals `lower` (a name of kNames, same length, lower case) ignoring ASCII case.
+bool equals_lower(std::string_view name, std::string_view lower) {
+    for (std::size_t i = 0; i < lower.size(); ++i) {
+        char c = name[i];
+        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+        if (c != lower[i]) return false;
+    }
+    return true;
+}
+
 H classify(std::string_view name, Hdr *topic) {
     if (name.size() > kMaxNameLength) return H::other;  // longer than any name we read
     const std::size_t len = name.size();
     for (std::size_t k = 0; k < kByLength.count[len]; ++k) {
         const Name &n = kNames[kByLength.index[len][k]];
-        if (iequals(name, n.name)) {
+        if (equals_lower(name, n.name)) {
             *topic = n.topic;
             return n.h;
         }
@@ -409,14 +420,45 @@ void read_header(std::string_view name, std::string_view value, bool *first_via,
     }
 }
 
+// Every member back to its initial value; the vectors keep their capacity.
+void reset(SipText &t) {
+    t.start = SipText::Start::other;
+    t.status = 0;
+    t.method = {};
+    t.request_uri = {};
+    t.call_id = {};
+    t.has_cseq = false;
+    t.cseq = 0;
+    t.cseq_method = {};
+    t.has_top_via = false;
+    t.top_via_host = {};
+    t.branch = {};
+    t.via_count = 0;
+    t.from_tag = {};
+    t.to_uri = {};
+    t.contact.clear();
+    t.session_expires.clear();
+    t.min_se.clear();
+    t.if_match.clear();
+    t.etag.clear();
+    t.event.clear();
+    for (auto &list : t.topics) list.clear();
+}
+
 }  // namespace
 
 SipText parse_sip_message(std::string_view text) {
     SipText t;
+    parse_sip_message(text, t);
+    return t;
+}
+
+void parse_sip_message(std::string_view text, SipText &t) {
+    reset(t);
     std::size_t next = 0;
     const std::size_t first_end = line_end(text, 0, &next);
     read_start_line(text.substr(0, first_end), t);
-    if (t.start == SipText::Start::other) return t;
+    if (t.start == SipText::Start::other) return;
     bool first_via = true;
     std::size_t pos = next;
     while (pos < text.size()) {
@@ -426,7 +468,7 @@ SipText parse_sip_message(std::string_view text) {
         // one runs to the end of the data: the header is then not added.
         while (next < text.size() && is_wsp(text[next])) {
             end = line_end(text, next, &next);
-            if (next >= text.size()) return t;
+            if (next >= text.size()) return;
         }
         const std::string_view line = text.substr(pos, end - pos);
         pos = next;
@@ -435,7 +477,6 @@ SipText parse_sip_message(std::string_view text) {
         const std::size_t v = skip_wsp(line, colon + 1);
         read_header(line.substr(0, colon), line.substr(v), &first_via, t);
     }
-    return t;
 }
 
 namespace {
@@ -449,6 +490,30 @@ std::size_t ascii_prefix(std::string_view raw) {
     }
     while (i < raw.size() && static_cast<unsigned char>(raw[i]) < 0x80) ++i;
     return i;
+}
+
+// True when the field text is the bytes themselves: all ASCII, no NUL. One pass, eight bytes at a
+// time: a byte with its high bit set, or a zero byte ((w - 0x01..) & ~w has the high bit of the
+// lowest zero byte set), ends it.
+bool plain_ascii(std::string_view raw) {
+    constexpr std::uint64_t kOnes = 0x0101010101010101ULL, kHigh = 0x8080808080808080ULL;
+    const char *p = raw.data();
+    const std::size_t n = raw.size();
+    std::size_t i = 0;
+    std::uint64_t w = 0;
+    for (; i + 8 <= n; i += 8) {
+        std::memcpy(&w, p + i, 8);
+        if ((w | ((w - kOnes) & ~w)) & kHigh) return false;
+    }
+    if (i < n && n >= 8) {  // the last, partial word: read the last eight bytes instead
+        std::memcpy(&w, p + n - 8, 8);
+        return ((w | ((w - kOnes) & ~w)) & kHigh) == 0;
+    }
+    for (; i < n; ++i) {
+        const auto c = static_cast<unsigned char>(p[i]);
+        if (c == 0 || c >= 0x80) return false;
+    }
+    return true;
 }
 
 }  // namespace
@@ -506,7 +571,14 @@ std::string make_valid_utf8(std::string_view raw) {
 
 bool topic_text(Hdr h, std::string_view raw, std::string *out) {
     if (h == Hdr::expires) {
-        *out = std::to_string(strtoul_u32(field_text(raw)));
+        // strtoul stops at the first byte that is not a digit: reading the bytes before the NUL
+        // gives the number of the converted text (U+FFFD is no digit or space either).
+        const std::size_t nul = raw.find('\0');
+        char buf[16];
+        const auto r =
+            std::to_chars(buf, buf + sizeof buf,
+                          strtoul_u32(nul == std::string_view::npos ? raw : raw.substr(0, nul)));
+        out->assign(buf, r.ptr);
         return true;
     }
     if (h == Hdr::retry_after) {
@@ -526,17 +598,15 @@ bool topic_text(Hdr h, std::string_view raw, std::string *out) {
         *out = std::to_string(n > UINT32_MAX ? UINT32_MAX : n);
         return true;
     }
-    *out = field_text(raw);
+    if (plain_ascii(raw)) {
+        out->assign(raw.data(), raw.size());  // in place: `out` keeps its buffer
+    } else {
+        *out = field_text(raw);
+    }
     return true;
 }
 
 namespace {
-
-// True when the field text is the bytes themselves: all ASCII, no NUL.
-bool plain_ascii(std::string_view raw) {
-    return ascii_prefix(raw) == raw.size() &&
-           (raw.empty() || std::memchr(raw.data(), '\0', raw.size()) == nullptr);
-}
 
 // dst = bounded_copy(field_text(raw), max), in place and without the intermediate string for the
 // common case (plain ASCII, where cutting at `max` cannot split a UTF-8 sequence).
@@ -548,6 +618,11 @@ void set_text(std::string &dst, std::string_view raw, std::size_t max) {
     }
 }
 
+}  // namespace
+
+namespace {
+constexpr std::size_t kMaxHeaderItems = 64;  // as HeaderList::add
+constexpr std::size_t kMaxHeaderText = 1024;
 }  // namespace
 
 void fill_sip_message(const SipText &t, SipMessage &m) {
@@ -590,15 +665,21 @@ void fill_sip_message(const SipText &t, SipMessage &m) {
     copy(t.etag, m.etag);
     copy(t.event, m.event);
     // In Hdr order, as the adapter added them field by field (HeaderList keeps the first 64).
-    m.headers.items.clear();
-    std::string text;
-    for (std::size_t h = 0; h < t.topics.size(); ++h) {
+    // Written over the items of the previous message, so that their strings keep their buffers.
+    auto &items = m.headers.items;
+    std::size_t n = 0;
+    for (std::size_t h = 0; h < t.topics.size() && n < kMaxHeaderItems; ++h) {
         for (std::string_view v : t.topics[h]) {
-            if (topic_text(static_cast<Hdr>(h), v, &text)) {
-                m.headers.add(static_cast<Hdr>(h), bounded_copy(text, 1024));
-            }
+            if (n == kMaxHeaderItems) break;
+            if (n == items.size()) items.emplace_back();
+            std::string &text = items[n].second;
+            if (!topic_text(static_cast<Hdr>(h), v, &text)) continue;
+            if (text.size() > kMaxHeaderText) text = bounded_copy(text, kMaxHeaderText);
+            items[n].first = static_cast<Hdr>(h);
+            ++n;
         }
     }
+    items.resize(n);
 }
 
 }  // namespace sipdiag

@@ -94,6 +94,10 @@ struct SipText {
 // span the segment): parsing stops at the empty line that ends the headers, or at the end.
 SipText parse_sip_message(std::string_view text);
 
+// The same into `t`, which is reset first: its vectors keep their capacity, so the adapter, which
+// parses every message into one SipText, allocates nothing per message once they have grown.
+void parse_sip_message(std::string_view text, SipText &t);
+
 // A value as Wireshark's string fields show it: cut at the first NUL byte (C string), invalid
 // UTF-8 replaced by U+FFFD per maximal subpart (Unicode 3.9, as Wireshark's UTF-8 decoding does).
 std::string field_text(std::string_view raw);

@@ -44,6 +44,7 @@ void init_routine() {
 void cleanup_routine() {
     g_corr.reset();
     std::vector<SipMessage>().swap(g_frame_msgs);
+    release_reader_buffers();
 }
 
 // First pass: read every SIP message of the frame and feed the correlator. C++ only.

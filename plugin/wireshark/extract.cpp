@@ -18,6 +18,10 @@ namespace {
 // and keep a field (UTF-8 checked string copy, interesting-field array) for every header we read.
 int g_proto_sip = -1;
 
+// The reader's output for the current message, reused for every message (dissection runs in one
+// thread) so that its vectors keep their capacity: no allocation per message once they have grown.
+SipText g_text;
+
 // The bytes of [start, end) of `tvb`, or an empty view when they are not all captured. Checked
 // first so that tvb_get_ptr() cannot throw: a Wireshark exception (longjmp) must not cross the C++
 // frames of the post-dissector, which own objects.
@@ -49,6 +53,10 @@ std::uint64_t leg_of(const packet_info *pinfo) {
 
 void resolve_sip_fields() {
     g_proto_sip = proto_get_id_by_filter_name("sip");
+}
+
+void release_reader_buffers() {
+    g_text = SipText{};
 }
 
 GArray *wanted_sip_fields() {
@@ -104,7 +112,8 @@ std::size_t extract_messages(proto_tree *tree, packet_info *pinfo, MessagePos *p
         m.src = src;
         m.leg = leg;
         m.bytes_sig = text[i].empty() ? 0 : bytes_fingerprint(text[i]);
-        fill_sip_message(parse_sip_message(text[i]), m);
+        parse_sip_message(text[i], g_text);
+        fill_sip_message(g_text, m);
     }
     return n;
 }

@@ -28,6 +28,9 @@ struct MessagePos {
 void resolve_sip_fields();
 GArray *wanted_sip_fields();  // for set_postdissector_wanted_hfids (ownership passes to epan)
 
+// Frees what the reader kept between messages (call when the capture is closed).
+void release_reader_buffers();
+
 // Fills positions (always) and, when `msgs` is not null, the message copies. Returns the number
 // of SIP messages in the frame (at most kMaxMessagesPerFrame).
 std::size_t extract_messages(proto_tree *tree, packet_info *pinfo, MessagePos *positions,

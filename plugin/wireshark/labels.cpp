@@ -172,8 +172,12 @@ proto_item *add_string_text(proto_tree *t, int hf, tvbuff_t *tvb, const char *va
     return generated(proto_tree_add_string_format(t, hf, tvb, 0, 0, value, "%s", text));
 }
 
+bool label_visible(proto_item *ti) {
+    return ti != nullptr && PTREE_DATA(ti) != nullptr && PTREE_DATA(ti)->visible;
+}
+
 void set_protocol_summary(proto_item *ti, const char *summary) {
-    if (ti == nullptr || PTREE_DATA(ti) == nullptr || !PTREE_DATA(ti)->visible) return;
+    if (!label_visible(ti)) return;
     const char *cap = captions().protocol;
     if (summary == nullptr) {
         if (cap != nullptr) proto_item_set_text(ti, "%s", cap);

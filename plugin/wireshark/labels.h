@@ -35,6 +35,10 @@ proto_item *add_string_text(proto_tree *t, int hf, tvbuff_t *tvb, const char *va
 // language (the caption alone when summary is null).
 void set_protocol_summary(proto_item *ti, const char *summary);
 
+// True when the item's label can be seen (a visible tree: GUI details, -V, -T pdml...); when
+// false, set_protocol_summary does nothing and its text need not be built.
+bool label_visible(proto_item *ti);
+
 // A number as text, for the placeholders of kb::format (no allocation, no destructor).
 struct Num {
     char s[32];

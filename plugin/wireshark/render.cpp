@@ -164,10 +164,12 @@ void render_response(proto_tree *tree, packet_info *pinfo, tvbuff_t *tvb, const 
     const kb::Entry *e = kb::lookup(r.code, lang());
     const unsigned cls = r.code / 100;
     proto_item *ti = add_message_item(tree, tvb, pos);
-    char item_text[ITEM_LABEL_LENGTH];
-    g_snprintf(item_text, sizeof item_text, "%u %s (%uxx %s)", r.code, e ? e->reason : "", cls,
-               kb::class_name(cls, lang()));
-    set_protocol_summary(ti, item_text);
+    if (label_visible(ti)) {  // hidden trees (-Y, -T fields, plain tshark): no label to format
+        char item_text[ITEM_LABEL_LENGTH];
+        g_snprintf(item_text, sizeof item_text, "%u %s (%uxx %s)", r.code, e ? e->reason : "", cls,
+                   kb::class_name(cls, lang()));
+        set_protocol_summary(ti, item_text);
+    }
     proto_tree *t = proto_item_add_subtree(ti, ett_sipdiag);
     proto_item *code_item = add_gen_uint(t, hf_sipdiag_code, tvb, r.code);
     add_gen_uint(t, hf_sipdiag_class, tvb, cls);
@@ -218,15 +220,17 @@ void render_request(proto_tree *tree, packet_info *pinfo, tvbuff_t *tvb, const M
     const Diagnosis *d = corr.diagnosis(r);
     if (r.response_frame == 0 && r.retry_of == 0 && d == nullptr && !r.repeated()) return;
     proto_item *ti = add_message_item(tree, tvb, pos);
-    const char *method[] = {corr.method_name(r.method).c_str()};
-    const char *summary = fmt(pinfo, kb::Label::request_item, method);
-    if (r.retry_of != 0) {
-        const Num code(r.retry_of_code), frame(r.retry_of);
-        const char *args[] = {code.s, frame.s};
-        summary = wmem_strdup_printf(pinfo->pool, "%s, %s", summary,
-                                     fmt(pinfo, kb::Label::retry_after, args));
+    if (label_visible(ti)) {
+        const char *method[] = {corr.method_name(r.method).c_str()};
+        const char *summary = fmt(pinfo, kb::Label::request_item, method);
+        if (r.retry_of != 0) {
+            const Num code(r.retry_of_code), frame(r.retry_of);
+            const char *args[] = {code.s, frame.s};
+            summary = wmem_strdup_printf(pinfo->pool, "%s, %s", summary,
+                                         fmt(pinfo, kb::Label::retry_after, args));
+        }
+        set_protocol_summary(ti, summary);
     }
-    set_protocol_summary(ti, summary);
     proto_tree *t = proto_item_add_subtree(ti, ett_sipdiag);
     if (r.retry_of != 0) {
         add_gen_uint(t, hf_sipdiag_retry_of, tvb, r.retry_of);

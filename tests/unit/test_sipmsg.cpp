@@ -17,9 +17,7 @@ namespace {
 
 // What fill_sip_message() gives, one "key=value" per line, empty values left out, so that a row
 // states everything the message yields.
-std::string summary(std::string_view text) {
-    SipMessage m;
-    fill_sip_message(parse_sip_message(text), m);
+std::string summary_of(const SipMessage &m) {
     std::string s;
     auto put = [&](const char *k, const std::string &v) {
         if (!v.empty()) s += std::string(k) + "=" + v + "\n";
@@ -42,6 +40,12 @@ std::string summary(std::string_view text) {
         s += "hdr" + std::to_string(static_cast<int>(h.first)) + "=" + h.second + "\n";
     }
     return s;
+}
+
+std::string summary(std::string_view text) {
+    SipMessage m;
+    fill_sip_message(parse_sip_message(text), m);
+    return summary_of(m);
 }
 
 struct MsgRow {
@@ -217,6 +221,22 @@ TEST_P(MessageTest, Fields) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Sipmsg, MessageTest, testing::ValuesIn(kMsgRows), row_name<MsgRow>);
+
+// The adapter parses every message into one SipText and fills one SipMessage (their buffers are
+// kept): every row, read after every other row with the same two objects, gives its own fields.
+TEST(SipmsgReuse, EveryRowAfterEveryOtherWithTheSameObjects) {
+    SipText t;
+    SipMessage m;
+    for (const MsgRow &before : kMsgRows) {
+        for (const MsgRow &row : kMsgRows) {
+            parse_sip_message(before.text, t);
+            fill_sip_message(t, m);
+            parse_sip_message(row.text, t);
+            fill_sip_message(t, m);
+            ASSERT_EQ(summary_of(m), row.want) << row.name << " after " << before.name;
+        }
+    }
+}
 
 // ---------------------------------------------------------------------------------------------
 // Field text
