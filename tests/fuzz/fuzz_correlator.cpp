@@ -117,7 +117,7 @@ void read_record(const Correlator &c, const Config &cfg, std::uint32_t i) {
     const RedirectDetail *rd = c.detail<RedirectRule>(*d);
     const PublishDetail *pd = c.detail<ConditionalPublishRule>(*d);
     if (rd) SIPDIAG_FUZZ_CHECK(rd->contacts.entries.size() <= kMaxContacts);
-    if (pd) SIPDIAG_FUZZ_CHECK(pd->entity.size() <= kMaxUriLength);
+    if (pd) SIPDIAG_FUZZ_CHECK(pd->entity().size() <= kMaxUriLength);
     if (rd) SIPDIAG_FUZZ_CHECK(rd->target.size() <= kMaxUriLength);
     // A response's diagnosis belongs to the rule of its code (or to none: problems only).
     if (rd) SIPDIAG_FUZZ_CHECK(r.code == 302);

@@ -196,12 +196,12 @@ std::shared_ptr<const Detail> detail_of(const Correlator &c, const Record &r) {
         d->later_kept_original = x->later_kept_original;
     }
     if (const PublishDetail *x = c.detail<ConditionalPublishRule>(*diag)) {
-        d->entity = x->entity;
-        d->event = x->event;
-        d->if_match = x->if_match;
-        d->last_etag = x->last_etag;
+        d->entity = std::string(x->entity());
+        d->event = std::string(x->event());
+        d->if_match = std::string(x->if_match());
+        d->last_etag = std::string(x->last_etag());
         d->last_etag_frame = x->last_etag_frame;
-        d->new_etag = x->new_etag;
+        d->new_etag = std::string(x->new_etag());
         d->if_match_repeated = x->if_match_repeated;
     }
     if (const TimerDetail *x = c.detail<SessionTimerRule>(*diag)) {
