@@ -135,7 +135,7 @@ class RedirectRule final : public RuleOf<RedirectDetail> {
     ExpertKind wrong_fix_expert(const Diagnosis &d) const override;
 
   private:
-    BoundedMap<std::vector<std::uint32_t>> redirects_;  // client -> records of its recent 302s
+    BoundedMap<PendingList> redirects_;  // client -> records of its recent 302s
 };
 
 // Expert info of the later-call check: a later call that went to the temporary Contact.
