@@ -65,10 +65,10 @@ class BoundedMap {
         }
         Slot &slot = slots_[s];
         slot.key = k;
-        slot.seq = ++seq_;
+        slot.seq = next_seq();
         index_[pos] = Entry{tag(k), s + 1};
         ++size_;
-        order_.emplace_back(k, seq_);
+        order_.push_back(Ref{s, slot.seq});
         // Evicting erases other keys only (k is the newest and the queue is served oldest first,
         // cap_ >= 1); it frees slots but never reuses them, so `slot` stays k's.
         evict();
@@ -81,13 +81,13 @@ class BoundedMap {
     void expire_at(std::uint64_t k, std::int64_t when) {
         const std::size_t pos = present(k);
         if (pos == kNone) return;
-        deadlines_.push_back(Deadline{k, slot_at(pos).seq, when});
+        deadlines_.push_back(Deadline{Ref{index_[pos].slot - 1, slot_at(pos).seq}, when});
         // A key has at most one deadline per insertion: past twice the live keys, most are of
         // keys gone already (erased or evicted); drop those.
         if (deadlines_.size() > 2 * size_ + 16) {
             std::deque<Deadline> kept;
             for (const Deadline &e : deadlines_) {
-                if (live({e.key, e.seq}) != kNone) kept.push_back(e);
+                if (live(e.ref)) kept.push_back(e);
             }
             deadlines_.swap(kept);
         }
@@ -95,8 +95,7 @@ class BoundedMap {
     void expire(std::int64_t now) {
         while (!deadlines_.empty() && deadlines_.front().when <= now) {
             const Deadline &e = deadlines_.front();
-            const std::size_t pos = live({e.key, e.seq});
-            if (pos != kNone) erase_at(pos);
+            if (live(e.ref)) erase(slots_[e.ref.slot].key);
             deadlines_.pop_front();
         }
     }
@@ -110,7 +109,16 @@ class BoundedMap {
     struct Slot {
         V value{};
         std::uint64_t key = 0;
-        std::uint64_t seq = 0;
+        std::uint32_t seq = 0;  // of the insertion holding the slot; 0: free
+    };
+    // One insertion of a key: its slot and the insertion's sequence number. The queues hold these
+    // (8 bytes) rather than the key and a 64-bit number: the slot's own sequence number tells
+    // whether the insertion is still there, with no index lookup. Sequence numbers wrap after
+    // 2^32 insertions (0 is skipped); a queue entry is dropped long before that (the queues are
+    // compacted against the live keys), so a stale entry cannot meet its number again.
+    struct Ref {
+        std::uint32_t slot;
+        std::uint32_t seq;
     };
     struct Entry {
         std::uint32_t tag = 0;   // high 32 bits of the key's hash
@@ -176,38 +184,38 @@ class BoundedMap {
         return pos == kNone || index_[pos].slot == 0 ? kNone : pos;
     }
     Slot &slot_at(std::size_t pos) { return slots_[index_[pos].slot - 1]; }
-    // Index position of a queue entry's key when that insertion is still in the map, else kNone.
-    std::size_t live(const std::pair<std::uint64_t, std::uint64_t> &e) {
-        const std::size_t pos = present(e.first);
-        return pos != kNone && slot_at(pos).seq == e.second ? pos : kNone;
+    // Whether a queue entry's insertion is still in the map.
+    bool live(const Ref &r) const { return slots_[r.slot].seq == r.seq; }
+    std::uint32_t next_seq() {
+        if (++seq_ == 0) ++seq_;
+        return seq_;
     }
     void evict() {
         while (size_ > cap_ && !order_.empty()) {
-            const std::size_t pos = live(order_.front());
-            if (pos != kNone) erase_at(pos);
+            const Ref r = order_.front();
             order_.pop_front();
+            if (live(r)) erase(slots_[r.slot].key);
         }
         // Drop the entries of keys erased earlier (by erase() or expiry) once they are half the
         // queue: the queue stays within twice the live keys, whatever erases them.
         if (order_.size() > 2 * size_ + 16) {
-            std::deque<std::pair<std::uint64_t, std::uint64_t>> kept;
-            for (const auto &e : order_) {
-                if (live(e) != kNone) kept.push_back(e);
+            std::deque<Ref> kept;
+            for (const Ref &e : order_) {
+                if (live(e)) kept.push_back(e);
             }
             order_.swap(kept);
         }
     }
     std::size_t cap_;
-    std::uint64_t seq_ = 0;
+    std::uint32_t seq_ = 0;
     std::size_t size_ = 0;
     unsigned shift_ = 32;
     std::vector<Entry> index_;
     std::deque<Slot> slots_;
     std::vector<std::uint32_t> free_;
-    std::deque<std::pair<std::uint64_t, std::uint64_t>> order_;  // (key, seq), oldest first
+    std::deque<Ref> order_;  // insertions, oldest first
     struct Deadline {
-        std::uint64_t key;
-        std::uint64_t seq;
+        Ref ref;
         std::int64_t when;
     };
     std::deque<Deadline> deadlines_;  // in the order they were set

@@ -361,7 +361,7 @@ void Correlator::on_response(const SipMessage &msg, std::uint32_t idx) {
     if (open_.size() > std::max<std::size_t>(config_.pending, 1)) open_.pop_front();
 }
 
-bool Correlator::try_pending(BoundedMap<std::vector<std::uint32_t>> &table, std::uint64_t key,
+bool Correlator::try_pending(BoundedMap<PendingList> &table, std::uint64_t key,
                              const SipMessage &msg, std::uint64_t client, std::uint32_t idx,
                              Transaction &tx) {
     auto *pending = table.find(key);

@@ -135,9 +135,8 @@ class Correlator {
                           std::uint32_t idx);
     void on_response(const SipMessage &msg, std::uint32_t idx);
     void find_followup(const SipMessage &msg, std::uint32_t idx, Transaction &tx);
-    bool try_pending(BoundedMap<std::vector<std::uint32_t>> &table, std::uint64_t key,
-                     const SipMessage &msg, std::uint64_t client, std::uint32_t idx,
-                     Transaction &tx);
+    bool try_pending(BoundedMap<PendingList> &table, std::uint64_t key, const SipMessage &msg,
+                     std::uint64_t client, std::uint32_t idx, Transaction &tx);
     void apply_followup(std::uint32_t resp_idx, const SipMessage &req, std::uint32_t req_idx,
                         Transaction &tx);
     void note_call(const SipMessage &msg, std::uint32_t idx);
@@ -151,10 +150,10 @@ class Correlator {
     Store store_;
     Rules rules_;
     BoundedMap<Transaction> tx_;
-    BoundedMap<std::vector<std::uint32_t>> pending_dialog_;  // by dialog or call key
-    BoundedMap<std::vector<std::uint32_t>> pending_entity_;  // by event state entity
-    BoundedMap<std::uint32_t> call_index_;                   // Call-ID -> calls_
-    std::deque<std::vector<CallEntry>> calls_;               // a deque: no doubling overshoot
+    BoundedMap<PendingList> pending_dialog_;    // by dialog or call key
+    BoundedMap<PendingList> pending_entity_;    // by event state entity
+    BoundedMap<std::uint32_t> call_index_;      // Call-ID -> calls_
+    std::deque<std::vector<CallEntry>> calls_;  // a deque: no doubling overshoot
     // Distinct agent names (a capture has few): index 0 is none; past kMaxAgents, "(other)".
     std::vector<std::string> agents_;
     BoundedMap<std::uint16_t> agent_index_;  // hash of the name -> index

@@ -126,9 +126,9 @@ void read_record(const Correlator &c, const Config &cfg, std::uint32_t i) {
     SIPDIAG_FUZZ_CHECK(d->issues.size() <= 16);
     const RedirectDetail *rd = c.detail<RedirectRule>(*d);
     const PublishDetail *pd = c.detail<ConditionalPublishRule>(*d);
-    if (rd) SIPDIAG_FUZZ_CHECK(rd->contacts.entries.size() <= kMaxContacts);
-    if (pd) SIPDIAG_FUZZ_CHECK(pd->entity.size() <= kMaxUriLength);
-    if (rd) SIPDIAG_FUZZ_CHECK(rd->target.size() <= kMaxUriLength);
+    if (rd) SIPDIAG_FUZZ_CHECK(rd->contacts.size() <= kMaxContacts);
+    if (pd) SIPDIAG_FUZZ_CHECK(pd->entity().size() <= kMaxUriLength);
+    if (rd) SIPDIAG_FUZZ_CHECK(rd->target().size() <= kMaxUriLength);
     // A response's diagnosis belongs to the rule of its code (or to none: problems only).
     if (rd) SIPDIAG_FUZZ_CHECK(r.code == 302);
     if (pd) SIPDIAG_FUZZ_CHECK(r.code == 412);

@@ -189,19 +189,19 @@ std::shared_ptr<const Detail> detail_of(const Correlator &c, const Record &r) {
     static_cast<Diagnosis &>(*d) = *diag;
     if (const RedirectDetail *x = c.detail<RedirectRule>(*diag)) {
         d->contacts = x->contacts;
-        d->redirect_target = x->target;
+        d->redirect_target = std::string(x->target());
         d->highest_q = x->highest_q;
-        d->original_uri = x->original_uri;
+        d->original_uri = std::string(x->original_uri());
         d->later_request_frame = x->later_request_frame;
         d->later_kept_original = x->later_kept_original;
     }
     if (const PublishDetail *x = c.detail<ConditionalPublishRule>(*diag)) {
-        d->entity = x->entity;
-        d->event = x->event;
-        d->if_match = x->if_match;
-        d->last_etag = x->last_etag;
+        d->entity = std::string(x->entity());
+        d->event = std::string(x->event());
+        d->if_match = std::string(x->if_match());
+        d->last_etag = std::string(x->last_etag());
         d->last_etag_frame = x->last_etag_frame;
-        d->new_etag = x->new_etag;
+        d->new_etag = std::string(x->new_etag());
         d->if_match_repeated = x->if_match_repeated;
     }
     if (const TimerDetail *x = c.detail<SessionTimerRule>(*diag)) {
@@ -923,8 +923,8 @@ const FollowupRow kFollowupRows[] = {
      0, Outcome::not_applicable, Outcome::not_applicable, 0, std::nullopt,
      [](const Correlator &, const Record &r, const Detail &d) {
          EXPECT_TRUE(r.flags & Record::kUncorrelated);
-         ASSERT_EQ(d.contacts.entries.size(), 1u);
-         EXPECT_EQ(d.contacts.entries[0].q_milli, std::optional<std::uint16_t>(500));
+         ASSERT_EQ(d.contacts.size(), 1u);
+         EXPECT_EQ(d.contacts[0].q_milli, std::optional<std::uint16_t>(500));
      }},
 };
 

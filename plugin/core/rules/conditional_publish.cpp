@@ -12,27 +12,31 @@ ConditionalPublishRule::ConditionalPublishRule(Store &store, const Config &confi
 
 bool ConditionalPublishRule::diagnose(const SipMessage &resp, const Transaction *tx, Diagnosis &d) {
     PublishDetail &pd = new_detail(d);
+    std::string_view entity, event, if_match, last_etag;
+    std::string to_uri;
     if (tx && tx->captured()) {
-        pd.entity = tx->request_uri();
-        pd.event = tx->event();
-        pd.if_match = tx->if_match();
+        entity = tx->request_uri();
+        event = tx->event();
+        if_match = tx->if_match();
     } else {
         // Request not captured: the To URI names the entity of a PUBLISH (RFC 3903 4.1). The
         // event stays empty: a 412 need not carry one, and the recovery is matched by To URI.
-        pd.entity = bounded_copy(resp.to_uri, kMaxUriLength);
+        to_uri = bounded_copy(resp.to_uri, kMaxUriLength);
+        entity = to_uri;
     }
-    if (!pd.entity.empty()) {
-        if (const EtagInfo *e = etags_.find(entity_key(pd.entity, pd.event))) {
-            pd.last_etag = e->etag;
+    if (!entity.empty()) {
+        if (const EtagInfo *e = etags_.find(entity_key(entity, event))) {
+            last_etag = e->etag;
             pd.last_etag_frame = e->frame;
         }
     }
+    pd.text.assign({entity, event, if_match, last_etag, {}});
     return true;
 }
 
 std::uint64_t ConditionalPublishRule::pending_key(const SipMessage &, const Diagnosis &d) const {
     const PublishDetail &pd = *detail(d);
-    return pd.entity.empty() ? 0 : entity_key(pd.entity, pd.event);
+    return pd.entity().empty() ? 0 : entity_key(pd.entity(), pd.event());
 }
 
 void ConditionalPublishRule::judge(Diagnosis &d, const SipMessage &req) {
@@ -43,8 +47,10 @@ void ConditionalPublishRule::judge(Diagnosis &d, const SipMessage &req) {
 void ConditionalPublishRule::take_final(Diagnosis &d, const SipMessage &resp) {
     PublishDetail &pd = detail(d);
     const bool ok2xx = resp.status >= 200 && resp.status < 300;
-    if (ok2xx && !resp.etag.empty()) pd.new_etag = parse_entity_tag(resp.etag.front(), nullptr);
-    d.followup_ok = ok2xx && !pd.if_match_repeated && !pd.new_etag.empty();
+    if (ok2xx && !resp.etag.empty()) {
+        pd.text.set(PublishDetail::kNewEtag, parse_entity_tag(resp.etag.front(), nullptr));
+    }
+    d.followup_ok = ok2xx && !pd.if_match_repeated && !pd.new_etag().empty();
 }
 
 void ConditionalPublishRule::observe_final(const SipMessage &resp, const Transaction &tx) {
@@ -69,17 +75,17 @@ void ConditionalPublishRule::summarize(const Record &, const Diagnosis &d, const
                                        SummaryWriter &w) const {
     const PublishDetail *pd = detail(d);
     if (pd == nullptr) return;
-    if (!pd->if_match.empty()) {
-        w.text("If-Match ").value(pd->if_match, 64).text(" is stale", " est périmé");
+    if (!pd->if_match().empty()) {
+        w.text("If-Match ").value(pd->if_match(), 64).text(" is stale", " est périmé");
     } else {
-        w.text("entity ", "entité ").value(pd->entity);
+        w.text("entity ", "entité ").value(pd->entity());
     }
-    if (!pd->last_etag.empty()) {
-        if (pd->last_etag == pd->if_match) {
+    if (!pd->last_etag().empty()) {
+        if (pd->last_etag() == pd->if_match()) {
             w.text(", though the server issued it ", ", pourtant émis par le serveur ");
         } else {
             w.text(", the server last issued ", ", le serveur a émis en dernier ");
-            w.value(pd->last_etag, 64).text(" ");
+            w.value(pd->last_etag(), 64).text(" ");
         }
         w.frame(pd->last_etag_frame);
     }
@@ -87,9 +93,9 @@ void ConditionalPublishRule::summarize(const Record &, const Diagnosis &d, const
         w.next();
         if (pd->if_match_repeated) {
             w.text("the retry sent If-Match again", "la relance a renvoyé If-Match");
-        } else if (!pd->new_etag.empty()) {
+        } else if (!pd->new_etag().empty()) {
             w.text("a fresh PUBLISH got a new tag ", "un PUBLISH neuf a obtenu l'étiquette ");
-            w.value(pd->new_etag, 64);
+            w.value(pd->new_etag(), 64);
         } else if (d.followup_response_frame != 0) {
             w.text("a fresh PUBLISH got ", "un PUBLISH neuf a reçu ");
             w.number(d.followup_response_code)

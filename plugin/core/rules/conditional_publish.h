@@ -5,20 +5,31 @@
 #pragma once
 
 #include "core/bounded_map.h"
+#include "core/packed_text.h"
 #include "core/rules/rule.h"
 
 #include <string>
 
 namespace sipdiag {
 
+// 16 bytes, its texts in one block (core/packed_text.h).
 struct PublishDetail {
-    std::string entity;  // Request-URI of the PUBLISH (the To URI when it was not captured)
-    std::string event;
-    std::string if_match;   // the SIP-If-Match that failed
-    std::string last_etag;  // the last SIP-ETag the server issued for the entity, if captured
+    enum Text : std::uint8_t {
+        kEntity,    // Request-URI of the PUBLISH (the To URI when it was not captured)
+        kEvent,     // event package
+        kIfMatch,   // the SIP-If-Match that failed
+        kLastEtag,  // the last SIP-ETag the server issued for the entity, if captured
+        kNewEtag,   // issued to the recovery
+        kTexts
+    };
+    PackedText<kTexts> text;
     FrameNum last_etag_frame = 0;
-    std::string new_etag;            // issued to the recovery
     bool if_match_repeated = false;  // the retry sent SIP-If-Match again
+    std::string_view entity() const { return text.get(kEntity); }
+    std::string_view event() const { return text.get(kEvent); }
+    std::string_view if_match() const { return text.get(kIfMatch); }
+    std::string_view last_etag() const { return text.get(kLastEtag); }
+    std::string_view new_etag() const { return text.get(kNewEtag); }
 };
 
 class ConditionalPublishRule final : public RuleOf<PublishDetail> {

@@ -4,8 +4,72 @@
 #include "core/sipuri.h"
 
 #include <algorithm>
+#include <cstring>
 
 namespace sipdiag {
+
+RedirectContacts &RedirectContacts::operator=(const RedirectContacts &o) {
+    if (this == &o) return *this;
+    total = o.total;
+    if (!o.block_) {
+        block_.reset();
+    } else {
+        const std::size_t n = o.block_size();
+        block_.reset(new char[n]);
+        std::memcpy(block_.get(), o.block_.get(), n);
+    }
+    return *this;
+}
+
+void RedirectContacts::assign(const std::vector<ContactEntry> &entries) {
+    block_.reset();
+    if (entries.empty()) return;
+    std::size_t n = sizeof(std::uint32_t) + entries.size() * sizeof(Entry);
+    for (const ContactEntry &c : entries) n += c.uri.size() + 1;
+    block_.reset(new char[n]);
+    const auto count = static_cast<std::uint32_t>(entries.size());
+    std::memcpy(block_.get(), &count, sizeof count);
+    std::size_t text = sizeof count + entries.size() * sizeof(Entry);
+    for (std::size_t i = 0; i < entries.size(); ++i) {
+        const ContactEntry &c = entries[i];
+        Entry e{};
+        e.expires = c.expires.value_or(0);
+        e.uri_size = static_cast<std::uint32_t>(c.uri.size());
+        e.uri_offset = static_cast<std::uint32_t>(text);
+        e.q_milli = c.q_milli.value_or(0);
+        e.flags = static_cast<std::uint8_t>((c.expires ? kHasExpires : 0) |
+                                            (c.q_milli ? kHasQ : 0) | (c.star ? kStar : 0));
+        std::memcpy(block_.get() + sizeof count + i * sizeof(Entry), &e, sizeof e);
+        if (!c.uri.empty()) std::memcpy(block_.get() + text, c.uri.data(), c.uri.size());
+        block_[text + c.uri.size()] = '\0';
+        text += c.uri.size() + 1;
+    }
+}
+
+std::size_t RedirectContacts::size() const {
+    if (!block_) return 0;
+    std::uint32_t count;
+    std::memcpy(&count, block_.get(), sizeof count);
+    return count;
+}
+
+RedirectContact RedirectContacts::operator[](std::size_t i) const {
+    Entry e;
+    std::memcpy(&e, block_.get() + sizeof(std::uint32_t) + i * sizeof(Entry), sizeof e);
+    RedirectContact c;
+    c.uri = std::string_view(block_.get() + e.uri_offset, e.uri_size);
+    if (e.flags & kHasExpires) c.expires = e.expires;
+    if (e.flags & kHasQ) c.q_milli = e.q_milli;
+    c.star = (e.flags & kStar) != 0;
+    return c;
+}
+
+std::size_t RedirectContacts::block_size() const {
+    const std::size_t n = size();
+    if (n == 0) return block_ ? sizeof(std::uint32_t) : 0;
+    const RedirectContact last = (*this)[n - 1];
+    return static_cast<std::size_t>(last.uri.data() - block_.get()) + last.uri.size() + 1;
+}
 
 RedirectRule::RedirectRule(Store &store, const Config &config)
     : RuleOf(store, config), redirects_(std::max<std::size_t>(config.pending, 1)) {}
@@ -37,19 +101,15 @@ bool RedirectRule::diagnose(const SipMessage &resp, const Transaction *, Diagnos
         }
         if (c.uri_truncated) d.add_issue(IssueKind::value_truncated, "Contact URI cut");
     }
-    rd.contacts.total = parsed.total;
-    rd.contacts.entries.reserve(parsed.entries.size());
-    for (ContactEntry &c : parsed.entries) {
-        rd.contacts.entries.push_back(
-            RedirectContact{std::move(c.uri), c.expires, c.q_milli, c.star});
-    }
+    rd.contacts.total = static_cast<std::uint32_t>(parsed.total);
+    rd.contacts.assign(parsed.entries);
     return true;
 }
 
 void RedirectRule::diagnosed(const SipMessage &resp, const Transaction &tx, std::uint32_t record) {
     if (!tx.captured() || tx.request_uri().empty()) return;
     RedirectDetail &rd = detail(store_.diagnosis_of(record));
-    rd.original_uri = tx.request_uri();
+    rd.text.set(RedirectDetail::kOriginalUri, tx.request_uri());
     add_pending(redirects_.get(hash_parts({client_id(resp)}, 0x302)), record);
 }
 
@@ -66,7 +126,7 @@ bool RedirectRule::accepts(const Record &resp, const Diagnosis &d, const SipMess
     if (hash_parts({req.call_id}) == rd.call_hash) return is_new_request_of_call(d, req);
     // A new dialog is the retry only when it goes to one of the Contacts: any other later call
     // of the client is just a later call.
-    for (const RedirectContact &c : rd.contacts.entries) {
+    for (const RedirectContact &c : rd.contacts) {
         if (!c.star && sip_uri_equivalent(c.uri, req.request_uri)) return true;
     }
     return false;
@@ -74,20 +134,21 @@ bool RedirectRule::accepts(const Record &resp, const Diagnosis &d, const SipMess
 
 void RedirectRule::judge(Diagnosis &d, const SipMessage &req) {
     RedirectDetail &rd = detail(d);
-    rd.target = bounded_copy(req.request_uri, kMaxUriLength);
+    rd.text.set(RedirectDetail::kTarget, bounded_copy(req.request_uri, kMaxUriLength));
     std::uint16_t best = 0;
-    for (const RedirectContact &c : rd.contacts.entries) best = std::max(best, c.effective_q());
-    const RedirectContact *chosen = nullptr;
-    for (const RedirectContact &c : rd.contacts.entries) {
+    for (const RedirectContact &c : rd.contacts) best = std::max(best, c.effective_q());
+    std::optional<RedirectContact> chosen;  // a view: the contacts' block stays
+    for (const RedirectContact &c : rd.contacts) {
         if (!c.star && sip_uri_equivalent(c.uri, req.request_uri)) {
-            chosen = &c;
+            chosen = c;
             break;
         }
     }
     rd.new_dialog = hash_parts({req.call_id}) != rd.call_hash;
-    if (chosen == nullptr) {
+    if (!chosen) {
         rd.retry = RedirectDetail::Target::off_contact;
-    } else if (!rd.original_uri.empty() && sip_uri_equivalent(req.request_uri, rd.original_uri)) {
+    } else if (!rd.original_uri().empty() &&
+               sip_uri_equivalent(req.request_uri, rd.original_uri())) {
         rd.retry = RedirectDetail::Target::loop;
     } else if (chosen->expires && *chosen->expires == 0) {
         rd.retry = RedirectDetail::Target::expired;
@@ -124,11 +185,11 @@ void RedirectRule::observe_request(const SipMessage &req, const Transaction &) {
             continue;
         }
         bool decided = false;
-        if (sip_uri_equivalent(target, req.request_uri, rd.original_uri)) {
+        if (sip_uri_equivalent(target, req.request_uri, rd.original_uri())) {
             rd.later_kept_original = true;
             decided = true;
         } else {
-            for (const RedirectContact &c : rd.contacts.entries) {
+            for (const RedirectContact &c : rd.contacts) {
                 if (!c.star && sip_uri_equivalent(target, req.request_uri, c.uri)) {
                     rd.later_kept_original = false;
                     decided = true;
@@ -150,11 +211,11 @@ void RedirectRule::summarize(const Record &, const Diagnosis &d, const Verdict &
     const RedirectDetail *rd = detail(d);
     if (rd == nullptr) return;
     const RedirectContacts &cl = rd->contacts;
-    const RedirectContact *best = nullptr;
-    for (const RedirectContact &c : cl.entries) {
-        if (!c.star && (best == nullptr || c.effective_q() > best->effective_q())) best = &c;
+    std::optional<RedirectContact> best;  // a view into cl
+    for (const RedirectContact &c : cl) {
+        if (!c.star && (!best || c.effective_q() > best->effective_q())) best = c;
     }
-    if (cl.total == 0 || best == nullptr) {
+    if (cl.total == 0 || !best) {
         w.text("no Contact to retry at", "aucun Contact où réessayer");
     } else if (cl.total == 1) {
         w.text("1 Contact ").value(best->uri);
@@ -163,7 +224,7 @@ void RedirectRule::summarize(const Record &, const Diagnosis &d, const Verdict &
         w.text(" (q=").q(best->effective_q()).text(")");
     }
     if (d.followup_frame != 0) {
-        w.next().text("retried at ", "relancé vers ").value(rd->target);
+        w.next().text("retried at ", "relancé vers ").value(rd->target());
         if (rd->new_dialog) w.text(" in a new dialog", " dans un nouveau dialogue");
         w.text(", ");
         if (rd->retry == RedirectDetail::Target::loop) {
@@ -186,14 +247,14 @@ void RedirectRule::summarize(const Record &, const Diagnosis &d, const Verdict &
     if (later_call_expert(*rd) != ExpertKind::none) {
         w.next().text("a later call went to the Contact instead of ",
                       "un appel suivant est allé au Contact au lieu de ");
-        w.value(rd->original_uri).text(" ").frame(rd->later_request_frame);
+        w.value(rd->original_uri()).text(" ").frame(rd->later_request_frame);
     }
 }
 
 void RedirectRule::summarize_retry(const Diagnosis &d, SummaryWriter &w) const {
     const RedirectDetail *rd = detail(d);
     if (rd == nullptr) return;
-    w.text("to ", "vers ").value(rd->target).text(", ");
+    w.text("to ", "vers ").value(rd->target()).text(", ");
     switch (rd->retry) {
         case RedirectDetail::Target::loop:
             w.text("the URI just redirected (a loop)", "l'URI qui vient d'être redirigée (boucle)");

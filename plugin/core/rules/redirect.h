@@ -5,29 +5,74 @@
 #pragma once
 
 #include "core/bounded_map.h"
+#include "core/packed_text.h"
 #include "core/rules/rule.h"
 #include "core/sipvalue.h"
 
+#include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace sipdiag {
 
 // What a 302 keeps of one Contact: the parse errors become issues when it is diagnosed, the
-// display name is not shown.
+// display name is not shown. A view into RedirectContacts' block.
 struct RedirectContact {
-    std::string uri;  // addr-spec, truncated to kMaxUriLength
+    std::string_view uri;  // addr-spec, truncated to kMaxUriLength; uri.data() is NUL-terminated
     std::optional<std::uint32_t> expires;
     std::optional<std::uint16_t> q_milli;
     bool star = false;  // "Contact: *"
     std::uint16_t effective_q() const { return q_milli ? *q_milli : 1000; }
+    const char *uri_c_str() const { return uri.data(); }
 };
 
-struct RedirectContacts {
-    std::vector<RedirectContact> entries;  // header order, at most kMaxContacts
-    std::size_t total = 0;                 // entries seen, including those not kept
-    bool truncated() const { return total > entries.size(); }
+// The Contacts a 302 keeps, in one heap block: a count, a fixed-size entry per contact, then
+// the URIs (each NUL-terminated). 16 bytes instead of a vector of entries with a string each.
+class RedirectContacts {
+  public:
+    RedirectContacts() = default;
+    RedirectContacts(const RedirectContacts &o) { *this = o; }
+    RedirectContacts &operator=(const RedirectContacts &o);
+    RedirectContacts(RedirectContacts &&) = default;
+    RedirectContacts &operator=(RedirectContacts &&) = default;
+
+    void assign(const std::vector<ContactEntry> &entries);  // at most kMaxContacts of them
+    std::size_t size() const;                               // entries kept, header order
+    RedirectContact operator[](std::size_t i) const;
+
+    class iterator {
+      public:
+        iterator(const RedirectContacts *c, std::size_t i) : c_(c), i_(i) {}
+        RedirectContact operator*() const { return (*c_)[i_]; }
+        iterator &operator++() {
+            ++i_;
+            return *this;
+        }
+        bool operator!=(const iterator &o) const { return i_ != o.i_; }
+
+      private:
+        const RedirectContacts *c_;
+        std::size_t i_;
+    };
+    iterator begin() const { return {this, 0}; }
+    iterator end() const { return {this, size()}; }
+
+    std::uint32_t total = 0;  // entries seen, including those not kept
+    bool truncated() const { return total > size(); }
+
+  private:
+    struct Entry {
+        std::uint32_t expires;
+        std::uint32_t uri_size;
+        std::uint32_t uri_offset;  // from the start of the block
+        std::uint16_t q_milli;
+        std::uint8_t flags;  // kHasExpires | kHasQ | kStar
+    };
+    static constexpr std::uint8_t kHasExpires = 1, kHasQ = 2, kStar = 4;
+    std::size_t block_size() const;
+    std::unique_ptr<char[]> block_;  // std::uint32_t count, Entry[count], the URIs
 };
 
 struct RedirectDetail {
@@ -42,14 +87,17 @@ struct RedirectDetail {
     RedirectContacts contacts;
     Target retry = Target::none;
     bool new_dialog = false;        // the retry opened a new dialog (new Call-ID)
-    std::string target;             // Request-URI of the client's retry
     std::optional<bool> highest_q;  // the retry went to a Contact with the highest q
     // Later calls: RFC 3261 21.3.3 says to keep using the original Request-URI for future
     // requests. The first later request of the same client to either address tells.
-    std::string original_uri;          // Request-URI of the redirected request
     std::uint64_t call_hash = 0;       // Call-ID of the redirected call (of the 302)
     FrameNum later_request_frame = 0;  // a later call of the same client
     bool later_kept_original = false;  // ...went to the original URI (true) or the Contact
+    // The Request-URIs of the client's retry and of the redirected request, in one block.
+    enum Text : std::uint8_t { kTarget, kOriginalUri, kTexts };
+    PackedText<kTexts> text;
+    std::string_view target() const { return text.get(kTarget); }
+    std::string_view original_uri() const { return text.get(kOriginalUri); }
 };
 
 class RedirectRule final : public RuleOf<RedirectDetail> {
@@ -87,7 +135,7 @@ class RedirectRule final : public RuleOf<RedirectDetail> {
     ExpertKind wrong_fix_expert(const Diagnosis &d) const override;
 
   private:
-    BoundedMap<std::vector<std::uint32_t>> redirects_;  // client -> records of its recent 302s
+    BoundedMap<PendingList> redirects_;  // client -> records of its recent 302s
 };
 
 // Expert info of the later-call check: a later call that went to the temporary Contact.

@@ -81,7 +81,7 @@ TimeNs elapsed(TimeNs later, TimeNs earlier) {
     return later - earlier;
 }
 
-void add_pending(std::vector<std::uint32_t> &pending, std::uint32_t record) {
+void add_pending(PendingList &pending, std::uint32_t record) {
     if (pending.size() >= kMaxPendingPerKey) pending.erase(pending.begin());
     pending.push_back(record);
 }

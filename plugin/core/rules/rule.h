@@ -11,6 +11,7 @@
 #pragma once
 
 #include "core/findings.h"
+#include "core/pending_list.h"
 #include "core/sipmsg.h"
 #include "core/summary.h"
 #include "core/transaction.h"
@@ -337,7 +338,7 @@ bool is_new_request_of_call(const Diagnosis &d, const SipMessage &req);
 void take_retry_after(const SipMessage &resp, Diagnosis &d);
 
 // Appends a response waiting for a retry; when full, the oldest (most likely expired) goes.
-void add_pending(std::vector<std::uint32_t> &pending, std::uint32_t record);
+void add_pending(PendingList &pending, std::uint32_t record);
 
 // later - earlier, saturated: capture timestamps are untrusted and may be far apart.
 TimeNs elapsed(TimeNs later, TimeNs earlier);
