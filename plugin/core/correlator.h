@@ -160,7 +160,7 @@ class Correlator {
     RecentSightings recent_;                 // multi-point: the last sighting of each message
     // Transactions seen on two legs or more (Transaction::multi_leg), by transaction key.
     BoundedMap<std::vector<LegSightings>> legs_{1u << 14};
-    LegSightings spare_leg_;                 // a leg beyond kMaxLegs: classified, not remembered
+    LegSightings spare_leg_;  // a leg beyond kMaxLegs: classified, not remembered
     TimeNs last_time_ = 0;
     FrameNum last_frame_ = 0;
     mutable std::size_t frame_hint_ = 0;  // where frame_records() looks first
