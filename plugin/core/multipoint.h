@@ -68,7 +68,8 @@ enum class Sighting : std::uint8_t {
 };
 
 // What one leg saw of a transaction: the first sighting of the request on that leg and of each
-// response code. Kept only for transactions seen on two legs or more (Transaction::legs).
+// response code. Kept only for transactions seen on two legs or more (Transaction::multi_leg), in
+// the correlator's leg table.
 struct LegSightings {
     LegId leg = 0;
     FrameNum request_frame = 0;
