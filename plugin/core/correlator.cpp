@@ -206,7 +206,7 @@ bool Correlator::repeated_request(const SipMessage &msg, std::uint64_t key, Tran
     if (on_leg != 0) {
         // Seen on this leg before: the capture saw the packet twice, or the client sent it again.
         rec.flags |= duplicate_of != 0 ? Record::kDuplicate : Record::kRetransmission;
-        rec.original_frame = duplicate_of != 0 ? duplicate_of : on_leg;
+        store_.set_original_frame(rec, duplicate_of != 0 ? duplicate_of : on_leg);
         return true;
     }
     if (ls != nullptr) {
@@ -216,7 +216,7 @@ bool Correlator::repeated_request(const SipMessage &msg, std::uint64_t key, Tran
     }
     if (tx.request_frame == 0) return false;
     rec.flags |= Record::kCopy;  // first on this leg, seen on another one before
-    rec.original_frame = tx.request_frame;
+    store_.set_original_frame(rec, tx.request_frame);
     return true;
 }
 
@@ -289,10 +289,10 @@ void Correlator::on_response(const SipMessage &msg, std::uint32_t idx) {
         ls != nullptr ? first_of(ls->codes, ls->frames, ls->response_count, code) : anywhere;
     if (on_leg != 0) {
         rec.flags |= duplicate_of != 0 ? Record::kDuplicate : Record::kRetransmission;
-        rec.original_frame = duplicate_of != 0 ? duplicate_of : on_leg;
+        store_.set_original_frame(rec, duplicate_of != 0 ? duplicate_of : on_leg);
     } else if (anywhere != 0) {
         rec.flags |= Record::kCopy;
-        rec.original_frame = anywhere;
+        store_.set_original_frame(rec, anywhere);
     }
     if (on_leg == 0 && ls != nullptr)
         note_code(ls->codes, ls->frames, ls->response_count, code, msg.frame);
@@ -579,19 +579,19 @@ std::string Correlator::summary(const Record &r, bool capture_complete, Language
     if (!reason.empty()) w.text(" ").text(reason);
     if (r.retransmission()) {
         w.colon().text("retransmission of frame", "retransmission de la trame").text(" ");
-        w.number(r.original_frame);
+        w.number(original_frame(r));
         return out;
     }
     if (r.copy_kind() == 1) {
         w.colon()
             .text("duplicate of frame", "doublon de la trame")
             .text(" ")
-            .number(r.original_frame);
+            .number(original_frame(r));
         w.text(" (the capture saw it twice)", " (vue deux fois par la capture)");
         return out;
     }
     if (r.copy_kind() == 2) {
-        w.colon().text("copy of frame", "copie de la trame").text(" ").number(r.original_frame);
+        w.colon().text("copy of frame", "copie de la trame").text(" ").number(original_frame(r));
         w.text(" seen at another capture point", " vue à un autre point de capture");
         return out;
     }

@@ -55,6 +55,8 @@ class Correlator {
     const Record &record(std::uint32_t i) const { return store_.records[i]; }
     // A response's time since its request (Record::has_response_time()).
     TimeNs response_time(const Record &r) const { return store_.response_time(r); }
+    // The frame a repeated sighting repeats (Record::repeated()); 0 for any other record.
+    FrameNum original_frame(const Record &r) const { return store_.original_frame(r); }
     const Diagnosis *diagnosis(const Record &r) const {
         return r.has_detail() ? &store_.diagnoses[r.detail] : nullptr;
     }
@@ -129,7 +131,7 @@ class Correlator {
     void on_request(const SipMessage &msg, std::uint32_t idx);
     // Multi-point captures (core/multipoint.h): what `leg` saw of `tx` (null while `tx` was seen
     // on that leg alone: its own fields tell), and whether a request repeats an earlier sighting
-    // (flags and original_frame set; false for the first sighting anywhere).
+    // (flags and the original frame set; false for the first sighting anywhere).
     LegSightings *leg_sightings(Transaction &tx, std::uint64_t key, LegId leg);
     bool repeated_request(const SipMessage &msg, std::uint64_t key, Transaction &tx,
                           std::uint32_t idx);

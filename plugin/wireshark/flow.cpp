@@ -49,8 +49,9 @@ const Record *find_response(const Correlator &c, FrameNum frame, unsigned code) 
 
 // The first copy of a retransmitted message (or the sighting a multi-point copy repeats).
 const Record *find_original(const Correlator &c, const Record &r) {
-    if (!r.repeated() || r.original_frame == 0) return nullptr;
-    const auto [recs, n] = c.frame_records(r.original_frame);
+    const FrameNum original = c.original_frame(r);
+    if (original == 0) return nullptr;
+    const auto [recs, n] = c.frame_records(original);
     for (std::size_t i = 0; i < n; ++i) {
         const Record &o = recs[i];
         if (o.is_request() != r.is_request() || o.retransmission()) continue;
@@ -209,13 +210,13 @@ std::string comment(const Step &s, kb::Lang lang) {
     std::string out;
     if (r.retransmission()) {
         return tr("retransmission of frame ", "retransmission de la trame ") +
-               num(r.original_frame);
+               num(corr.original_frame(r));
     }
     if (r.copy_kind() == 1) {
-        return tr("duplicate of frame ", "doublon de la trame ") + num(r.original_frame);
+        return tr("duplicate of frame ", "doublon de la trame ") + num(corr.original_frame(r));
     }
     if (r.copy_kind() == 2) {
-        return tr("copy of frame ", "copie de la trame ") + num(r.original_frame) +
+        return tr("copy of frame ", "copie de la trame ") + num(corr.original_frame(r)) +
                tr(" seen at another capture point", " vue à un autre point de capture");
     }
     if (s.copy_of != 0) {

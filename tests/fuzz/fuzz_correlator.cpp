@@ -89,13 +89,13 @@ std::vector<std::string> values(Bytes &in, const char *const (&pool)[N]) {
 void read_record(const Correlator &c, const Config &cfg, std::uint32_t i) {
     const Record &r = c.record(i);
     (void)c.method_name(r.method);
-    if (!r.repeated()) SIPDIAG_FUZZ_CHECK(r.original_frame == 0);
+    if (!r.repeated()) SIPDIAG_FUZZ_CHECK(c.original_frame(r) == 0);
     // Multi-point: one kind of repeat at most; a duplicate or copy carries nothing of its own.
     const int kinds = !!(r.flags & Record::kRetransmission) + !!(r.flags & Record::kDuplicate) +
                       !!(r.flags & Record::kCopy);
     SIPDIAG_FUZZ_CHECK(kinds <= 1);
     if (r.copy_kind() != 0) {
-        SIPDIAG_FUZZ_CHECK(r.original_frame != 0);
+        SIPDIAG_FUZZ_CHECK(c.original_frame(r) != 0);
         if (r.is_request()) SIPDIAG_FUZZ_CHECK(r.retry_of == 0);
         SIPDIAG_FUZZ_CHECK(c.diagnosis(r) == nullptr);
         SIPDIAG_FUZZ_CHECK(c.response_expert(r) == ExpertKind::none);
@@ -187,8 +187,8 @@ void check_links(const Correlator &c) {
                 return !q.is_request() && q.code == r.response_code;
             }));
         }
-        if (r.repeated() && r.original_frame != 0) {
-            SIPDIAG_FUZZ_CHECK(any_at(r.original_frame, [&](const Record &q) {
+        if (r.repeated() && c.original_frame(r) != 0) {
+            SIPDIAG_FUZZ_CHECK(any_at(c.original_frame(r), [&](const Record &q) {
                 return q.is_request() == r.is_request() && (r.is_request() || q.code == r.code);
             }));
         }

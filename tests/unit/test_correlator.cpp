@@ -635,9 +635,9 @@ const FollowupRow kFollowupRows[] = {
          return m;
      },
      2, Outcome::not_applicable, Outcome::not_applicable, 0, std::nullopt,
-     [](const Correlator &, const Record &r, const Detail &d) {
+     [](const Correlator &c, const Record &r, const Detail &d) {
          EXPECT_TRUE(r.retransmission());
-         EXPECT_EQ(r.original_frame, 2u);
+         EXPECT_EQ(c.original_frame(r), 2u);
          EXPECT_EQ(d.contacts.total, 1u);  // the copy is still explained
      }},
     {"redirect_several_messages_in_one_frame",
@@ -910,9 +910,9 @@ const FollowupRow kFollowupRows[] = {
      }},
     {"regression_final_after_four_provisionals_copy", provisionals_then_302, 6,
      Outcome::not_applicable, Outcome::not_applicable, 0, std::nullopt,
-     [](const Correlator &, const Record &r, const Detail &) {
+     [](const Correlator &c, const Record &r, const Detail &) {
          EXPECT_TRUE(r.retransmission());
-         EXPECT_EQ(r.original_frame, 6u);
+         EXPECT_EQ(c.original_frame(r), 6u);
      }},
     {"uncorrelated_302_still_explained",
      [] {
@@ -1473,7 +1473,7 @@ TEST_P(LinkTest, Links) {
         EXPECT_EQ(row.response_code, 0u);
     }
     EXPECT_EQ(r.retransmission(), row.original_frame != 0);
-    EXPECT_EQ(r.original_frame, row.original_frame);
+    EXPECT_EQ(fed.corr.original_frame(r), row.original_frame);
     EXPECT_EQ(r.has_response_time(), row.response_time.has_value());
     if (row.response_time) {
         EXPECT_EQ(fed.corr.response_time(r), *row.response_time);
@@ -2009,7 +2009,7 @@ TEST(Bound, TransactionsAreForgottenAfterTheirLinger) {
     // Inside the linger: the final and the ACK repeated are retransmissions.
     const std::uint32_t again = c.add(response(inv, 4, at(9'000), 486));
     EXPECT_TRUE(c.record(again).retransmission());
-    EXPECT_EQ(c.record(again).original_frame, 2u);
+    EXPECT_EQ(c.original_frame(c.record(again)), 2u);
     ack.frame = 5;
     ack.time_ns = at(9'010);
     EXPECT_TRUE(c.record(c.add(ack)).retransmission());
@@ -2308,7 +2308,7 @@ TEST_P(SightingTest, Classifies) {
                           : r.copy_kind() == 2 ? 'c'
                                                : 'f';
         EXPECT_EQ(kind, e.kind);
-        EXPECT_EQ(r.original_frame, e.of);
+        EXPECT_EQ(fed.corr.original_frame(r), e.of);
         EXPECT_EQ(r.repeated(), e.kind != 'f');
         EXPECT_EQ(msgs[i].is_request ? r.response_frame : r.request_frame, e.link);
     }
@@ -2346,7 +2346,7 @@ TEST(Multipoint, RegressionCopiesGetNoSecondVerdict) {
     EXPECT_EQ(c.diagnosis(first)->followup_frame, 7u);
     EXPECT_EQ(c.diagnosis(first)->followup_response_frame, 9u);
     EXPECT_EQ(copy.copy_kind(), 2u);
-    EXPECT_EQ(copy.original_frame, 3u);
+    EXPECT_EQ(c.original_frame(copy), 3u);
     EXPECT_EQ(c.diagnosis(copy), nullptr);
     EXPECT_EQ(c.outcome(copy, true), Outcome::not_applicable);
     EXPECT_EQ(c.response_expert(copy), ExpertKind::none);
@@ -2361,7 +2361,7 @@ TEST(Multipoint, RegressionCopiesGetNoSecondVerdict) {
     EXPECT_EQ(retry_a.retry_applies(), true);
     EXPECT_EQ(retry_b.retry_of, 0u);
     EXPECT_EQ(retry_b.copy_kind(), 2u);
-    EXPECT_EQ(retry_b.original_frame, 7u);
+    EXPECT_EQ(c.original_frame(retry_b), 7u);
     EXPECT_EQ(retry_b.response_frame, 10u);
     EXPECT_FALSE(c.retry_applies(retry_b).has_value());
 }

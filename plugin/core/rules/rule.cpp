@@ -4,6 +4,7 @@
 #include "core/bounded_map.h"
 #include "core/sipvalue.h"
 
+#include <algorithm>
 #include <limits>
 
 namespace sipdiag {
@@ -63,6 +64,32 @@ void Store::set_response_time(Record &r, TimeNs t) {
         long_times.push_back(t);
     }
     r.flags |= Record::kHasResponseTime;
+}
+
+namespace {
+bool original_before(const Store::Original &o, const Record &r) {
+    return o.frame != r.frame ? o.frame < r.frame : o.index < r.index;
+}
+}  // namespace
+
+void Store::set_original_frame(const Record &r, FrameNum original) {
+    // Records come in capture order: the new one is nearly always the last.
+    auto it = originals.end();
+    if (!originals.empty() && !original_before(originals.back(), r))
+        it = std::lower_bound(originals.begin(), originals.end(), r, original_before);
+    if (it != originals.end() && it->frame == r.frame && it->index == r.index) {
+        it->original = original;
+        return;
+    }
+    originals.insert(it, Original{r.frame, original, r.index});
+}
+
+FrameNum Store::original_frame(const Record &r) const {
+    if (!r.repeated() || originals.empty()) return 0;
+    if (originals.back().frame == r.frame && originals.back().index == r.index)
+        return originals.back().original;
+    const auto it = std::lower_bound(originals.begin(), originals.end(), r, original_before);
+    return it != originals.end() && it->frame == r.frame && it->index == r.index ? it->original : 0;
 }
 
 TimeNs Store::response_time(const Record &r) const {

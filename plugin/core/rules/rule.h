@@ -40,7 +40,7 @@ enum class RuleId : std::uint8_t {
     count_
 };
 
-// One SIP message: the per-frame result every pass renders, so kept for the whole capture. 28
+// One SIP message: the per-frame result every pass renders, so kept for the whole capture. 24
 // bytes: a message is a request or a response, never both, so the fields of one kind share
 // storage with those of the other (read each only for its kind, as the comments say).
 struct Record {
@@ -49,7 +49,6 @@ struct Record {
         FrameNum request_frame = 0;  // response: first frame of the request it answers
         FrameNum response_frame;     // request: its final response
     };
-    FrameNum original_frame = 0;        // retransmission: the first copy; copy: see kCopy
     std::uint32_t detail = UINT32_MAX;  // index of its Diagnosis
     union {
         FrameNum retry_of = 0;  // request: the response it is the client's retry for
@@ -76,8 +75,8 @@ struct Record {
     // response asked, judged from the request alone, so that every pass and a live capture agree.
     static constexpr std::uint8_t kRetryApplies = 16;
     // Multi-point captures (core/multipoint.h): a repeated sighting that is no retransmission.
-    // original_frame is then the sighting it repeats: the previous one on its leg for a capture
-    // duplicate, the first one anywhere for a copy at another capture point.
+    // Store::original_frame() is then the sighting it repeats: the previous one on its leg for a
+    // capture duplicate, the first one anywhere for a copy at another capture point.
     static constexpr std::uint8_t kDuplicate = 32;
     static constexpr std::uint8_t kCopy = 64;
 
@@ -92,7 +91,7 @@ struct Record {
     // Any later sighting of a message already seen: no second verdict, diagnosis or count.
     bool repeated() const { return flags & (kRetransmission | kDuplicate | kCopy); }
 };
-static_assert(sizeof(Record) == 28, "Record: one per SIP message, keep it small");
+static_assert(sizeof(Record) == 24, "Record: one per SIP message, keep it small");
 
 // The records, in capture order, indexed from 0. Stored in blocks of fixed capacity rather than
 // one vector: no doubling overshoot and no copy of everything at each growth. The records of one
@@ -220,6 +219,16 @@ struct Store {
     std::vector<TimeNs> long_times;
     void set_response_time(Record &r, TimeNs t);
     TimeNs response_time(const Record &r) const;
+    // The frame a repeated sighting (Record::repeated(): retransmission, duplicate, copy) repeats,
+    // 0 for any other record. Kept aside, sorted by (frame, index): few records are repeats.
+    struct Original {
+        FrameNum frame;
+        FrameNum original;
+        std::uint8_t index;
+    };
+    std::vector<Original> originals;
+    void set_original_frame(const Record &r, FrameNum original);
+    FrameNum original_frame(const Record &r) const;
     std::deque<Diagnosis> diagnoses;
     std::vector<std::string> methods;  // by Record::method
     Diagnosis &diagnosis_of(std::uint32_t record) { return diagnoses[records[record].detail]; }
