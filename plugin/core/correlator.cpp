@@ -102,13 +102,15 @@ std::uint16_t Correlator::intern_agent(const std::string *header) {
 
 std::uint32_t Correlator::keep(Record &r, Diagnosis &&d) {
     store_.diagnoses.push_back(std::move(d));
-    r.detail = static_cast<std::uint32_t>(store_.diagnoses.size() - 1);
-    return r.detail;
+    const auto i = static_cast<std::uint32_t>(store_.diagnoses.size() - 1);
+    store_.details.set(store_.records.index_of(r), i);
+    r.flags |= Record::kHasDetail;
+    return i;
 }
 
 Diagnosis &Correlator::diagnosis_for(Record &r) {
-    if (!r.has_detail()) keep(r, Diagnosis{});
-    return store_.diagnoses[r.detail];
+    if (!r.has_detail()) return store_.diagnoses[keep(r, Diagnosis{})];
+    return store_.diagnoses[store_.detail(r)];
 }
 
 std::pair<const Record *, std::size_t> Correlator::frame_records(FrameNum frame) const {
@@ -350,7 +352,7 @@ void Correlator::on_response(const SipMessage &msg, std::uint32_t idx) {
     if (!followup || kept_rec.retransmission()) return;  // the first copy carries the follow-up
     note_call(msg, idx);
     rule->diagnosed(msg, *tx, idx);
-    Diagnosis &kept = store_.diagnoses[kept_rec.detail];
+    Diagnosis &kept = store_.diagnoses[store_.detail(kept_rec)];
     std::uint64_t keys[kMaxPendingKeys] = {};
     const std::size_t n = rule->pending_keys(msg, kept, keys);
     auto &table = rule->pending_kind() == PendingKind::entity ? pending_entity_ : pending_dialog_;
@@ -368,7 +370,7 @@ bool Correlator::try_pending(BoundedMap<PendingList> &table, std::uint64_t key,
     if (pending == nullptr) return false;
     for (auto it = pending->begin(); it != pending->end();) {
         const Record &resp = store_.records[*it];
-        const Diagnosis &d = store_.diagnoses[resp.detail];
+        const Diagnosis &d = store_.diagnoses[store_.detail(resp)];
         if (d.followup_frame != 0) {  // already answered under its other key
             it = pending->erase(it);
             continue;
@@ -413,7 +415,7 @@ void Correlator::find_followup(const SipMessage &msg, std::uint32_t idx, Transac
 void Correlator::apply_followup(std::uint32_t resp_idx, const SipMessage &req,
                                 std::uint32_t req_idx, Transaction &tx) {
     Record &resp = store_.records[resp_idx];
-    Diagnosis &d = store_.diagnoses[resp.detail];
+    Diagnosis &d = store_.diagnoses[store_.detail(resp)];
     Record &rq = store_.records[req_idx];
     rq.retry_of = resp.frame;
     rq.retry_of_code = resp.code;
@@ -434,7 +436,7 @@ void Correlator::expire_open(const SipMessage &msg) {
     // The same test as try_pending(): past the window, no retry can match any more.
     while (!open_.empty()) {
         const Record &resp = store_.records[open_.front()];
-        const Diagnosis &d = store_.diagnoses[resp.detail];
+        const Diagnosis &d = store_.diagnoses[store_.detail(resp)];
         if (elapsed(msg.time_ns, d.time_ns) <= config_.followup_window_ns) break;
         if (d.followup_frame == 0)
             settled_.push_back(Settlement{resp.frame, resp.index, msg.index});
@@ -491,7 +493,7 @@ ExpertKind Correlator::retry_expert(const Record &request) const {
 
 void Correlator::note_call(const SipMessage &msg, std::uint32_t idx) {
     Record &rec = store_.records[idx];
-    Diagnosis &d = store_.diagnoses[rec.detail];
+    Diagnosis &d = store_.diagnoses[store_.detail(rec)];
     const std::uint64_t key = hash_parts({msg.call_id});
     std::uint32_t *ci = call_index_.find(key);
     if (ci == nullptr || *ci >= calls_.size()) {

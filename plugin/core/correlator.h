@@ -58,7 +58,7 @@ class Correlator {
     // The frame a repeated sighting repeats (Record::repeated()); 0 for any other record.
     FrameNum original_frame(const Record &r) const { return store_.original_frame(r); }
     const Diagnosis *diagnosis(const Record &r) const {
-        return r.has_detail() ? &store_.diagnoses[r.detail] : nullptr;
+        return r.has_detail() ? &store_.diagnoses[store_.detail(r)] : nullptr;
     }
     // The rule's own detail of a diagnosis, e.g. detail<RedirectRule>(d); null for another rule.
     template <typename R>

@@ -5,6 +5,7 @@
 #include "core/sipvalue.h"
 
 #include <algorithm>
+#include <functional>
 #include <limits>
 
 namespace sipdiag {
@@ -66,30 +67,42 @@ void Store::set_response_time(Record &r, TimeNs t) {
     r.flags |= Record::kHasResponseTime;
 }
 
-namespace {
-bool original_before(const Store::Original &o, const Record &r) {
-    return o.frame != r.frame ? o.frame < r.frame : o.index < r.index;
+std::uint32_t RecordStore::index_of(const Record &r) const {
+    const std::less<const Record *> less;
+    for (std::size_t b = blocks_.size(); b-- > 0;) {
+        const std::vector<Record> &v = blocks_[b];
+        if (!less(&r, v.data()) && less(&r, v.data() + v.size()))
+            return static_cast<std::uint32_t>(starts_[b] + (&r - v.data()));
+    }
+    return UINT32_MAX;  // not a record of this store
 }
+
+namespace {
+struct RecordLess {
+    template <typename E>
+    bool operator()(const E &e, std::uint32_t record) const {
+        return e.record < record;
+    }
+};
 }  // namespace
 
-void Store::set_original_frame(const Record &r, FrameNum original) {
+void RecordSide::set(std::uint32_t record, std::uint32_t value) {
     // Records come in capture order: the new one is nearly always the last.
-    auto it = originals.end();
-    if (!originals.empty() && !original_before(originals.back(), r))
-        it = std::lower_bound(originals.begin(), originals.end(), r, original_before);
-    if (it != originals.end() && it->frame == r.frame && it->index == r.index) {
-        it->original = original;
+    auto it = entries_.end();
+    if (!entries_.empty() && entries_.back().record >= record)
+        it = std::lower_bound(entries_.begin(), entries_.end(), record, RecordLess{});
+    if (it != entries_.end() && it->record == record) {
+        it->value = value;
         return;
     }
-    originals.insert(it, Original{r.frame, original, r.index});
+    entries_.insert(it, Entry{record, value});
 }
 
-FrameNum Store::original_frame(const Record &r) const {
-    if (!r.repeated() || originals.empty()) return 0;
-    if (originals.back().frame == r.frame && originals.back().index == r.index)
-        return originals.back().original;
-    const auto it = std::lower_bound(originals.begin(), originals.end(), r, original_before);
-    return it != originals.end() && it->frame == r.frame && it->index == r.index ? it->original : 0;
+std::uint32_t RecordSide::get(std::uint32_t record, std::uint32_t missing) const {
+    if (entries_.empty()) return missing;
+    if (entries_.back().record == record) return entries_.back().value;
+    const auto it = std::lower_bound(entries_.begin(), entries_.end(), record, RecordLess{});
+    return it != entries_.end() && it->record == record ? it->value : missing;
 }
 
 TimeNs Store::response_time(const Record &r) const {

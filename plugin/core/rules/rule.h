@@ -40,7 +40,7 @@ enum class RuleId : std::uint8_t {
     count_
 };
 
-// One SIP message: the per-frame result every pass renders, so kept for the whole capture. 24
+// One SIP message: the per-frame result every pass renders, so kept for the whole capture. 20
 // bytes: a message is a request or a response, never both, so the fields of one kind share
 // storage with those of the other (read each only for its kind, as the comments say).
 struct Record {
@@ -49,7 +49,6 @@ struct Record {
         FrameNum request_frame = 0;  // response: first frame of the request it answers
         FrameNum response_frame;     // request: its final response
     };
-    std::uint32_t detail = UINT32_MAX;  // index of its Diagnosis
     union {
         FrameNum retry_of = 0;  // request: the response it is the client's retry for
         std::uint32_t time_lo;  // response: see Correlator::response_time()
@@ -79,19 +78,21 @@ struct Record {
     // capture duplicate, the first one anywhere for a copy at another capture point.
     static constexpr std::uint8_t kDuplicate = 32;
     static constexpr std::uint8_t kCopy = 64;
+    // It has a Diagnosis (Store::details gives its index).
+    static constexpr std::uint8_t kHasDetail = 128;
 
     bool is_request() const { return flags & kRequest; }
     bool retransmission() const { return flags & kRetransmission; }
     bool has_response_time() const { return flags & kHasResponseTime; }
     bool uncorrelated() const { return flags & kUncorrelated; }
     bool retry_applies() const { return flags & kRetryApplies; }
-    bool has_detail() const { return detail != UINT32_MAX; }
+    bool has_detail() const { return flags & kHasDetail; }
     // 0: none, 1: a capture duplicate on the same leg, 2: a copy at another capture point.
     unsigned copy_kind() const { return flags & kDuplicate ? 1u : flags & kCopy ? 2u : 0u; }
     // Any later sighting of a message already seen: no second verdict, diagnosis or count.
     bool repeated() const { return flags & (kRetransmission | kDuplicate | kCopy); }
 };
-static_assert(sizeof(Record) == 24, "Record: one per SIP message, keep it small");
+static_assert(sizeof(Record) == 20, "Record: one per SIP message, keep it small");
 
 // The records, in capture order, indexed from 0. Stored in blocks of fixed capacity rather than
 // one vector: no doubling overshoot and no copy of everything at each growth. The records of one
@@ -113,6 +114,8 @@ class RecordStore {
         blocks_.back().push_back(r);
         return static_cast<std::uint32_t>(size_++);
     }
+    // The index of a record of this store (from its address; the newest blocks first).
+    std::uint32_t index_of(const Record &r) const;
     // The records of `frame` when records are in frame order: index of the first record whose
     // frame is not below `frame` (size() if none), and how many have exactly that frame.
     std::pair<std::size_t, std::size_t> sorted_run(FrameNum frame, std::size_t hint) const;
@@ -210,6 +213,21 @@ struct Config {
     std::size_t codes_per_call = 16;
 };
 
+// A 32-bit value for a few records, kept beside them rather than in every Record: entries sorted
+// by record index, appended in capture order (inserted by binary search otherwise).
+class RecordSide {
+  public:
+    void set(std::uint32_t record, std::uint32_t value);
+    std::uint32_t get(std::uint32_t record, std::uint32_t missing) const;
+
+  private:
+    struct Entry {
+        std::uint32_t record;
+        std::uint32_t value;
+    };
+    std::vector<Entry> entries_;
+};
+
 // The storage the correlator shares with the rules: every record, every diagnosis, the interned
 // method names.
 struct Store {
@@ -220,18 +238,22 @@ struct Store {
     void set_response_time(Record &r, TimeNs t);
     TimeNs response_time(const Record &r) const;
     // The frame a repeated sighting (Record::repeated(): retransmission, duplicate, copy) repeats,
-    // 0 for any other record. Kept aside, sorted by (frame, index): few records are repeats.
-    struct Original {
-        FrameNum frame;
-        FrameNum original;
-        std::uint8_t index;
-    };
-    std::vector<Original> originals;
-    void set_original_frame(const Record &r, FrameNum original);
-    FrameNum original_frame(const Record &r) const;
+    // 0 for any other record. Kept aside: few records are repeats.
+    RecordSide originals;
+    void set_original_frame(const Record &r, FrameNum original) {
+        originals.set(records.index_of(r), original);
+    }
+    FrameNum original_frame(const Record &r) const {
+        return r.repeated() ? originals.get(records.index_of(r), 0) : 0;
+    }
     std::deque<Diagnosis> diagnoses;
+    // The index in `diagnoses` of each record that has one (Record::has_detail()).
+    RecordSide details;
+    std::uint32_t detail(const Record &r) const {
+        return details.get(records.index_of(r), UINT32_MAX);
+    }
     std::vector<std::string> methods;  // by Record::method
-    Diagnosis &diagnosis_of(std::uint32_t record) { return diagnoses[records[record].detail]; }
+    Diagnosis &diagnosis_of(std::uint32_t record) { return diagnoses[detail(records[record])]; }
 };
 
 // The client that sent the request of a transaction: the top Via sent-by (copied into every
