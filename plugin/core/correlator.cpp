@@ -9,7 +9,7 @@ namespace sipdiag {
 
 namespace {
 
-constexpr std::size_t kMaxMethods = 64;   // interned method names; others share "other"
+constexpr std::size_t kMaxMethods = Record::kMaxMethods;  // interned; others share "other"
 constexpr std::size_t kMaxAgents = 1024;  // distinct User-Agent/Server names kept
 
 bool is_final(unsigned code) {
@@ -142,7 +142,8 @@ std::uint32_t Correlator::add(const SipMessage &msg) {
 
     Record r;
     r.frame = msg.frame;
-    r.index = msg.index;
+    // Extraction stops at kMaxMessagesPerFrame (64) messages per frame, which the 6 bits hold.
+    r.index = static_cast<std::uint16_t>(std::min<unsigned>(msg.index, Record::kMaxIndex - 1));
     r.code = static_cast<std::uint16_t>(msg.is_request ? 0 : std::min(msg.status, 999u));
     r.method = intern_method(msg.is_request ? msg.method : msg.cseq_method);
     if (msg.is_request) r.flags |= Record::kRequest;
@@ -314,7 +315,7 @@ void Correlator::on_response(const SipMessage &msg, std::uint32_t idx) {
         Record &req = store_.records[request_record];
         if (req.response_frame == 0) {
             req.response_frame = msg.frame;
-            req.response_code = code;
+            req.code = code;
         }
     }
     if (rec.copy_kind() != 0) return;  // the first sighting carries the diagnosis and verdict
@@ -418,7 +419,7 @@ void Correlator::apply_followup(std::uint32_t resp_idx, const SipMessage &req,
     Diagnosis &d = store_.diagnoses[store_.detail(resp)];
     Record &rq = store_.records[req_idx];
     rq.retry_of = resp.frame;
-    rq.retry_of_code = resp.code;
+    store_.retry_codes.set(req_idx, resp.code);
     d.followup_frame = req.frame;
     tx.followup_of = resp_idx;
     Rule *rule = rule_of(d);
@@ -429,7 +430,7 @@ void Correlator::apply_followup(std::uint32_t resp_idx, const SipMessage &req,
 
 void Correlator::note_settled(std::uint32_t resp_idx, const SipMessage &by) {
     const Record &r = store_.records[resp_idx];
-    if (settled(r)) settled_.push_back(Settlement{r.frame, r.index, by.index});
+    if (settled(r)) settled_.push_back(Settlement{r.frame, static_cast<std::uint8_t>(r.index), by.index});
 }
 
 void Correlator::expire_open(const SipMessage &msg) {
@@ -439,7 +440,7 @@ void Correlator::expire_open(const SipMessage &msg) {
         const Diagnosis &d = store_.diagnoses[store_.detail(resp)];
         if (elapsed(msg.time_ns, d.time_ns) <= config_.followup_window_ns) break;
         if (d.followup_frame == 0)
-            settled_.push_back(Settlement{resp.frame, resp.index, msg.index});
+            settled_.push_back(Settlement{resp.frame, static_cast<std::uint8_t>(resp.index), msg.index});
         open_.pop_front();
     }
 }
@@ -469,7 +470,7 @@ const Diagnosis *Correlator::retried(const Record &request) const {
     const auto [recs, n] = frame_records(request.retry_of);
     for (std::size_t i = 0; i < n; ++i) {
         const Diagnosis *d = diagnosis(recs[i]);
-        if (!recs[i].is_request() && recs[i].code == request.retry_of_code && d != nullptr &&
+        if (!recs[i].is_request() && recs[i].code == retry_of_code(request) && d != nullptr &&
             d->followup_frame == request.frame) {
             return d;
         }
@@ -636,7 +637,7 @@ std::string Correlator::retry_summary(const Record &request, Language lang) cons
     const Rule *rule = d ? rule_of(*d) : nullptr;
     if (rule == nullptr) return out;
     SummaryWriter w(out, lang);
-    w.text("retry after the ", "relance après le ").number(request.retry_of_code);
+    w.text("retry after the ", "relance après le ").number(retry_of_code(request));
     w.text(" in frame ", " de la trame ").number(request.retry_of).colon();
     const std::size_t before = out.size();
     rule->summarize_retry(*d, w);

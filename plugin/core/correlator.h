@@ -55,6 +55,8 @@ class Correlator {
     const Record &record(std::uint32_t i) const { return store_.records[i]; }
     // A response's time since its request (Record::has_response_time()).
     TimeNs response_time(const Record &r) const { return store_.response_time(r); }
+    // A retry's Record::retry_of is a frame; this is the status code it reacts to (0: no retry).
+    std::uint16_t retry_of_code(const Record &r) const { return store_.retry_of_code(r); }
     // The frame a repeated sighting repeats (Record::repeated()); 0 for any other record.
     FrameNum original_frame(const Record &r) const { return store_.original_frame(r); }
     const Diagnosis *diagnosis(const Record &r) const {

@@ -61,7 +61,7 @@ const Record *find_original(const Correlator &c, const Record &r) {
 }
 
 bool request_in_flow(const Correlator &c, const Record &q, int hops) {
-    if (q.retry_of != 0 || q.has_detail() || q.response_code >= 300) return true;
+    if (q.retry_of != 0 || q.has_detail() || q.code >= 300) return true;
     if (hops > 0 && q.repeated()) {
         const Record *o = find_original(c, q);
         return o != nullptr && request_in_flow(c, *o, hops - 1);
@@ -80,10 +80,10 @@ std::uint16_t conv_of(const Correlator &c, const Record *r, int hops) {
     if (r == nullptr || hops <= 0) return 0;
     if (r->is_request()) {
         if (r->retry_of != 0)
-            return conv_of(c, find_response(c, r->retry_of, r->retry_of_code), hops - 1);
+            return conv_of(c, find_response(c, r->retry_of, c.retry_of_code(*r)), hops - 1);
         if (r->repeated()) return conv_of(c, find_original(c, *r), hops - 1);
         if (r->response_frame != 0)
-            return conv_of(c, find_response(c, r->response_frame, r->response_code), hops - 1);
+            return conv_of(c, find_response(c, r->response_frame, r->code), hops - 1);
         return 0;
     }
     const Diagnosis *d = c.diagnosis(*r);
@@ -94,9 +94,9 @@ std::uint16_t conv_of(const Correlator &c, const Record *r, int hops) {
     const Record *q = find_request(c, *r);
     if (q == nullptr) return 0;
     if (q->retry_of != 0)
-        return conv_of(c, find_response(c, q->retry_of, q->retry_of_code), hops - 1);
+        return conv_of(c, find_response(c, q->retry_of, c.retry_of_code(*q)), hops - 1);
     if (q->response_frame != 0 && q->response_frame != r->frame)
-        return conv_of(c, find_response(c, q->response_frame, q->response_code), hops - 1);
+        return conv_of(c, find_response(c, q->response_frame, q->code), hops - 1);
     return 0;
 }
 
@@ -127,7 +127,7 @@ FrameNum response_relayed_as(const Correlator &c, const Record &r, const Diagnos
 }
 
 FrameNum request_copy_of(const Correlator &c, const Record &q) {
-    const Record *resp = find_response(c, q.response_frame, q.response_code);
+    const Record *resp = find_response(c, q.response_frame, q.code);
     const Diagnosis *d = resp ? c.diagnosis(*resp) : nullptr;
     const std::vector<CallEntry> *entries = d ? c.call(*d) : nullptr;
     if (entries == nullptr) return 0;
@@ -177,7 +177,7 @@ bool make_step(const Correlator &corr, const Record &r, bool complete, Step *out
     s.outcome = corr.outcome(r, complete);
     if (r.is_request()) {
         if (r.retry_of != 0) {
-            s.reacts_to = find_response(corr, r.retry_of, r.retry_of_code);
+            s.reacts_to = find_response(corr, r.retry_of, corr.retry_of_code(r));
             if (s.reacts_to != nullptr) {
             }
         }
@@ -185,7 +185,7 @@ bool make_step(const Correlator &corr, const Record &r, bool complete, Step *out
     } else {
         const Record *q = find_request(corr, r);
         if (q != nullptr && q->retry_of != 0) {
-            s.answers_retry_of = find_response(corr, q->retry_of, q->retry_of_code);
+            s.answers_retry_of = find_response(corr, q->retry_of, corr.retry_of_code(*q));
         }
         if (!r.retransmission() && s.detail != nullptr) {
             s.copy_of = response_copy_of(corr, r, *s.detail);
@@ -227,9 +227,9 @@ std::string comment(const Step &s, kb::Lang lang) {
     if (r.is_request()) {
         if (s.reacts_to != nullptr) {
             add(out, tr.fr, corr.retry_summary(r, language));
-        } else if (r.response_frame != 0 && r.response_code >= 300) {
+        } else if (r.response_frame != 0 && r.code >= 300) {
             add(out, tr.fr,
-                tr("answered with ", "réponse ") + num(r.response_code) +
+                tr("answered with ", "réponse ") + num(r.code) +
                     tr(" in frame ", " en trame ") + num(r.response_frame));
         }
         return out;

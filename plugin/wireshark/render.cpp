@@ -224,7 +224,7 @@ void render_request(proto_tree *tree, packet_info *pinfo, tvbuff_t *tvb, const M
         const char *method[] = {corr.method_name(r.method).c_str()};
         const char *summary = fmt(pinfo, kb::Label::request_item, method);
         if (r.retry_of != 0) {
-            const Num code(r.retry_of_code), frame(r.retry_of);
+            const Num code(corr.retry_of_code(r)), frame(r.retry_of);
             const char *args[] = {code.s, frame.s};
             summary = wmem_strdup_printf(pinfo->pool, "%s, %s", summary,
                                          fmt(pinfo, kb::Label::retry_after, args));
@@ -234,7 +234,7 @@ void render_request(proto_tree *tree, packet_info *pinfo, tvbuff_t *tvb, const M
     proto_tree *t = proto_item_add_subtree(ti, ett_sipdiag);
     if (r.retry_of != 0) {
         add_gen_uint(t, hf_sipdiag_retry_of, tvb, r.retry_of);
-        add_gen_uint(t, hf_sipdiag_retry_of_code, tvb, r.retry_of_code);
+        add_gen_uint(t, hf_sipdiag_retry_of_code, tvb, corr.retry_of_code(r));
         if (const std::optional<bool> applies = corr.retry_applies(r)) {
             proto_item *ok = add_gen_bool(t, hf_sipdiag_retry_ok, tvb, *applies);
             add_expert(pinfo, ok, corr.retry_expert(r));
@@ -242,7 +242,7 @@ void render_request(proto_tree *tree, packet_info *pinfo, tvbuff_t *tvb, const M
     }
     if (r.response_frame != 0) {
         add_gen_uint(t, hf_sipdiag_response_frame, tvb, r.response_frame);
-        add_gen_uint(t, hf_sipdiag_response_code, tvb, r.response_code);
+        add_gen_uint(t, hf_sipdiag_response_code, tvb, r.code);
     }
     if (r.retransmission()) {
         add_gen_bool(t, hf_sipdiag_retransmission, tvb, true);

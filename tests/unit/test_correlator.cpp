@@ -423,7 +423,7 @@ const FollowupRow kFollowupRows[] = {
          EXPECT_EQ(d.cseq, 1u);
          const Record &retry = c.record(3);
          EXPECT_EQ(retry.retry_of, r.frame);
-         EXPECT_EQ(retry.retry_of_code, 302);
+         EXPECT_EQ(c.retry_of_code(retry), 302);
      }},
     {"redirect_retry_equivalent_uri",
      [] {
@@ -672,7 +672,7 @@ const FollowupRow kFollowupRows[] = {
          EXPECT_FALSE(d.if_match_repeated);
          EXPECT_EQ(d.followup_response_frame, 4u);
          EXPECT_EQ(d.followup_response_code, 200);
-         EXPECT_EQ(c.record(2).retry_of_code, 412);
+         EXPECT_EQ(c.retry_of_code(c.record(2)), 412);
      }},
     {"conditional_if_match_repeated",
      [] {
@@ -808,7 +808,7 @@ const FollowupRow kFollowupRows[] = {
          EXPECT_EQ(d.retry_session_expires, std::optional<std::uint32_t>(1800));
          EXPECT_TRUE(d.retry_has_min_se);
          EXPECT_EQ(d.followup_response_code, 200);
-         EXPECT_EQ(c.record(3).retry_of_code, 422);
+         EXPECT_EQ(c.retry_of_code(c.record(3)), 422);
      }},
     {"session_interval_above_min_se_with_refresher",
      [] { return too_small_then_retry({"3600;refresher=uac"}, {"1800"}, 200); }, 1,
@@ -1464,7 +1464,7 @@ TEST_P(LinkTest, Links) {
     if (m.is_request) {
         EXPECT_EQ(row.request_frame, 0u);
         EXPECT_EQ(r.response_frame, row.response_frame);
-        EXPECT_EQ(r.response_code, row.response_code);
+        EXPECT_EQ(r.code, row.response_code);
         EXPECT_EQ(r.retry_of, 0u);
     } else {
         EXPECT_EQ(r.code, m.status);
@@ -1981,16 +1981,50 @@ TEST(Bound, HundredThousandCallIdsInThousandTransactions) {
 // value reads back as it was, the sign included.
 TEST(Record, ResponseTimesOfEveryMagnitudeReadBack) {
     Store s;
-    constexpr TimeNs k47 = TimeNs{1} << 47;
-    for (TimeNs t :
-         {TimeNs{0}, TimeNs{1}, TimeNs{-1}, 250 * kMs, -3 * kSec, k47 - 1, -k47, k47, -k47 - 1,
-          std::numeric_limits<TimeNs>::max(), std::numeric_limits<TimeNs>::min()}) {
+    constexpr TimeNs k32 = TimeNs{UINT32_MAX};
+    for (TimeNs t : {TimeNs{0}, TimeNs{1}, 250 * kMs, k32, TimeNs{-1}, -3 * kSec, k32 + 1,
+                     20 * kSec, std::numeric_limits<TimeNs>::max(),
+                     std::numeric_limits<TimeNs>::min()}) {
         Record r;
         s.set_response_time(r, t);
         EXPECT_TRUE(r.has_response_time());
         EXPECT_EQ(s.response_time(r), t) << t;
     }
-    EXPECT_EQ(s.long_times.size(), 4u);  // only those beyond 48 bits
+    // Only those outside 0 .. 2^32-1 ns (4.29 s) are kept aside.
+    EXPECT_EQ(s.long_times.size(), 6u);
+}
+
+// A Record is 16 bytes: its code and its position in the frame share 16 bits, and the method
+// id shares a byte with a flag. Every value they may take reads back.
+TEST(Record, PackedFieldsHoldTheirWholeRange) {
+    Record r;
+    EXPECT_EQ(r.code, 0u);
+    EXPECT_EQ(r.index, 0u);
+    EXPECT_EQ(r.method, 0u);
+    for (unsigned code : {0u, 100u, 699u, 999u}) {
+        for (unsigned index : {0u, 1u, Record::kMaxIndex - 1}) {
+            for (unsigned method : {0u, 1u, Record::kMaxMethods - 1}) {
+                r.code = static_cast<std::uint16_t>(code);
+                r.index = static_cast<std::uint16_t>(index);
+                r.method = static_cast<std::uint8_t>(method);
+                r.flags = 0xff;
+                EXPECT_EQ(r.code, code);
+                EXPECT_EQ(r.index, index);
+                EXPECT_EQ(r.method, method);
+            }
+        }
+    }
+}
+
+// The 65th message of a frame (beyond what the 6-bit position holds) keeps the last position
+// rather than wrapping to 0.
+TEST(Record, PositionBeyondSixBitsIsClamped) {
+    Correlator c;
+    SipMessage m = request(1, at(0), "OPTIONS", 1, "z9hG4bK-clamp");
+    m.index = 200;
+    c.add(m);
+    ASSERT_EQ(c.record_count(), 1u);
+    EXPECT_EQ(c.record(0).index, Record::kMaxIndex - 1);
 }
 
 // A transaction is kept for Config::transaction_linger_ns after its final response (an ACK after
@@ -2092,7 +2126,7 @@ TEST(Regression, PendingConditionalFailuresPerEntityAreBounded) {
                                "a" + std::to_string(kN - 1) + ".example.com:5060", "192.0.2.1");
     last.call_id = "a" + std::to_string(kN - 1);
     const std::uint32_t r = c.add(last);
-    EXPECT_EQ(c.record(r).retry_of_code, 412);
+    EXPECT_EQ(c.retry_of_code(c.record(r)), 412);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -53,14 +53,11 @@ std::pair<std::size_t, std::size_t> RecordStore::scan_run(FrameNum frame) const 
 }
 
 void Store::set_response_time(Record &r, TimeNs t) {
-    constexpr TimeNs kLimit = TimeNs{1} << 47;
-    if (t >= -kLimit && t < kLimit) {
-        const auto u = static_cast<std::uint64_t>(t);
-        r.time_lo = static_cast<std::uint32_t>(u);
-        r.time_hi = static_cast<std::uint16_t>(u >> 32);
+    if (t >= 0 && t <= TimeNs{UINT32_MAX}) {
+        r.time = static_cast<std::uint32_t>(t);
         r.long_time = 0;
     } else {
-        r.time_lo = static_cast<std::uint32_t>(long_times.size());
+        r.time = static_cast<std::uint32_t>(long_times.size());
         r.long_time = 1;
         long_times.push_back(t);
     }
@@ -107,10 +104,7 @@ std::uint32_t RecordSide::get(std::uint32_t record, std::uint32_t missing) const
 
 TimeNs Store::response_time(const Record &r) const {
     if (!r.has_response_time() || r.is_request()) return 0;
-    if (r.long_time) return long_times[r.time_lo];
-    std::uint64_t u = (static_cast<std::uint64_t>(r.time_hi) << 32) | r.time_lo;
-    if (u & (std::uint64_t{1} << 47)) u |= ~((std::uint64_t{1} << 48) - 1);  // sign
-    return static_cast<TimeNs>(u);
+    return r.long_time ? long_times[r.time] : static_cast<TimeNs>(r.time);
 }
 
 TimeNs elapsed(TimeNs later, TimeNs earlier) {

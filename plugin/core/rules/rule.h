@@ -51,20 +51,20 @@ struct Record {
     };
     union {
         FrameNum retry_of = 0;  // request: the response it is the client's retry for
-        std::uint32_t time_lo;  // response: see Correlator::response_time()
+        std::uint32_t time;     // response: see Store::response_time()
     };
-    union {
-        std::uint16_t retry_of_code = 0;  // request
-        std::uint16_t time_hi;            // response
-    };
-    union {
-        std::uint16_t code = 0;       // response: its status code
-        std::uint16_t response_code;  // request: the code of its final response
-    };
-    std::uint8_t method = 0;  // interned: request method, or the CSeq method of a response
+    // Response: its status code (at most 999). Request: the code of its final response.
+    std::uint16_t code : 10;
+    std::uint16_t index : 6;  // position of the message in its frame (below kMaxIndex)
+    std::uint8_t method : 6;  // interned: request method, or the CSeq method of a response
+    std::uint8_t long_time : 1;  // response: `time` indexes Store::long_times
+    std::uint8_t spare : 1;
     std::uint8_t flags = 0;
-    std::uint8_t index = 0;      // position of the message in its frame
-    std::uint8_t long_time = 0;  // response: time_lo indexes Store::long_times
+
+    static constexpr unsigned kMaxIndex = 64;    // index: 6 bits
+    static constexpr unsigned kMaxMethods = 64;  // method: 6 bits
+
+    Record() : code(0), index(0), method(0), long_time(0), spare(0) {}
 
     static constexpr std::uint8_t kRequest = 1;
     static constexpr std::uint8_t kRetransmission = 2;
@@ -92,7 +92,7 @@ struct Record {
     // Any later sighting of a message already seen: no second verdict, diagnosis or count.
     bool repeated() const { return flags & (kRetransmission | kDuplicate | kCopy); }
 };
-static_assert(sizeof(Record) == 20, "Record: one per SIP message, keep it small");
+static_assert(sizeof(Record) == 16, "Record: one per SIP message, keep it small");
 
 // The records, in capture order, indexed from 0. Stored in blocks of fixed capacity rather than
 // one vector: no doubling overshoot and no copy of everything at each growth. The records of one
@@ -232,8 +232,8 @@ class RecordSide {
 // method names.
 struct Store {
     RecordStore records;
-    // Response times beyond 48 bits of nanoseconds (about 39 hours either way): timestamps of
-    // hostile or broken captures.
+    // Response times that do not fit the record's 32 bits of nanoseconds (4.29 s; negative
+    // ones come from broken timestamps): Record::time indexes this table instead.
     std::vector<TimeNs> long_times;
     void set_response_time(Record &r, TimeNs t);
     TimeNs response_time(const Record &r) const;
@@ -245,6 +245,14 @@ struct Store {
     }
     FrameNum original_frame(const Record &r) const {
         return r.repeated() ? originals.get(records.index_of(r), 0) : 0;
+    }
+    // The status code a retry reacts to (the code of the response in its Record::retry_of), kept
+    // aside: only retries have one.
+    RecordSide retry_codes;
+    std::uint16_t retry_of_code(const Record &r) const {
+        return r.is_request() && r.retry_of != 0
+                   ? static_cast<std::uint16_t>(retry_codes.get(records.index_of(r), 0))
+                   : 0;
     }
     std::deque<Diagnosis> diagnoses;
     // The index in `diagnoses` of each record that has one (Record::has_detail()).
