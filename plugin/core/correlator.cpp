@@ -10,7 +10,7 @@ namespace sipdiag {
 namespace {
 
 constexpr std::size_t kMaxMethods = Record::kMaxMethods;  // interned; others share "other"
-constexpr std::size_t kMaxAgents = 1024;  // distinct User-Agent/Server names kept
+constexpr std::size_t kMaxAgents = 1024;                  // distinct User-Agent/Server names kept
 
 bool is_final(unsigned code) {
     return code >= 200;
@@ -320,7 +320,8 @@ void Correlator::on_response(const SipMessage &msg, std::uint32_t idx) {
     }
     if (rec.copy_kind() != 0) return;  // the first sighting carries the diagnosis and verdict
 
-    if (is_final(code) && !tx->has_final && !rec.retransmission()) {
+    const bool first_final = is_final(code) && !tx->has_final && !rec.retransmission();
+    if (first_final) {
         tx->has_final = true;
         tx_.expire_at(key, linger_end(msg.time_ns));
         if (tx->followup_of != UINT32_MAX) {
@@ -336,7 +337,13 @@ void Correlator::on_response(const SipMessage &msg, std::uint32_t idx) {
     }
 
     Rule *rule = rules_.for_response(msg);
-    if (rule == nullptr) return;
+    if (rule == nullptr) {
+        // A final that no rule diagnoses (a 200 OK, a 486...): neither will its retransmissions,
+        // so nothing reads what the request carried any more. A later different final (broken
+        // transactions only) is then diagnosed without it.
+        if (first_final) tx->release_request_text();
+        return;
+    }
     Diagnosis d;
     const bool followup = rule->pending_kind() != PendingKind::none;
     if (followup) {
@@ -362,6 +369,10 @@ void Correlator::on_response(const SipMessage &msg, std::uint32_t idx) {
     }
     open_.push_back(idx);
     if (open_.size() > std::max<std::size_t>(config_.pending, 1)) open_.pop_front();
+}
+
+const Transaction *Correlator::transaction_of(const SipMessage &m) const {
+    return tx_.find(tx_key(m));
 }
 
 bool Correlator::try_pending(BoundedMap<PendingList> &table, std::uint64_t key,
@@ -430,7 +441,8 @@ void Correlator::apply_followup(std::uint32_t resp_idx, const SipMessage &req,
 
 void Correlator::note_settled(std::uint32_t resp_idx, const SipMessage &by) {
     const Record &r = store_.records[resp_idx];
-    if (settled(r)) settled_.push_back(Settlement{r.frame, static_cast<std::uint8_t>(r.index), by.index});
+    if (settled(r))
+        settled_.push_back(Settlement{r.frame, static_cast<std::uint8_t>(r.index), by.index});
 }
 
 void Correlator::expire_open(const SipMessage &msg) {
@@ -440,7 +452,8 @@ void Correlator::expire_open(const SipMessage &msg) {
         const Diagnosis &d = store_.diagnoses[store_.detail(resp)];
         if (elapsed(msg.time_ns, d.time_ns) <= config_.followup_window_ns) break;
         if (d.followup_frame == 0)
-            settled_.push_back(Settlement{resp.frame, static_cast<std::uint8_t>(resp.index), msg.index});
+            settled_.push_back(
+                Settlement{resp.frame, static_cast<std::uint8_t>(resp.index), msg.index});
         open_.pop_front();
     }
 }

@@ -121,6 +121,8 @@ class Correlator {
 
     TimeNs last_time() const { return last_time_; }
     std::size_t record_count() const { return store_.records.size(); }
+    // The transaction of a message, if the correlator still holds it (for tests).
+    const Transaction *transaction_of(const SipMessage &m) const;
     std::size_t transaction_count() const { return tx_.size(); }
     const Config &config() const { return config_; }
 

@@ -229,8 +229,8 @@ std::string comment(const Step &s, kb::Lang lang) {
             add(out, tr.fr, corr.retry_summary(r, language));
         } else if (r.response_frame != 0 && r.code >= 300) {
             add(out, tr.fr,
-                tr("answered with ", "réponse ") + num(r.code) +
-                    tr(" in frame ", " en trame ") + num(r.response_frame));
+                tr("answered with ", "réponse ") + num(r.code) + tr(" in frame ", " en trame ") +
+                    num(r.response_frame));
         }
         return out;
     }

@@ -1982,9 +1982,9 @@ TEST(Bound, HundredThousandCallIdsInThousandTransactions) {
 TEST(Record, ResponseTimesOfEveryMagnitudeReadBack) {
     Store s;
     constexpr TimeNs k32 = TimeNs{UINT32_MAX};
-    for (TimeNs t : {TimeNs{0}, TimeNs{1}, 250 * kMs, k32, TimeNs{-1}, -3 * kSec, k32 + 1,
-                     20 * kSec, std::numeric_limits<TimeNs>::max(),
-                     std::numeric_limits<TimeNs>::min()}) {
+    for (TimeNs t :
+         {TimeNs{0}, TimeNs{1}, 250 * kMs, k32, TimeNs{-1}, -3 * kSec, k32 + 1, 20 * kSec,
+          std::numeric_limits<TimeNs>::max(), std::numeric_limits<TimeNs>::min()}) {
         Record r;
         s.set_response_time(r, t);
         EXPECT_TRUE(r.has_response_time());
@@ -2056,6 +2056,39 @@ TEST(Bound, TransactionsAreForgottenAfterTheirLinger) {
     const std::uint32_t late = c.add(response(inv, 8, at(10'300), 486));
     EXPECT_FALSE(c.record(late).retransmission());
     EXPECT_EQ(c.record(late).request_frame, 0u);
+}
+
+// Memory: a transaction drops its request's texts (Request-URI, Session-Expires, facts) once
+// its first final is one that no rule diagnoses, since its retransmissions are not diagnosed
+// either; a final that a rule diagnoses keeps them for its retransmissions, which are diagnosed
+// from them again (the retransmitted 422 still shows the Session-Expires asked for).
+TEST(Bound, RequestTextIsDroppedAfterAFinalNoRuleReads) {
+    Correlator c;
+    const SipMessage ok = with_session(request(1, at(0), "INVITE", 1, "z9hG4bK-ok"), {"1800"}, {});
+    c.add(ok);
+    ASSERT_NE(c.transaction_of(ok), nullptr);
+    EXPECT_EQ(c.transaction_of(ok)->session_expires(), 1800u);
+    c.add(response(ok, 2, at(50), 200));
+    ASSERT_NE(c.transaction_of(ok), nullptr);  // kept for the linger
+    EXPECT_FALSE(c.transaction_of(ok)->session_expires().has_value());
+    EXPECT_TRUE(c.transaction_of(ok)->request_uri().empty());
+
+    const SipMessage low =
+        with_session(request(3, at(100), "INVITE", 1, "z9hG4bK-low"), {"60"}, {});
+    c.add(low);
+    SipMessage too_small = with_session(response(low, 4, at(150), 422), {}, {"90"});
+    c.add(too_small);
+    ASSERT_NE(c.transaction_of(low), nullptr);
+    EXPECT_EQ(c.transaction_of(low)->session_expires(), 60u);
+    too_small.frame = 5;
+    too_small.time_ns = at(650);
+    const std::uint32_t again = c.add(too_small);
+    ASSERT_TRUE(c.record(again).retransmission());
+    const Diagnosis *d = c.diagnosis(c.record(again));
+    ASSERT_NE(d, nullptr);
+    const TimerDetail *t = c.detail<SessionTimerRule>(*d);
+    ASSERT_NE(t, nullptr);
+    EXPECT_EQ(t->session_expires, 60u);
 }
 
 // Regression: interning the 64th distinct method renamed the 63rd one to "(other)", so records

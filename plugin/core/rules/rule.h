@@ -55,8 +55,8 @@ struct Record {
     };
     // Response: its status code (at most 999). Request: the code of its final response.
     std::uint16_t code : 10;
-    std::uint16_t index : 6;  // position of the message in its frame (below kMaxIndex)
-    std::uint8_t method : 6;  // interned: request method, or the CSeq method of a response
+    std::uint16_t index : 6;     // position of the message in its frame (below kMaxIndex)
+    std::uint8_t method : 6;     // interned: request method, or the CSeq method of a response
     std::uint8_t long_time : 1;  // response: `time` indexes Store::long_times
     std::uint8_t spare : 1;
     std::uint8_t flags = 0;
