@@ -228,7 +228,11 @@ void Correlator::on_request(const SipMessage &msg, std::uint32_t idx) {
     Transaction &tx = tx_.get(key);
     // A new transaction: the leg of its first message.
     if (tx.request_frame == 0 && tx.response_count == 0 && !tx.multi_leg) tx.leg = leg_id(msg.leg);
-    if (repeated_request(msg, key, tx, idx)) return;  // a retransmission, duplicate or copy
+    if (repeated_request(msg, key, tx, idx)) {  // a retransmission, duplicate or copy
+        // Its transaction lingers from its last message (Config::transaction_linger_ns).
+        if (tx.has_final || msg.method == "ACK") tx_.expire_at(key, linger_end(msg.time_ns));
+        return;
+    }
     tx.request_frame = msg.frame;
     tx.request_time = msg.time_ns;
     // An ACK gets no response: only its retransmissions (for each retransmitted final) follow.
@@ -318,6 +322,9 @@ void Correlator::on_response(const SipMessage &msg, std::uint32_t idx) {
             req.code = code;
         }
     }
+    // A transaction that has its final lingers from its last message (the first final sets
+    // the first deadline below).
+    if (tx->has_final) tx_.expire_at(key, linger_end(msg.time_ns));
     if (rec.copy_kind() != 0) return;  // the first sighting carries the diagnosis and verdict
 
     const bool first_final = is_final(code) && !tx->has_final && !rec.retransmission();

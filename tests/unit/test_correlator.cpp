@@ -2027,9 +2027,11 @@ TEST(Record, PositionBeyondSixBitsIsClamped) {
     EXPECT_EQ(c.record(0).index, Record::kMaxIndex - 1);
 }
 
-// A transaction is kept for Config::transaction_linger_ns after its final response (an ACK after
-// it is sent) so that retransmissions are still recognised, then forgotten: memory follows the
-// traffic of the last minute, not the capacity.
+// A transaction that has its final response is kept for Config::transaction_linger_ns after its
+// last message (an ACK: after its last sighting) so that retransmissions are still recognised,
+// then forgotten: memory follows the traffic of the last half minute, not the capacity. Each
+// retransmission postpones the end, so a final retransmitted every T2 for longer than the linger
+// stays one transaction.
 TEST(Bound, TransactionsAreForgottenAfterTheirLinger) {
     Config cfg;
     cfg.transaction_linger_ns = 10 * kSec;
@@ -2047,13 +2049,20 @@ TEST(Bound, TransactionsAreForgottenAfterTheirLinger) {
     ack.frame = 5;
     ack.time_ns = at(9'010);
     EXPECT_TRUE(c.record(c.add(ack)).retransmission());
-    // An unanswered request stays; the answered INVITE and its ACK go once the linger is over.
     c.add(request(6, at(10'050), "OPTIONS", 2, "z9hG4bK-other"));
     EXPECT_EQ(c.transaction_count(), 3u);
-    c.add(request(7, at(10'200), "OPTIONS", 3, "z9hG4bK-third"));
-    EXPECT_EQ(c.transaction_count(), 2u);
+    // 18.4 s after the first final, 9.5 s after the last copy: still a retransmission.
+    const std::uint32_t later = c.add(response(inv, 7, at(18'500), 486));
+    EXPECT_TRUE(c.record(later).retransmission());
+    EXPECT_EQ(c.transaction_count(), 3u);
+    // The ACK's last sighting was at 9.01 s: it is gone at 19.01 s; the INVITE at 28.5 s. An
+    // unanswered request stays.
+    c.add(request(8, at(19'100), "OPTIONS", 3, "z9hG4bK-third"));
+    EXPECT_EQ(c.transaction_count(), 3u);
+    c.add(request(9, at(28'600), "OPTIONS", 4, "z9hG4bK-fourth"));
+    EXPECT_EQ(c.transaction_count(), 3u);  // the three OPTIONS
     // So a final seen after that is no longer tied to the INVITE.
-    const std::uint32_t late = c.add(response(inv, 8, at(10'300), 486));
+    const std::uint32_t late = c.add(response(inv, 10, at(28'700), 486));
     EXPECT_FALSE(c.record(late).retransmission());
     EXPECT_EQ(c.record(late).request_frame, 0u);
 }

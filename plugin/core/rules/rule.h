@@ -202,10 +202,13 @@ constexpr std::size_t kMaxPendingKeys = 2;
 struct Config {
     // How long after a response a retry still counts as its follow-up.
     TimeNs followup_window_ns = 32'000'000'000;  // 64*T1, RFC 3261 timer B
-    // How long a transaction is kept after its first final response (and an ACK after it is
-    // sent), to recognise retransmissions: over UDP they stop 64*T1 = 32 s after the final
-    // (RFC 3261 17.1.1.2, 17.2.1, 17.2.2); twice that leaves room for a larger T1.
-    TimeNs transaction_linger_ns = 64'000'000'000;
+    // How long a transaction that has its final response (an ACK: once sent) is kept after its
+    // last message, to recognise retransmissions. After a final, the messages that still come
+    // over UDP (the final again, the request again if the final was lost beyond the capture
+    // point, the ACK again) are at most T2 = 4 s apart (RFC 3261 17.1.1.2, 17.1.2.2, 17.2.1),
+    // and stop 64*T1 = 32 s after the final; 32 s after the last one covers a T2 of up to 32 s
+    // and any T1, since each message postpones the deadline.
+    TimeNs transaction_linger_ns = 32'000'000'000;
     std::size_t transactions = 1u << 18;  // at most this many at once, the oldest forgotten first
     std::size_t entities = 1u << 16;
     std::size_t pending = 1u << 16;
