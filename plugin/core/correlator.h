@@ -59,8 +59,12 @@ class Correlator {
     std::uint16_t retry_of_code(const Record &r) const { return store_.retry_of_code(r); }
     // The frame a repeated sighting repeats (Record::repeated()); 0 for any other record.
     FrameNum original_frame(const Record &r) const { return store_.original_frame(r); }
+    // The side tables (diagnosis, original frame, retry code) are found by the record's place in
+    // the store: pass the records the correlator hands out, not copies (a copy finds nothing).
     const Diagnosis *diagnosis(const Record &r) const {
-        return r.has_detail() ? &store_.diagnoses[store_.detail(r)] : nullptr;
+        if (!r.has_detail()) return nullptr;
+        const std::uint32_t i = store_.detail(r);
+        return i < store_.diagnoses.size() ? &store_.diagnoses[i] : nullptr;
     }
     // The rule's own detail of a diagnosis, e.g. detail<RedirectRule>(d); null for another rule.
     template <typename R>

@@ -269,7 +269,7 @@ int g_flow_tap = -1;
 // What the dissector hands the tap for one SIP message (in pinfo->pool).
 struct Note {
     const Correlator *corr;
-    Record rec;
+    const Record *rec;  // in the correlator's store: its side tables are found by its address
     bool complete;
     kb::Lang lang;
 };
@@ -297,7 +297,7 @@ tap_packet_status flow_packet(void *tapdata, packet_info *pinfo, epan_dissect_t 
     std::uint16_t conv = 0;
     try {
         Step s;
-        if (!make_step(*n->corr, n->rec, n->complete, &s, &conv)) return TAP_PACKET_DONT_REDRAW;
+        if (!make_step(*n->corr, *n->rec, n->complete, &s, &conv)) return TAP_PACKET_DONT_REDRAW;
         lab = label(s);
         com = comment(s, n->lang);
     } catch (...) {
@@ -330,7 +330,7 @@ void register_flow(int proto_id) {
 void note(packet_info *pinfo, const Correlator &corr, const Record &r, kb::Lang lang) {
     if (g_flow_tap < 0 || !have_tap_listener(g_flow_tap)) return;
     void *mem = wmem_alloc(pinfo->pool, sizeof(Note));
-    auto *n = new (mem) Note{&corr, r, PINFO_FD_VISITED(pinfo) != 0, lang};
+    auto *n = new (mem) Note{&corr, &r, PINFO_FD_VISITED(pinfo) != 0, lang};
     tap_queue_packet(g_flow_tap, pinfo, n);
 }
 

@@ -2067,6 +2067,20 @@ TEST(Bound, TransactionsAreForgottenAfterTheirLinger) {
     EXPECT_EQ(c.record(late).request_frame, 0u);
 }
 
+// Regression: the flow tap handed the renderer a copy of a Record; the side tables are found by
+// the record's address in the store, so the copy's diagnosis index was garbage and tshark
+// -z flow,sipdiag crashed. A copy now finds no diagnosis instead (and the tap passes the
+// original).
+TEST(Record, ACopyFindsNoSideTableEntries) {
+    Correlator c;
+    for (const SipMessage &m : too_small("90", {"1800"})) c.add(m);
+    const Record &kept = c.record(1);
+    ASSERT_NE(c.diagnosis(kept), nullptr);
+    const Record copy = kept;
+    EXPECT_EQ(c.diagnosis(copy), nullptr);
+    EXPECT_EQ(c.original_frame(copy), 0u);
+}
+
 // Memory: a transaction drops its request's texts (Request-URI, Session-Expires, facts) once
 // its first final is one that no rule diagnoses, since its retransmissions are not diagnosed
 // either; a final that a rule diagnoses keeps them for its retransmissions, which are diagnosed
