@@ -9,6 +9,7 @@
 // Call-ID, branch and URI per entry, which the memory budget does not allow.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <deque>
@@ -36,10 +37,13 @@ std::uint64_t hash_parts(std::initializer_list<std::string_view> parts, std::uin
 // frees what the value owned, and reused.
 //
 // Expiry: expire_at(k, t) marks the current entry of k to be erased by the first expire(now) with
-// now >= t (the correlator forgets a transaction some time after its final response). Deadlines
-// are served in the order they were set, so they should be set in time order (capture order);
-// one set out of order waits for the deadlines set before it. A key erased, evicted or inserted
-// again in between is not touched (the deadline carries the insertion's sequence number).
+// now >= t (the correlator forgets a transaction some time after its last message). A later
+// expire_at() of the same entry postpones it: the entry goes with its last deadline (at most
+// kMaxDeadlines are queued per entry; later ones are ignored, so the queue stays within
+// kMaxDeadlines times the live keys). Deadlines are served in the order they were set, so they
+// should be set in time order (capture order); one set out of order waits for the deadlines set
+// before it. A key erased, evicted or inserted again in between is not touched (the deadline
+// carries the insertion's sequence number).
 template <typename V>
 class BoundedMap {
   public:
@@ -66,6 +70,7 @@ class BoundedMap {
         Slot &slot = slots_[s];
         slot.key = k;
         slot.seq = next_seq();
+        slot.deadlines = 0;
         index_[pos] = Entry{tag(k), s + 1};
         ++size_;
         order_.push_back(Ref{s, slot.seq});
@@ -78,24 +83,30 @@ class BoundedMap {
         const std::size_t pos = present(k);
         if (pos != kNone) erase_at(pos);
     }
+    static constexpr std::uint32_t kMaxDeadlines = 8;
     void expire_at(std::uint64_t k, std::int64_t when) {
         const std::size_t pos = present(k);
         if (pos == kNone) return;
-        deadlines_.push_back(Deadline{Ref{index_[pos].slot - 1, slot_at(pos).seq}, when});
-        // A key has at most one deadline per insertion: past twice the live keys, most are of
-        // keys gone already (erased or evicted); drop those.
-        if (deadlines_.size() > 2 * size_ + 16) {
+        Slot &slot = slot_at(pos);
+        if (slot.deadlines >= kMaxDeadlines) return;
+        ++slot.deadlines;
+        deadlines_.push_back(Deadline{Ref{index_[pos].slot - 1, slot.seq}, when});
+        // Drop the deadlines of keys gone already (erased or evicted) once they may be half the
+        // queue; the next pass waits until the queue has doubled again, so that live deadlines
+        // (up to kMaxDeadlines per key) do not make every call pass over the whole queue.
+        if (deadlines_.size() > std::max(2 * size_ + 16, compact_deadlines_at_)) {
             std::deque<Deadline> kept;
             for (const Deadline &e : deadlines_) {
                 if (live(e.ref)) kept.push_back(e);
             }
             deadlines_.swap(kept);
+            compact_deadlines_at_ = 2 * deadlines_.size();
         }
     }
     void expire(std::int64_t now) {
         while (!deadlines_.empty() && deadlines_.front().when <= now) {
             const Deadline &e = deadlines_.front();
-            if (live(e.ref)) erase(slots_[e.ref.slot].key);
+            if (live(e.ref) && --slots_[e.ref.slot].deadlines == 0) erase(slots_[e.ref.slot].key);
             deadlines_.pop_front();
         }
     }
@@ -110,6 +121,9 @@ class BoundedMap {
         V value{};
         std::uint64_t key = 0;
         std::uint32_t seq = 0;  // of the insertion holding the slot; 0: free
+        // Deadlines queued for this insertion (expire_at()); in what would be padding for most
+        // values (a Transaction's slot stays 88 bytes).
+        std::uint32_t deadlines = 0;
     };
     // One insertion of a key: its slot and the insertion's sequence number. The queues hold these
     // (8 bytes) rather than the key and a 64-bit number: the slot's own sequence number tells
@@ -219,6 +233,7 @@ class BoundedMap {
         std::int64_t when;
     };
     std::deque<Deadline> deadlines_;  // in the order they were set
+    std::size_t compact_deadlines_at_ = 0;
 };
 
 }  // namespace sipdiag

@@ -9,8 +9,8 @@ namespace sipdiag {
 
 namespace {
 
-constexpr std::size_t kMaxMethods = 64;   // interned method names; others share "other"
-constexpr std::size_t kMaxAgents = 1024;  // distinct User-Agent/Server names kept
+constexpr std::size_t kMaxMethods = Record::kMaxMethods;  // interned; others share "other"
+constexpr std::size_t kMaxAgents = 1024;                  // distinct User-Agent/Server names kept
 
 bool is_final(unsigned code) {
     return code >= 200;
@@ -102,13 +102,15 @@ std::uint16_t Correlator::intern_agent(const std::string *header) {
 
 std::uint32_t Correlator::keep(Record &r, Diagnosis &&d) {
     store_.diagnoses.push_back(std::move(d));
-    r.detail = static_cast<std::uint32_t>(store_.diagnoses.size() - 1);
-    return r.detail;
+    const auto i = static_cast<std::uint32_t>(store_.diagnoses.size() - 1);
+    store_.details.set(store_.records.index_of(r), i);
+    r.flags |= Record::kHasDetail;
+    return i;
 }
 
 Diagnosis &Correlator::diagnosis_for(Record &r) {
-    if (!r.has_detail()) keep(r, Diagnosis{});
-    return store_.diagnoses[r.detail];
+    if (!r.has_detail()) return store_.diagnoses[keep(r, Diagnosis{})];
+    return store_.diagnoses[store_.detail(r)];
 }
 
 std::pair<const Record *, std::size_t> Correlator::frame_records(FrameNum frame) const {
@@ -140,7 +142,8 @@ std::uint32_t Correlator::add(const SipMessage &msg) {
 
     Record r;
     r.frame = msg.frame;
-    r.index = msg.index;
+    // Extraction stops at kMaxMessagesPerFrame (64) messages per frame, which the 6 bits hold.
+    r.index = static_cast<std::uint16_t>(std::min<unsigned>(msg.index, Record::kMaxIndex - 1));
     r.code = static_cast<std::uint16_t>(msg.is_request ? 0 : std::min(msg.status, 999u));
     r.method = intern_method(msg.is_request ? msg.method : msg.cseq_method);
     if (msg.is_request) r.flags |= Record::kRequest;
@@ -206,7 +209,7 @@ bool Correlator::repeated_request(const SipMessage &msg, std::uint64_t key, Tran
     if (on_leg != 0) {
         // Seen on this leg before: the capture saw the packet twice, or the client sent it again.
         rec.flags |= duplicate_of != 0 ? Record::kDuplicate : Record::kRetransmission;
-        rec.original_frame = duplicate_of != 0 ? duplicate_of : on_leg;
+        store_.set_original_frame(rec, duplicate_of != 0 ? duplicate_of : on_leg);
         return true;
     }
     if (ls != nullptr) {
@@ -216,7 +219,7 @@ bool Correlator::repeated_request(const SipMessage &msg, std::uint64_t key, Tran
     }
     if (tx.request_frame == 0) return false;
     rec.flags |= Record::kCopy;  // first on this leg, seen on another one before
-    rec.original_frame = tx.request_frame;
+    store_.set_original_frame(rec, tx.request_frame);
     return true;
 }
 
@@ -225,7 +228,11 @@ void Correlator::on_request(const SipMessage &msg, std::uint32_t idx) {
     Transaction &tx = tx_.get(key);
     // A new transaction: the leg of its first message.
     if (tx.request_frame == 0 && tx.response_count == 0 && !tx.multi_leg) tx.leg = leg_id(msg.leg);
-    if (repeated_request(msg, key, tx, idx)) return;  // a retransmission, duplicate or copy
+    if (repeated_request(msg, key, tx, idx)) {  // a retransmission, duplicate or copy
+        // Its transaction lingers from its last message (Config::transaction_linger_ns).
+        if (tx.has_final || msg.method == "ACK") tx_.expire_at(key, linger_end(msg.time_ns));
+        return;
+    }
     tx.request_frame = msg.frame;
     tx.request_time = msg.time_ns;
     // An ACK gets no response: only its retransmissions (for each retransmitted final) follow.
@@ -289,10 +296,10 @@ void Correlator::on_response(const SipMessage &msg, std::uint32_t idx) {
         ls != nullptr ? first_of(ls->codes, ls->frames, ls->response_count, code) : anywhere;
     if (on_leg != 0) {
         rec.flags |= duplicate_of != 0 ? Record::kDuplicate : Record::kRetransmission;
-        rec.original_frame = duplicate_of != 0 ? duplicate_of : on_leg;
+        store_.set_original_frame(rec, duplicate_of != 0 ? duplicate_of : on_leg);
     } else if (anywhere != 0) {
         rec.flags |= Record::kCopy;
-        rec.original_frame = anywhere;
+        store_.set_original_frame(rec, anywhere);
     }
     if (on_leg == 0 && ls != nullptr)
         note_code(ls->codes, ls->frames, ls->response_count, code, msg.frame);
@@ -312,12 +319,16 @@ void Correlator::on_response(const SipMessage &msg, std::uint32_t idx) {
         Record &req = store_.records[request_record];
         if (req.response_frame == 0) {
             req.response_frame = msg.frame;
-            req.response_code = code;
+            req.code = code;
         }
     }
+    // A transaction that has its final lingers from its last message (the first final sets
+    // the first deadline below).
+    if (tx->has_final) tx_.expire_at(key, linger_end(msg.time_ns));
     if (rec.copy_kind() != 0) return;  // the first sighting carries the diagnosis and verdict
 
-    if (is_final(code) && !tx->has_final && !rec.retransmission()) {
+    const bool first_final = is_final(code) && !tx->has_final && !rec.retransmission();
+    if (first_final) {
         tx->has_final = true;
         tx_.expire_at(key, linger_end(msg.time_ns));
         if (tx->followup_of != UINT32_MAX) {
@@ -333,7 +344,13 @@ void Correlator::on_response(const SipMessage &msg, std::uint32_t idx) {
     }
 
     Rule *rule = rules_.for_response(msg);
-    if (rule == nullptr) return;
+    if (rule == nullptr) {
+        // A final that no rule diagnoses (a 200 OK, a 486...): neither will its retransmissions,
+        // so nothing reads what the request carried any more. A later different final (broken
+        // transactions only) is then diagnosed without it.
+        if (first_final) tx->release_request_text();
+        return;
+    }
     Diagnosis d;
     const bool followup = rule->pending_kind() != PendingKind::none;
     if (followup) {
@@ -350,7 +367,7 @@ void Correlator::on_response(const SipMessage &msg, std::uint32_t idx) {
     if (!followup || kept_rec.retransmission()) return;  // the first copy carries the follow-up
     note_call(msg, idx);
     rule->diagnosed(msg, *tx, idx);
-    Diagnosis &kept = store_.diagnoses[kept_rec.detail];
+    Diagnosis &kept = store_.diagnoses[store_.detail(kept_rec)];
     std::uint64_t keys[kMaxPendingKeys] = {};
     const std::size_t n = rule->pending_keys(msg, kept, keys);
     auto &table = rule->pending_kind() == PendingKind::entity ? pending_entity_ : pending_dialog_;
@@ -361,6 +378,10 @@ void Correlator::on_response(const SipMessage &msg, std::uint32_t idx) {
     if (open_.size() > std::max<std::size_t>(config_.pending, 1)) open_.pop_front();
 }
 
+const Transaction *Correlator::transaction_of(const SipMessage &m) const {
+    return tx_.find(tx_key(m));
+}
+
 bool Correlator::try_pending(BoundedMap<PendingList> &table, std::uint64_t key,
                              const SipMessage &msg, std::uint64_t client, std::uint32_t idx,
                              Transaction &tx) {
@@ -368,7 +389,7 @@ bool Correlator::try_pending(BoundedMap<PendingList> &table, std::uint64_t key,
     if (pending == nullptr) return false;
     for (auto it = pending->begin(); it != pending->end();) {
         const Record &resp = store_.records[*it];
-        const Diagnosis &d = store_.diagnoses[resp.detail];
+        const Diagnosis &d = store_.diagnoses[store_.detail(resp)];
         if (d.followup_frame != 0) {  // already answered under its other key
             it = pending->erase(it);
             continue;
@@ -413,10 +434,10 @@ void Correlator::find_followup(const SipMessage &msg, std::uint32_t idx, Transac
 void Correlator::apply_followup(std::uint32_t resp_idx, const SipMessage &req,
                                 std::uint32_t req_idx, Transaction &tx) {
     Record &resp = store_.records[resp_idx];
-    Diagnosis &d = store_.diagnoses[resp.detail];
+    Diagnosis &d = store_.diagnoses[store_.detail(resp)];
     Record &rq = store_.records[req_idx];
     rq.retry_of = resp.frame;
-    rq.retry_of_code = resp.code;
+    store_.retry_codes.set(req_idx, resp.code);
     d.followup_frame = req.frame;
     tx.followup_of = resp_idx;
     Rule *rule = rule_of(d);
@@ -427,17 +448,19 @@ void Correlator::apply_followup(std::uint32_t resp_idx, const SipMessage &req,
 
 void Correlator::note_settled(std::uint32_t resp_idx, const SipMessage &by) {
     const Record &r = store_.records[resp_idx];
-    if (settled(r)) settled_.push_back(Settlement{r.frame, r.index, by.index});
+    if (settled(r))
+        settled_.push_back(Settlement{r.frame, static_cast<std::uint8_t>(r.index), by.index});
 }
 
 void Correlator::expire_open(const SipMessage &msg) {
     // The same test as try_pending(): past the window, no retry can match any more.
     while (!open_.empty()) {
         const Record &resp = store_.records[open_.front()];
-        const Diagnosis &d = store_.diagnoses[resp.detail];
+        const Diagnosis &d = store_.diagnoses[store_.detail(resp)];
         if (elapsed(msg.time_ns, d.time_ns) <= config_.followup_window_ns) break;
         if (d.followup_frame == 0)
-            settled_.push_back(Settlement{resp.frame, resp.index, msg.index});
+            settled_.push_back(
+                Settlement{resp.frame, static_cast<std::uint8_t>(resp.index), msg.index});
         open_.pop_front();
     }
 }
@@ -467,7 +490,7 @@ const Diagnosis *Correlator::retried(const Record &request) const {
     const auto [recs, n] = frame_records(request.retry_of);
     for (std::size_t i = 0; i < n; ++i) {
         const Diagnosis *d = diagnosis(recs[i]);
-        if (!recs[i].is_request() && recs[i].code == request.retry_of_code && d != nullptr &&
+        if (!recs[i].is_request() && recs[i].code == retry_of_code(request) && d != nullptr &&
             d->followup_frame == request.frame) {
             return d;
         }
@@ -491,7 +514,7 @@ ExpertKind Correlator::retry_expert(const Record &request) const {
 
 void Correlator::note_call(const SipMessage &msg, std::uint32_t idx) {
     Record &rec = store_.records[idx];
-    Diagnosis &d = store_.diagnoses[rec.detail];
+    Diagnosis &d = store_.diagnoses[store_.detail(rec)];
     const std::uint64_t key = hash_parts({msg.call_id});
     std::uint32_t *ci = call_index_.find(key);
     if (ci == nullptr || *ci >= calls_.size()) {
@@ -579,19 +602,19 @@ std::string Correlator::summary(const Record &r, bool capture_complete, Language
     if (!reason.empty()) w.text(" ").text(reason);
     if (r.retransmission()) {
         w.colon().text("retransmission of frame", "retransmission de la trame").text(" ");
-        w.number(r.original_frame);
+        w.number(original_frame(r));
         return out;
     }
     if (r.copy_kind() == 1) {
         w.colon()
             .text("duplicate of frame", "doublon de la trame")
             .text(" ")
-            .number(r.original_frame);
+            .number(original_frame(r));
         w.text(" (the capture saw it twice)", " (vue deux fois par la capture)");
         return out;
     }
     if (r.copy_kind() == 2) {
-        w.colon().text("copy of frame", "copie de la trame").text(" ").number(r.original_frame);
+        w.colon().text("copy of frame", "copie de la trame").text(" ").number(original_frame(r));
         w.text(" seen at another capture point", " vue à un autre point de capture");
         return out;
     }
@@ -634,7 +657,7 @@ std::string Correlator::retry_summary(const Record &request, Language lang) cons
     const Rule *rule = d ? rule_of(*d) : nullptr;
     if (rule == nullptr) return out;
     SummaryWriter w(out, lang);
-    w.text("retry after the ", "relance après le ").number(request.retry_of_code);
+    w.text("retry after the ", "relance après le ").number(retry_of_code(request));
     w.text(" in frame ", " de la trame ").number(request.retry_of).colon();
     const std::size_t before = out.size();
     rule->summarize_retry(*d, w);

@@ -55,8 +55,16 @@ class Correlator {
     const Record &record(std::uint32_t i) const { return store_.records[i]; }
     // A response's time since its request (Record::has_response_time()).
     TimeNs response_time(const Record &r) const { return store_.response_time(r); }
+    // A retry's Record::retry_of is a frame; this is the status code it reacts to (0: no retry).
+    std::uint16_t retry_of_code(const Record &r) const { return store_.retry_of_code(r); }
+    // The frame a repeated sighting repeats (Record::repeated()); 0 for any other record.
+    FrameNum original_frame(const Record &r) const { return store_.original_frame(r); }
+    // The side tables (diagnosis, original frame, retry code) are found by the record's place in
+    // the store: pass the records the correlator hands out, not copies (a copy finds nothing).
     const Diagnosis *diagnosis(const Record &r) const {
-        return r.has_detail() ? &store_.diagnoses[r.detail] : nullptr;
+        if (!r.has_detail()) return nullptr;
+        const std::uint32_t i = store_.detail(r);
+        return i < store_.diagnoses.size() ? &store_.diagnoses[i] : nullptr;
     }
     // The rule's own detail of a diagnosis, e.g. detail<RedirectRule>(d); null for another rule.
     template <typename R>
@@ -117,6 +125,8 @@ class Correlator {
 
     TimeNs last_time() const { return last_time_; }
     std::size_t record_count() const { return store_.records.size(); }
+    // The transaction of a message, if the correlator still holds it (for tests).
+    const Transaction *transaction_of(const SipMessage &m) const;
     std::size_t transaction_count() const { return tx_.size(); }
     const Config &config() const { return config_; }
 
@@ -129,7 +139,7 @@ class Correlator {
     void on_request(const SipMessage &msg, std::uint32_t idx);
     // Multi-point captures (core/multipoint.h): what `leg` saw of `tx` (null while `tx` was seen
     // on that leg alone: its own fields tell), and whether a request repeats an earlier sighting
-    // (flags and original_frame set; false for the first sighting anywhere).
+    // (flags and the original frame set; false for the first sighting anywhere).
     LegSightings *leg_sightings(Transaction &tx, std::uint64_t key, LegId leg);
     bool repeated_request(const SipMessage &msg, std::uint64_t key, Transaction &tx,
                           std::uint32_t idx);

@@ -61,6 +61,10 @@ struct Transaction {
     bool multi_leg = false;
 
     bool captured() const { return request_frame != 0; }
+    void release_request_text() {
+        text = RequestText{};
+        facts.reset();
+    }
     std::string_view request_uri() const { return text.uri(); }
     // PUBLISH: the event package and the SIP-If-Match of the request ("" for other methods).
     std::string_view event() const { return text.event(); }

@@ -49,8 +49,9 @@ const Record *find_response(const Correlator &c, FrameNum frame, unsigned code) 
 
 // The first copy of a retransmitted message (or the sighting a multi-point copy repeats).
 const Record *find_original(const Correlator &c, const Record &r) {
-    if (!r.repeated() || r.original_frame == 0) return nullptr;
-    const auto [recs, n] = c.frame_records(r.original_frame);
+    const FrameNum original = c.original_frame(r);
+    if (original == 0) return nullptr;
+    const auto [recs, n] = c.frame_records(original);
     for (std::size_t i = 0; i < n; ++i) {
         const Record &o = recs[i];
         if (o.is_request() != r.is_request() || o.retransmission()) continue;
@@ -60,7 +61,7 @@ const Record *find_original(const Correlator &c, const Record &r) {
 }
 
 bool request_in_flow(const Correlator &c, const Record &q, int hops) {
-    if (q.retry_of != 0 || q.has_detail() || q.response_code >= 300) return true;
+    if (q.retry_of != 0 || q.has_detail() || q.code >= 300) return true;
     if (hops > 0 && q.repeated()) {
         const Record *o = find_original(c, q);
         return o != nullptr && request_in_flow(c, *o, hops - 1);
@@ -79,10 +80,10 @@ std::uint16_t conv_of(const Correlator &c, const Record *r, int hops) {
     if (r == nullptr || hops <= 0) return 0;
     if (r->is_request()) {
         if (r->retry_of != 0)
-            return conv_of(c, find_response(c, r->retry_of, r->retry_of_code), hops - 1);
+            return conv_of(c, find_response(c, r->retry_of, c.retry_of_code(*r)), hops - 1);
         if (r->repeated()) return conv_of(c, find_original(c, *r), hops - 1);
         if (r->response_frame != 0)
-            return conv_of(c, find_response(c, r->response_frame, r->response_code), hops - 1);
+            return conv_of(c, find_response(c, r->response_frame, r->code), hops - 1);
         return 0;
     }
     const Diagnosis *d = c.diagnosis(*r);
@@ -93,9 +94,9 @@ std::uint16_t conv_of(const Correlator &c, const Record *r, int hops) {
     const Record *q = find_request(c, *r);
     if (q == nullptr) return 0;
     if (q->retry_of != 0)
-        return conv_of(c, find_response(c, q->retry_of, q->retry_of_code), hops - 1);
+        return conv_of(c, find_response(c, q->retry_of, c.retry_of_code(*q)), hops - 1);
     if (q->response_frame != 0 && q->response_frame != r->frame)
-        return conv_of(c, find_response(c, q->response_frame, q->response_code), hops - 1);
+        return conv_of(c, find_response(c, q->response_frame, q->code), hops - 1);
     return 0;
 }
 
@@ -126,7 +127,7 @@ FrameNum response_relayed_as(const Correlator &c, const Record &r, const Diagnos
 }
 
 FrameNum request_copy_of(const Correlator &c, const Record &q) {
-    const Record *resp = find_response(c, q.response_frame, q.response_code);
+    const Record *resp = find_response(c, q.response_frame, q.code);
     const Diagnosis *d = resp ? c.diagnosis(*resp) : nullptr;
     const std::vector<CallEntry> *entries = d ? c.call(*d) : nullptr;
     if (entries == nullptr) return 0;
@@ -176,7 +177,7 @@ bool make_step(const Correlator &corr, const Record &r, bool complete, Step *out
     s.outcome = corr.outcome(r, complete);
     if (r.is_request()) {
         if (r.retry_of != 0) {
-            s.reacts_to = find_response(corr, r.retry_of, r.retry_of_code);
+            s.reacts_to = find_response(corr, r.retry_of, corr.retry_of_code(r));
             if (s.reacts_to != nullptr) {
             }
         }
@@ -184,7 +185,7 @@ bool make_step(const Correlator &corr, const Record &r, bool complete, Step *out
     } else {
         const Record *q = find_request(corr, r);
         if (q != nullptr && q->retry_of != 0) {
-            s.answers_retry_of = find_response(corr, q->retry_of, q->retry_of_code);
+            s.answers_retry_of = find_response(corr, q->retry_of, corr.retry_of_code(*q));
         }
         if (!r.retransmission() && s.detail != nullptr) {
             s.copy_of = response_copy_of(corr, r, *s.detail);
@@ -209,13 +210,13 @@ std::string comment(const Step &s, kb::Lang lang) {
     std::string out;
     if (r.retransmission()) {
         return tr("retransmission of frame ", "retransmission de la trame ") +
-               num(r.original_frame);
+               num(corr.original_frame(r));
     }
     if (r.copy_kind() == 1) {
-        return tr("duplicate of frame ", "doublon de la trame ") + num(r.original_frame);
+        return tr("duplicate of frame ", "doublon de la trame ") + num(corr.original_frame(r));
     }
     if (r.copy_kind() == 2) {
-        return tr("copy of frame ", "copie de la trame ") + num(r.original_frame) +
+        return tr("copy of frame ", "copie de la trame ") + num(corr.original_frame(r)) +
                tr(" seen at another capture point", " vue à un autre point de capture");
     }
     if (s.copy_of != 0) {
@@ -226,10 +227,10 @@ std::string comment(const Step &s, kb::Lang lang) {
     if (r.is_request()) {
         if (s.reacts_to != nullptr) {
             add(out, tr.fr, corr.retry_summary(r, language));
-        } else if (r.response_frame != 0 && r.response_code >= 300) {
+        } else if (r.response_frame != 0 && r.code >= 300) {
             add(out, tr.fr,
-                tr("answered with ", "réponse ") + num(r.response_code) +
-                    tr(" in frame ", " en trame ") + num(r.response_frame));
+                tr("answered with ", "réponse ") + num(r.code) + tr(" in frame ", " en trame ") +
+                    num(r.response_frame));
         }
         return out;
     }
@@ -268,7 +269,7 @@ int g_flow_tap = -1;
 // What the dissector hands the tap for one SIP message (in pinfo->pool).
 struct Note {
     const Correlator *corr;
-    Record rec;
+    const Record *rec;  // in the correlator's store: its side tables are found by its address
     bool complete;
     kb::Lang lang;
 };
@@ -296,7 +297,7 @@ tap_packet_status flow_packet(void *tapdata, packet_info *pinfo, epan_dissect_t 
     std::uint16_t conv = 0;
     try {
         Step s;
-        if (!make_step(*n->corr, n->rec, n->complete, &s, &conv)) return TAP_PACKET_DONT_REDRAW;
+        if (!make_step(*n->corr, *n->rec, n->complete, &s, &conv)) return TAP_PACKET_DONT_REDRAW;
         lab = label(s);
         com = comment(s, n->lang);
     } catch (...) {
@@ -329,7 +330,7 @@ void register_flow(int proto_id) {
 void note(packet_info *pinfo, const Correlator &corr, const Record &r, kb::Lang lang) {
     if (g_flow_tap < 0 || !have_tap_listener(g_flow_tap)) return;
     void *mem = wmem_alloc(pinfo->pool, sizeof(Note));
-    auto *n = new (mem) Note{&corr, r, PINFO_FD_VISITED(pinfo) != 0, lang};
+    auto *n = new (mem) Note{&corr, &r, PINFO_FD_VISITED(pinfo) != 0, lang};
     tap_queue_packet(g_flow_tap, pinfo, n);
 }
 

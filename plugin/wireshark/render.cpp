@@ -116,10 +116,10 @@ const char *summary_text(packet_info *pinfo, const Correlator &corr, const Recor
 
 // Multi-point captures: a capture duplicate or a copy at another capture point, and the
 // sighting it repeats (core/multipoint.h).
-void render_copy(proto_tree *t, tvbuff_t *tvb, const Record &r) {
+void render_copy(proto_tree *t, tvbuff_t *tvb, const Correlator &corr, const Record &r) {
     if (r.copy_kind() == 0) return;
     add_gen_uint(t, hf_sipdiag_copy_kind, tvb, r.copy_kind());
-    add_gen_uint(t, hf_sipdiag_copy_of, tvb, r.original_frame);
+    add_gen_uint(t, hf_sipdiag_copy_of, tvb, corr.original_frame(r));
 }
 
 proto_item *add_message_item(proto_tree *tree, tvbuff_t *tvb, const MessagePos &pos) {
@@ -196,8 +196,8 @@ void render_response(proto_tree *tree, packet_info *pinfo, tvbuff_t *tvb, const 
         add_expert(pinfo, ti, ExpertKind::no_request);
     }
     add_gen_bool(t, hf_sipdiag_retransmission, tvb, r.retransmission());
-    if (r.retransmission()) add_gen_uint(t, hf_sipdiag_original_frame, tvb, r.original_frame);
-    render_copy(t, tvb, r);
+    if (r.retransmission()) add_gen_uint(t, hf_sipdiag_original_frame, tvb, corr.original_frame(r));
+    render_copy(t, tvb, corr, r);
 
     const Diagnosis *d = corr.diagnosis(r);
     if (d == nullptr) return;
@@ -224,7 +224,7 @@ void render_request(proto_tree *tree, packet_info *pinfo, tvbuff_t *tvb, const M
         const char *method[] = {corr.method_name(r.method).c_str()};
         const char *summary = fmt(pinfo, kb::Label::request_item, method);
         if (r.retry_of != 0) {
-            const Num code(r.retry_of_code), frame(r.retry_of);
+            const Num code(corr.retry_of_code(r)), frame(r.retry_of);
             const char *args[] = {code.s, frame.s};
             summary = wmem_strdup_printf(pinfo->pool, "%s, %s", summary,
                                          fmt(pinfo, kb::Label::retry_after, args));
@@ -234,7 +234,7 @@ void render_request(proto_tree *tree, packet_info *pinfo, tvbuff_t *tvb, const M
     proto_tree *t = proto_item_add_subtree(ti, ett_sipdiag);
     if (r.retry_of != 0) {
         add_gen_uint(t, hf_sipdiag_retry_of, tvb, r.retry_of);
-        add_gen_uint(t, hf_sipdiag_retry_of_code, tvb, r.retry_of_code);
+        add_gen_uint(t, hf_sipdiag_retry_of_code, tvb, corr.retry_of_code(r));
         if (const std::optional<bool> applies = corr.retry_applies(r)) {
             proto_item *ok = add_gen_bool(t, hf_sipdiag_retry_ok, tvb, *applies);
             add_expert(pinfo, ok, corr.retry_expert(r));
@@ -242,13 +242,13 @@ void render_request(proto_tree *tree, packet_info *pinfo, tvbuff_t *tvb, const M
     }
     if (r.response_frame != 0) {
         add_gen_uint(t, hf_sipdiag_response_frame, tvb, r.response_frame);
-        add_gen_uint(t, hf_sipdiag_response_code, tvb, r.response_code);
+        add_gen_uint(t, hf_sipdiag_response_code, tvb, r.code);
     }
     if (r.retransmission()) {
         add_gen_bool(t, hf_sipdiag_retransmission, tvb, true);
-        add_gen_uint(t, hf_sipdiag_original_frame, tvb, r.original_frame);
+        add_gen_uint(t, hf_sipdiag_original_frame, tvb, corr.original_frame(r));
     }
-    render_copy(t, tvb, r);
+    render_copy(t, tvb, corr, r);
     if (d != nullptr) render_problems(t, pinfo, tvb, *d);
 }
 

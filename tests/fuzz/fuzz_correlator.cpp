@@ -89,13 +89,13 @@ std::vector<std::string> values(Bytes &in, const char *const (&pool)[N]) {
 void read_record(const Correlator &c, const Config &cfg, std::uint32_t i) {
     const Record &r = c.record(i);
     (void)c.method_name(r.method);
-    if (!r.repeated()) SIPDIAG_FUZZ_CHECK(r.original_frame == 0);
+    if (!r.repeated()) SIPDIAG_FUZZ_CHECK(c.original_frame(r) == 0);
     // Multi-point: one kind of repeat at most; a duplicate or copy carries nothing of its own.
     const int kinds = !!(r.flags & Record::kRetransmission) + !!(r.flags & Record::kDuplicate) +
                       !!(r.flags & Record::kCopy);
     SIPDIAG_FUZZ_CHECK(kinds <= 1);
     if (r.copy_kind() != 0) {
-        SIPDIAG_FUZZ_CHECK(r.original_frame != 0);
+        SIPDIAG_FUZZ_CHECK(c.original_frame(r) != 0);
         if (r.is_request()) SIPDIAG_FUZZ_CHECK(r.retry_of == 0);
         SIPDIAG_FUZZ_CHECK(c.diagnosis(r) == nullptr);
         SIPDIAG_FUZZ_CHECK(c.response_expert(r) == ExpertKind::none);
@@ -103,7 +103,7 @@ void read_record(const Correlator &c, const Config &cfg, std::uint32_t i) {
     // The fields of a request and of a response share storage: each is read for its kind only
     // (regressions/correlator/record_fields_read_by_kind: the old checks read them all).
     if (r.is_request()) {
-        SIPDIAG_FUZZ_CHECK(r.response_code <= 999 && !r.has_response_time());
+        SIPDIAG_FUZZ_CHECK(r.code <= 999 && !r.has_response_time());
         SIPDIAG_FUZZ_CHECK(c.response_time(r) == 0);
     } else {
         SIPDIAG_FUZZ_CHECK(r.code <= 999 && !r.retry_applies());
@@ -182,20 +182,20 @@ void check_links(const Correlator &c) {
                 any_at(r.request_frame, [](const Record &q) { return q.is_request(); }));
         }
         if (r.is_request() && r.response_frame != 0) {
-            SIPDIAG_FUZZ_CHECK(r.response_code >= 200);
+            SIPDIAG_FUZZ_CHECK(r.code >= 200);
             SIPDIAG_FUZZ_CHECK(any_at(r.response_frame, [&](const Record &q) {
-                return !q.is_request() && q.code == r.response_code;
+                return !q.is_request() && q.code == r.code;
             }));
         }
-        if (r.repeated() && r.original_frame != 0) {
-            SIPDIAG_FUZZ_CHECK(any_at(r.original_frame, [&](const Record &q) {
+        if (r.repeated() && c.original_frame(r) != 0) {
+            SIPDIAG_FUZZ_CHECK(any_at(c.original_frame(r), [&](const Record &q) {
                 return q.is_request() == r.is_request() && (r.is_request() || q.code == r.code);
             }));
         }
         if (r.is_request() && r.retry_of != 0) {
             SIPDIAG_FUZZ_CHECK(any_at(r.retry_of, [&](const Record &q) {
                 const Diagnosis *d = c.diagnosis(q);
-                return !q.is_request() && q.code == r.retry_of_code && d != nullptr &&
+                return !q.is_request() && q.code == c.retry_of_code(r) && d != nullptr &&
                        d->followup_frame == r.frame;
             }));
         }

@@ -71,6 +71,52 @@ TEST(BoundedMapTest, DeadlinesEraseTheirOwnInsertionOnly) {
     EXPECT_EQ(m.deadline_count(), 0u);
 }
 
+// A later deadline of the same insertion postpones its end; at most kMaxDeadlines are queued
+// per insertion (the later ones are ignored), so a key set again and again cannot grow the queue.
+TEST(BoundedMapTest, ALaterDeadlinePostponesTheEnd) {
+    BoundedMap<int> m(8);
+    m.get(1) = 10;
+    m.expire_at(1, 100);
+    m.expire_at(1, 150);
+    m.expire(100);
+    EXPECT_NE(m.find(1), nullptr);
+    m.expire(149);
+    EXPECT_NE(m.find(1), nullptr);
+    m.expire(150);
+    EXPECT_EQ(m.find(1), nullptr);
+    EXPECT_EQ(m.deadline_count(), 0u);
+
+    m.get(2) = 20;
+    for (std::int64_t t = 200; t < 300; ++t) m.expire_at(2, t);
+    EXPECT_EQ(m.deadline_count(), BoundedMap<int>::kMaxDeadlines);
+    m.expire(200 + BoundedMap<int>::kMaxDeadlines - 2);
+    EXPECT_NE(m.find(2), nullptr);
+    m.expire(200 + BoundedMap<int>::kMaxDeadlines - 1);  // its last queued deadline
+    EXPECT_EQ(m.find(2), nullptr);
+    // Inserted again: a fresh count.
+    m.get(2) = 21;
+    m.expire_at(2, 1000);
+    m.expire(999);
+    EXPECT_NE(m.find(2), nullptr);
+    m.expire(1000);
+    EXPECT_EQ(m.find(2), nullptr);
+}
+
+// Keys whose deadline is set again and again while time stands still: the queue holds at most
+// kMaxDeadlines per live key, and they all go once time passes the last.
+TEST(BoundedMapTest, ManyLiveDeadlinesStayBounded) {
+    BoundedMap<int> m(64);
+    for (std::uint64_t k = 0; k < 64; ++k) m.get(k) = 1;
+    for (int round = 0; round < 1000; ++round) {
+        for (std::uint64_t k = 0; k < 64; ++k) m.expire_at(k, 1'000'000 + round);
+    }
+    EXPECT_EQ(m.size(), 64u);
+    EXPECT_EQ(m.deadline_count(), 64u * BoundedMap<int>::kMaxDeadlines);
+    m.expire(2'000'000);
+    EXPECT_EQ(m.size(), 0u);
+    EXPECT_EQ(m.deadline_count(), 0u);
+}
+
 TEST(BoundedMapTest, DeadlinesOfEvictedKeysStayBounded) {
     BoundedMap<int> m(4);
     // Time stands still (no expire()): every key is evicted by the FIFO before its deadline.

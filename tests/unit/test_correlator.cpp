@@ -423,7 +423,7 @@ const FollowupRow kFollowupRows[] = {
          EXPECT_EQ(d.cseq, 1u);
          const Record &retry = c.record(3);
          EXPECT_EQ(retry.retry_of, r.frame);
-         EXPECT_EQ(retry.retry_of_code, 302);
+         EXPECT_EQ(c.retry_of_code(retry), 302);
      }},
     {"redirect_retry_equivalent_uri",
      [] {
@@ -635,9 +635,9 @@ const FollowupRow kFollowupRows[] = {
          return m;
      },
      2, Outcome::not_applicable, Outcome::not_applicable, 0, std::nullopt,
-     [](const Correlator &, const Record &r, const Detail &d) {
+     [](const Correlator &c, const Record &r, const Detail &d) {
          EXPECT_TRUE(r.retransmission());
-         EXPECT_EQ(r.original_frame, 2u);
+         EXPECT_EQ(c.original_frame(r), 2u);
          EXPECT_EQ(d.contacts.total, 1u);  // the copy is still explained
      }},
     {"redirect_several_messages_in_one_frame",
@@ -672,7 +672,7 @@ const FollowupRow kFollowupRows[] = {
          EXPECT_FALSE(d.if_match_repeated);
          EXPECT_EQ(d.followup_response_frame, 4u);
          EXPECT_EQ(d.followup_response_code, 200);
-         EXPECT_EQ(c.record(2).retry_of_code, 412);
+         EXPECT_EQ(c.retry_of_code(c.record(2)), 412);
      }},
     {"conditional_if_match_repeated",
      [] {
@@ -808,7 +808,7 @@ const FollowupRow kFollowupRows[] = {
          EXPECT_EQ(d.retry_session_expires, std::optional<std::uint32_t>(1800));
          EXPECT_TRUE(d.retry_has_min_se);
          EXPECT_EQ(d.followup_response_code, 200);
-         EXPECT_EQ(c.record(3).retry_of_code, 422);
+         EXPECT_EQ(c.retry_of_code(c.record(3)), 422);
      }},
     {"session_interval_above_min_se_with_refresher",
      [] { return too_small_then_retry({"3600;refresher=uac"}, {"1800"}, 200); }, 1,
@@ -910,9 +910,9 @@ const FollowupRow kFollowupRows[] = {
      }},
     {"regression_final_after_four_provisionals_copy", provisionals_then_302, 6,
      Outcome::not_applicable, Outcome::not_applicable, 0, std::nullopt,
-     [](const Correlator &, const Record &r, const Detail &) {
+     [](const Correlator &c, const Record &r, const Detail &) {
          EXPECT_TRUE(r.retransmission());
-         EXPECT_EQ(r.original_frame, 6u);
+         EXPECT_EQ(c.original_frame(r), 6u);
      }},
     {"uncorrelated_302_still_explained",
      [] {
@@ -1464,7 +1464,7 @@ TEST_P(LinkTest, Links) {
     if (m.is_request) {
         EXPECT_EQ(row.request_frame, 0u);
         EXPECT_EQ(r.response_frame, row.response_frame);
-        EXPECT_EQ(r.response_code, row.response_code);
+        EXPECT_EQ(r.code, row.response_code);
         EXPECT_EQ(r.retry_of, 0u);
     } else {
         EXPECT_EQ(r.code, m.status);
@@ -1473,7 +1473,7 @@ TEST_P(LinkTest, Links) {
         EXPECT_EQ(row.response_code, 0u);
     }
     EXPECT_EQ(r.retransmission(), row.original_frame != 0);
-    EXPECT_EQ(r.original_frame, row.original_frame);
+    EXPECT_EQ(fed.corr.original_frame(r), row.original_frame);
     EXPECT_EQ(r.has_response_time(), row.response_time.has_value());
     if (row.response_time) {
         EXPECT_EQ(fed.corr.response_time(r), *row.response_time);
@@ -1981,21 +1981,57 @@ TEST(Bound, HundredThousandCallIdsInThousandTransactions) {
 // value reads back as it was, the sign included.
 TEST(Record, ResponseTimesOfEveryMagnitudeReadBack) {
     Store s;
-    constexpr TimeNs k47 = TimeNs{1} << 47;
+    constexpr TimeNs k32 = TimeNs{UINT32_MAX};
     for (TimeNs t :
-         {TimeNs{0}, TimeNs{1}, TimeNs{-1}, 250 * kMs, -3 * kSec, k47 - 1, -k47, k47, -k47 - 1,
+         {TimeNs{0}, TimeNs{1}, 250 * kMs, k32, TimeNs{-1}, -3 * kSec, k32 + 1, 20 * kSec,
           std::numeric_limits<TimeNs>::max(), std::numeric_limits<TimeNs>::min()}) {
         Record r;
         s.set_response_time(r, t);
         EXPECT_TRUE(r.has_response_time());
         EXPECT_EQ(s.response_time(r), t) << t;
     }
-    EXPECT_EQ(s.long_times.size(), 4u);  // only those beyond 48 bits
+    // Only those outside 0 .. 2^32-1 ns (4.29 s) are kept aside.
+    EXPECT_EQ(s.long_times.size(), 6u);
 }
 
-// A transaction is kept for Config::transaction_linger_ns after its final response (an ACK after
-// it is sent) so that retransmissions are still recognised, then forgotten: memory follows the
-// traffic of the last minute, not the capacity.
+// A Record is 16 bytes: its code and its position in the frame share 16 bits, and the method
+// id shares a byte with a flag. Every value they may take reads back.
+TEST(Record, PackedFieldsHoldTheirWholeRange) {
+    Record r;
+    EXPECT_EQ(r.code, 0u);
+    EXPECT_EQ(r.index, 0u);
+    EXPECT_EQ(r.method, 0u);
+    for (unsigned code : {0u, 100u, 699u, 999u}) {
+        for (unsigned index : {0u, 1u, Record::kMaxIndex - 1}) {
+            for (unsigned method : {0u, 1u, Record::kMaxMethods - 1}) {
+                r.code = static_cast<std::uint16_t>(code);
+                r.index = static_cast<std::uint16_t>(index);
+                r.method = static_cast<std::uint8_t>(method);
+                r.flags = 0xff;
+                EXPECT_EQ(r.code, code);
+                EXPECT_EQ(r.index, index);
+                EXPECT_EQ(r.method, method);
+            }
+        }
+    }
+}
+
+// The 65th message of a frame (beyond what the 6-bit position holds) keeps the last position
+// rather than wrapping to 0.
+TEST(Record, PositionBeyondSixBitsIsClamped) {
+    Correlator c;
+    SipMessage m = request(1, at(0), "OPTIONS", 1, "z9hG4bK-clamp");
+    m.index = 200;
+    c.add(m);
+    ASSERT_EQ(c.record_count(), 1u);
+    EXPECT_EQ(c.record(0).index, Record::kMaxIndex - 1);
+}
+
+// A transaction that has its final response is kept for Config::transaction_linger_ns after its
+// last message (an ACK: after its last sighting) so that retransmissions are still recognised,
+// then forgotten: memory follows the traffic of the last half minute, not the capacity. Each
+// retransmission postpones the end, so a final retransmitted every T2 for longer than the linger
+// stays one transaction.
 TEST(Bound, TransactionsAreForgottenAfterTheirLinger) {
     Config cfg;
     cfg.transaction_linger_ns = 10 * kSec;
@@ -2009,19 +2045,73 @@ TEST(Bound, TransactionsAreForgottenAfterTheirLinger) {
     // Inside the linger: the final and the ACK repeated are retransmissions.
     const std::uint32_t again = c.add(response(inv, 4, at(9'000), 486));
     EXPECT_TRUE(c.record(again).retransmission());
-    EXPECT_EQ(c.record(again).original_frame, 2u);
+    EXPECT_EQ(c.original_frame(c.record(again)), 2u);
     ack.frame = 5;
     ack.time_ns = at(9'010);
     EXPECT_TRUE(c.record(c.add(ack)).retransmission());
-    // An unanswered request stays; the answered INVITE and its ACK go once the linger is over.
     c.add(request(6, at(10'050), "OPTIONS", 2, "z9hG4bK-other"));
     EXPECT_EQ(c.transaction_count(), 3u);
-    c.add(request(7, at(10'200), "OPTIONS", 3, "z9hG4bK-third"));
-    EXPECT_EQ(c.transaction_count(), 2u);
+    // 18.4 s after the first final, 9.5 s after the last copy: still a retransmission.
+    const std::uint32_t later = c.add(response(inv, 7, at(18'500), 486));
+    EXPECT_TRUE(c.record(later).retransmission());
+    EXPECT_EQ(c.transaction_count(), 3u);
+    // The ACK's last sighting was at 9.01 s: it is gone at 19.01 s; the INVITE at 28.5 s. An
+    // unanswered request stays.
+    c.add(request(8, at(19'100), "OPTIONS", 3, "z9hG4bK-third"));
+    EXPECT_EQ(c.transaction_count(), 3u);
+    c.add(request(9, at(28'600), "OPTIONS", 4, "z9hG4bK-fourth"));
+    EXPECT_EQ(c.transaction_count(), 3u);  // the three OPTIONS
     // So a final seen after that is no longer tied to the INVITE.
-    const std::uint32_t late = c.add(response(inv, 8, at(10'300), 486));
+    const std::uint32_t late = c.add(response(inv, 10, at(28'700), 486));
     EXPECT_FALSE(c.record(late).retransmission());
     EXPECT_EQ(c.record(late).request_frame, 0u);
+}
+
+// Regression: the flow tap handed the renderer a copy of a Record; the side tables are found by
+// the record's address in the store, so the copy's diagnosis index was garbage and tshark
+// -z flow,sipdiag crashed. A copy now finds no diagnosis instead (and the tap passes the
+// original).
+TEST(Record, ACopyFindsNoSideTableEntries) {
+    Correlator c;
+    for (const SipMessage &m : too_small("90", {"1800"})) c.add(m);
+    const Record &kept = c.record(1);
+    ASSERT_NE(c.diagnosis(kept), nullptr);
+    const Record copy = kept;
+    EXPECT_EQ(c.diagnosis(copy), nullptr);
+    EXPECT_EQ(c.original_frame(copy), 0u);
+}
+
+// Memory: a transaction drops its request's texts (Request-URI, Session-Expires, facts) once
+// its first final is one that no rule diagnoses, since its retransmissions are not diagnosed
+// either; a final that a rule diagnoses keeps them for its retransmissions, which are diagnosed
+// from them again (the retransmitted 422 still shows the Session-Expires asked for).
+TEST(Bound, RequestTextIsDroppedAfterAFinalNoRuleReads) {
+    Correlator c;
+    const SipMessage ok = with_session(request(1, at(0), "INVITE", 1, "z9hG4bK-ok"), {"1800"}, {});
+    c.add(ok);
+    ASSERT_NE(c.transaction_of(ok), nullptr);
+    EXPECT_EQ(c.transaction_of(ok)->session_expires(), 1800u);
+    c.add(response(ok, 2, at(50), 200));
+    ASSERT_NE(c.transaction_of(ok), nullptr);  // kept for the linger
+    EXPECT_FALSE(c.transaction_of(ok)->session_expires().has_value());
+    EXPECT_TRUE(c.transaction_of(ok)->request_uri().empty());
+
+    const SipMessage low =
+        with_session(request(3, at(100), "INVITE", 1, "z9hG4bK-low"), {"60"}, {});
+    c.add(low);
+    SipMessage too_small = with_session(response(low, 4, at(150), 422), {}, {"90"});
+    c.add(too_small);
+    ASSERT_NE(c.transaction_of(low), nullptr);
+    EXPECT_EQ(c.transaction_of(low)->session_expires(), 60u);
+    too_small.frame = 5;
+    too_small.time_ns = at(650);
+    const std::uint32_t again = c.add(too_small);
+    ASSERT_TRUE(c.record(again).retransmission());
+    const Diagnosis *d = c.diagnosis(c.record(again));
+    ASSERT_NE(d, nullptr);
+    const TimerDetail *t = c.detail<SessionTimerRule>(*d);
+    ASSERT_NE(t, nullptr);
+    EXPECT_EQ(t->session_expires, 60u);
 }
 
 // Regression: interning the 64th distinct method renamed the 63rd one to "(other)", so records
@@ -2092,7 +2182,7 @@ TEST(Regression, PendingConditionalFailuresPerEntityAreBounded) {
                                "a" + std::to_string(kN - 1) + ".example.com:5060", "192.0.2.1");
     last.call_id = "a" + std::to_string(kN - 1);
     const std::uint32_t r = c.add(last);
-    EXPECT_EQ(c.record(r).retry_of_code, 412);
+    EXPECT_EQ(c.retry_of_code(c.record(r)), 412);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -2308,7 +2398,7 @@ TEST_P(SightingTest, Classifies) {
                           : r.copy_kind() == 2 ? 'c'
                                                : 'f';
         EXPECT_EQ(kind, e.kind);
-        EXPECT_EQ(r.original_frame, e.of);
+        EXPECT_EQ(fed.corr.original_frame(r), e.of);
         EXPECT_EQ(r.repeated(), e.kind != 'f');
         EXPECT_EQ(msgs[i].is_request ? r.response_frame : r.request_frame, e.link);
     }
@@ -2346,7 +2436,7 @@ TEST(Multipoint, RegressionCopiesGetNoSecondVerdict) {
     EXPECT_EQ(c.diagnosis(first)->followup_frame, 7u);
     EXPECT_EQ(c.diagnosis(first)->followup_response_frame, 9u);
     EXPECT_EQ(copy.copy_kind(), 2u);
-    EXPECT_EQ(copy.original_frame, 3u);
+    EXPECT_EQ(c.original_frame(copy), 3u);
     EXPECT_EQ(c.diagnosis(copy), nullptr);
     EXPECT_EQ(c.outcome(copy, true), Outcome::not_applicable);
     EXPECT_EQ(c.response_expert(copy), ExpertKind::none);
@@ -2361,7 +2451,7 @@ TEST(Multipoint, RegressionCopiesGetNoSecondVerdict) {
     EXPECT_EQ(retry_a.retry_applies(), true);
     EXPECT_EQ(retry_b.retry_of, 0u);
     EXPECT_EQ(retry_b.copy_kind(), 2u);
-    EXPECT_EQ(retry_b.original_frame, 7u);
+    EXPECT_EQ(c.original_frame(retry_b), 7u);
     EXPECT_EQ(retry_b.response_frame, 10u);
     EXPECT_FALSE(c.retry_applies(retry_b).has_value());
 }

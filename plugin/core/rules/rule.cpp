@@ -4,6 +4,8 @@
 #include "core/bounded_map.h"
 #include "core/sipvalue.h"
 
+#include <algorithm>
+#include <functional>
 #include <limits>
 
 namespace sipdiag {
@@ -51,26 +53,58 @@ std::pair<std::size_t, std::size_t> RecordStore::scan_run(FrameNum frame) const 
 }
 
 void Store::set_response_time(Record &r, TimeNs t) {
-    constexpr TimeNs kLimit = TimeNs{1} << 47;
-    if (t >= -kLimit && t < kLimit) {
-        const auto u = static_cast<std::uint64_t>(t);
-        r.time_lo = static_cast<std::uint32_t>(u);
-        r.time_hi = static_cast<std::uint16_t>(u >> 32);
+    if (t >= 0 && t <= TimeNs{UINT32_MAX}) {
+        r.time = static_cast<std::uint32_t>(t);
         r.long_time = 0;
     } else {
-        r.time_lo = static_cast<std::uint32_t>(long_times.size());
+        r.time = static_cast<std::uint32_t>(long_times.size());
         r.long_time = 1;
         long_times.push_back(t);
     }
     r.flags |= Record::kHasResponseTime;
 }
 
+std::uint32_t RecordStore::index_of(const Record &r) const {
+    const std::less<const Record *> less;
+    for (std::size_t b = blocks_.size(); b-- > 0;) {
+        const std::vector<Record> &v = blocks_[b];
+        if (!less(&r, v.data()) && less(&r, v.data() + v.size()))
+            return static_cast<std::uint32_t>(starts_[b] + (&r - v.data()));
+    }
+    return UINT32_MAX;  // not a record of this store
+}
+
+namespace {
+struct RecordLess {
+    template <typename E>
+    bool operator()(const E &e, std::uint32_t record) const {
+        return e.record < record;
+    }
+};
+}  // namespace
+
+void RecordSide::set(std::uint32_t record, std::uint32_t value) {
+    // Records come in capture order: the new one is nearly always the last.
+    auto it = entries_.end();
+    if (!entries_.empty() && entries_.back().record >= record)
+        it = std::lower_bound(entries_.begin(), entries_.end(), record, RecordLess{});
+    if (it != entries_.end() && it->record == record) {
+        it->value = value;
+        return;
+    }
+    entries_.insert(it, Entry{record, value});
+}
+
+std::uint32_t RecordSide::get(std::uint32_t record, std::uint32_t missing) const {
+    if (entries_.empty()) return missing;
+    if (entries_.back().record == record) return entries_.back().value;
+    const auto it = std::lower_bound(entries_.begin(), entries_.end(), record, RecordLess{});
+    return it != entries_.end() && it->record == record ? it->value : missing;
+}
+
 TimeNs Store::response_time(const Record &r) const {
     if (!r.has_response_time() || r.is_request()) return 0;
-    if (r.long_time) return long_times[r.time_lo];
-    std::uint64_t u = (static_cast<std::uint64_t>(r.time_hi) << 32) | r.time_lo;
-    if (u & (std::uint64_t{1} << 47)) u |= ~((std::uint64_t{1} << 48) - 1);  // sign
-    return static_cast<TimeNs>(u);
+    return r.long_time ? long_times[r.time] : static_cast<TimeNs>(r.time);
 }
 
 TimeNs elapsed(TimeNs later, TimeNs earlier) {

@@ -40,7 +40,7 @@ enum class RuleId : std::uint8_t {
     count_
 };
 
-// One SIP message: the per-frame result every pass renders, so kept for the whole capture. 28
+// One SIP message: the per-frame result every pass renders, so kept for the whole capture. 20
 // bytes: a message is a request or a response, never both, so the fields of one kind share
 // storage with those of the other (read each only for its kind, as the comments say).
 struct Record {
@@ -49,24 +49,22 @@ struct Record {
         FrameNum request_frame = 0;  // response: first frame of the request it answers
         FrameNum response_frame;     // request: its final response
     };
-    FrameNum original_frame = 0;        // retransmission: the first copy; copy: see kCopy
-    std::uint32_t detail = UINT32_MAX;  // index of its Diagnosis
     union {
         FrameNum retry_of = 0;  // request: the response it is the client's retry for
-        std::uint32_t time_lo;  // response: see Correlator::response_time()
+        std::uint32_t time;     // response: see Store::response_time()
     };
-    union {
-        std::uint16_t retry_of_code = 0;  // request
-        std::uint16_t time_hi;            // response
-    };
-    union {
-        std::uint16_t code = 0;       // response: its status code
-        std::uint16_t response_code;  // request: the code of its final response
-    };
-    std::uint8_t method = 0;  // interned: request method, or the CSeq method of a response
+    // Response: its status code (at most 999). Request: the code of its final response.
+    std::uint16_t code : 10;
+    std::uint16_t index : 6;     // position of the message in its frame (below kMaxIndex)
+    std::uint8_t method : 6;     // interned: request method, or the CSeq method of a response
+    std::uint8_t long_time : 1;  // response: `time` indexes Store::long_times
+    std::uint8_t spare : 1;
     std::uint8_t flags = 0;
-    std::uint8_t index = 0;      // position of the message in its frame
-    std::uint8_t long_time = 0;  // response: time_lo indexes Store::long_times
+
+    static constexpr unsigned kMaxIndex = 64;    // index: 6 bits
+    static constexpr unsigned kMaxMethods = 64;  // method: 6 bits
+
+    Record() : code(0), index(0), method(0), long_time(0), spare(0) {}
 
     static constexpr std::uint8_t kRequest = 1;
     static constexpr std::uint8_t kRetransmission = 2;
@@ -76,23 +74,25 @@ struct Record {
     // response asked, judged from the request alone, so that every pass and a live capture agree.
     static constexpr std::uint8_t kRetryApplies = 16;
     // Multi-point captures (core/multipoint.h): a repeated sighting that is no retransmission.
-    // original_frame is then the sighting it repeats: the previous one on its leg for a capture
-    // duplicate, the first one anywhere for a copy at another capture point.
+    // Store::original_frame() is then the sighting it repeats: the previous one on its leg for a
+    // capture duplicate, the first one anywhere for a copy at another capture point.
     static constexpr std::uint8_t kDuplicate = 32;
     static constexpr std::uint8_t kCopy = 64;
+    // It has a Diagnosis (Store::details gives its index).
+    static constexpr std::uint8_t kHasDetail = 128;
 
     bool is_request() const { return flags & kRequest; }
     bool retransmission() const { return flags & kRetransmission; }
     bool has_response_time() const { return flags & kHasResponseTime; }
     bool uncorrelated() const { return flags & kUncorrelated; }
     bool retry_applies() const { return flags & kRetryApplies; }
-    bool has_detail() const { return detail != UINT32_MAX; }
+    bool has_detail() const { return flags & kHasDetail; }
     // 0: none, 1: a capture duplicate on the same leg, 2: a copy at another capture point.
     unsigned copy_kind() const { return flags & kDuplicate ? 1u : flags & kCopy ? 2u : 0u; }
     // Any later sighting of a message already seen: no second verdict, diagnosis or count.
     bool repeated() const { return flags & (kRetransmission | kDuplicate | kCopy); }
 };
-static_assert(sizeof(Record) == 28, "Record: one per SIP message, keep it small");
+static_assert(sizeof(Record) == 16, "Record: one per SIP message, keep it small");
 
 // The records, in capture order, indexed from 0. Stored in blocks of fixed capacity rather than
 // one vector: no doubling overshoot and no copy of everything at each growth. The records of one
@@ -114,6 +114,8 @@ class RecordStore {
         blocks_.back().push_back(r);
         return static_cast<std::uint32_t>(size_++);
     }
+    // The index of a record of this store (from its address; the newest blocks first).
+    std::uint32_t index_of(const Record &r) const;
     // The records of `frame` when records are in frame order: index of the first record whose
     // frame is not below `frame` (size() if none), and how many have exactly that frame.
     std::pair<std::size_t, std::size_t> sorted_run(FrameNum frame, std::size_t hint) const;
@@ -200,10 +202,13 @@ constexpr std::size_t kMaxPendingKeys = 2;
 struct Config {
     // How long after a response a retry still counts as its follow-up.
     TimeNs followup_window_ns = 32'000'000'000;  // 64*T1, RFC 3261 timer B
-    // How long a transaction is kept after its first final response (and an ACK after it is
-    // sent), to recognise retransmissions: over UDP they stop 64*T1 = 32 s after the final
-    // (RFC 3261 17.1.1.2, 17.2.1, 17.2.2); twice that leaves room for a larger T1.
-    TimeNs transaction_linger_ns = 64'000'000'000;
+    // How long a transaction that has its final response (an ACK: once sent) is kept after its
+    // last message, to recognise retransmissions. After a final, the messages that still come
+    // over UDP (the final again, the request again if the final was lost beyond the capture
+    // point, the ACK again) are at most T2 = 4 s apart (RFC 3261 17.1.1.2, 17.1.2.2, 17.2.1),
+    // and stop 64*T1 = 32 s after the final; 32 s after the last one covers a T2 of up to 32 s
+    // and any T1, since each message postpones the deadline.
+    TimeNs transaction_linger_ns = 32'000'000'000;
     std::size_t transactions = 1u << 18;  // at most this many at once, the oldest forgotten first
     std::size_t entities = 1u << 16;
     std::size_t pending = 1u << 16;
@@ -211,18 +216,57 @@ struct Config {
     std::size_t codes_per_call = 16;
 };
 
+// A 32-bit value for a few records, kept beside them rather than in every Record: entries sorted
+// by record index, appended in capture order (inserted by binary search otherwise).
+class RecordSide {
+  public:
+    void set(std::uint32_t record, std::uint32_t value);
+    std::uint32_t get(std::uint32_t record, std::uint32_t missing) const;
+
+  private:
+    struct Entry {
+        std::uint32_t record;
+        std::uint32_t value;
+    };
+    // A deque, not a vector: it grows by small blocks, without the doubling's unused half and
+    // the copy at each growth (a vector of them peaked at 1.7 times the entries' size).
+    std::deque<Entry> entries_;
+};
+
 // The storage the correlator shares with the rules: every record, every diagnosis, the interned
 // method names.
 struct Store {
     RecordStore records;
-    // Response times beyond 48 bits of nanoseconds (about 39 hours either way): timestamps of
-    // hostile or broken captures.
+    // Response times that do not fit the record's 32 bits of nanoseconds (4.29 s; negative
+    // ones come from broken timestamps): Record::time indexes this table instead.
     std::vector<TimeNs> long_times;
     void set_response_time(Record &r, TimeNs t);
     TimeNs response_time(const Record &r) const;
+    // The frame a repeated sighting (Record::repeated(): retransmission, duplicate, copy) repeats,
+    // 0 for any other record. Kept aside: few records are repeats.
+    RecordSide originals;
+    void set_original_frame(const Record &r, FrameNum original) {
+        originals.set(records.index_of(r), original);
+    }
+    FrameNum original_frame(const Record &r) const {
+        return r.repeated() ? originals.get(records.index_of(r), 0) : 0;
+    }
+    // The status code a retry reacts to (the code of the response in its Record::retry_of), kept
+    // aside: only retries have one.
+    RecordSide retry_codes;
+    std::uint16_t retry_of_code(const Record &r) const {
+        return r.is_request() && r.retry_of != 0
+                   ? static_cast<std::uint16_t>(retry_codes.get(records.index_of(r), 0))
+                   : 0;
+    }
     std::deque<Diagnosis> diagnoses;
+    // The index in `diagnoses` of each record that has one (Record::has_detail()).
+    RecordSide details;
+    std::uint32_t detail(const Record &r) const {
+        return details.get(records.index_of(r), UINT32_MAX);
+    }
     std::vector<std::string> methods;  // by Record::method
-    Diagnosis &diagnosis_of(std::uint32_t record) { return diagnoses[records[record].detail]; }
+    Diagnosis &diagnosis_of(std::uint32_t record) { return diagnoses[detail(records[record])]; }
 };
 
 // The client that sent the request of a transaction: the top Via sent-by (copied into every
