@@ -367,14 +367,15 @@ void Correlator::on_response(const SipMessage &msg, std::uint32_t idx) {
     if (!followup || kept_rec.retransmission()) return;  // the first copy carries the follow-up
     note_call(msg, idx);
     rule->diagnosed(msg, *tx, idx);
-    Diagnosis &kept = store_.diagnoses[store_.detail(kept_rec)];
+    const std::uint32_t kept_index = store_.detail(kept_rec);
+    Diagnosis &kept = store_.diagnoses[kept_index];
     std::uint64_t keys[kMaxPendingKeys] = {};
     const std::size_t n = rule->pending_keys(msg, kept, keys);
     auto &table = rule->pending_kind() == PendingKind::entity ? pending_entity_ : pending_dialog_;
     for (std::size_t i = 0; i < n && i < kMaxPendingKeys; ++i) {
         if (keys[i] != 0) add_pending(table.get(keys[i]), idx);
     }
-    open_.push_back(idx);
+    open_.push_back(Open{idx, kept_index});
     if (open_.size() > std::max<std::size_t>(config_.pending, 1)) open_.pop_front();
 }
 
@@ -455,8 +456,8 @@ void Correlator::note_settled(std::uint32_t resp_idx, const SipMessage &by) {
 void Correlator::expire_open(const SipMessage &msg) {
     // The same test as try_pending(): past the window, no retry can match any more.
     while (!open_.empty()) {
-        const Record &resp = store_.records[open_.front()];
-        const Diagnosis &d = store_.diagnoses[store_.detail(resp)];
+        const Record &resp = store_.records[open_.front().record];
+        const Diagnosis &d = store_.diagnoses[open_.front().diagnosis];
         if (elapsed(msg.time_ns, d.time_ns) <= config_.followup_window_ns) break;
         if (d.followup_frame == 0)
             settled_.push_back(

@@ -179,7 +179,11 @@ class Correlator {
     // the responses settled by the frame being read (settled_in()).
     void expire_open(const SipMessage &msg);
     void note_settled(std::uint32_t resp_idx, const SipMessage &by);
-    std::deque<std::uint32_t> open_;
+    struct Open {
+        std::uint32_t record;
+        std::uint32_t diagnosis;  // its index in the store, looked up once
+    };
+    std::deque<Open> open_;
     std::vector<Settlement> settled_;
     FrameNum settled_frame_ = 0;
 };

@@ -12,6 +12,8 @@
 #include <chrono>
 #include <cstdint>
 #include <limits>
+#include <map>
+#include <random>
 #include <memory>
 #include <optional>
 #include <ostream>
@@ -2065,6 +2067,36 @@ TEST(Bound, TransactionsAreForgottenAfterTheirLinger) {
     const std::uint32_t late = c.add(response(inv, 10, at(28'700), 486));
     EXPECT_FALSE(c.record(late).retransmission());
     EXPECT_EQ(c.record(late).request_frame, 0u);
+}
+
+// RecordSide against a std::map: appends in capture order, out-of-order inserts (across the
+// block splits), updates, and lookups of present and missing records.
+TEST(RecordSide, AgreesWithAMap) {
+    std::mt19937 rng(7);
+    for (int round = 0; round < 4; ++round) {
+        RecordSide side;
+        std::map<std::uint32_t, std::uint32_t> ref;
+        std::uint32_t next = 0;
+        for (int i = 0; i < 5000; ++i) {
+            std::uint32_t rec;
+            const unsigned pick = rng() % 10;
+            if (static_cast<int>(pick) < 7 - round) {
+                next += 1 + rng() % 5;
+                rec = next;  // capture order
+            } else {
+                rec = next == 0 ? 0 : static_cast<std::uint32_t>(rng() % (next + 1));  // earlier
+            }
+            const std::uint32_t value = static_cast<std::uint32_t>(rng());
+            side.set(rec, value);
+            ref[rec] = value;
+        }
+        ASSERT_EQ(side.size(), ref.size());
+        for (std::uint32_t rec = 0; rec <= next + 2; ++rec) {
+            const auto it = ref.find(rec);
+            EXPECT_EQ(side.get(rec, 0xdeadbeef), it == ref.end() ? 0xdeadbeef : it->second)
+                << "round " << round << " record " << rec;
+        }
+    }
 }
 
 // Regression: the flow tap handed the renderer a copy of a Record; the side tables are found by

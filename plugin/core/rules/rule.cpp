@@ -83,23 +83,52 @@ struct RecordLess {
 };
 }  // namespace
 
+std::size_t RecordSide::block_of(std::uint32_t record) const {
+    const std::size_t n = firsts_.size();
+    if (n == 0 || firsts_[n - 1] <= record) return n == 0 ? 0 : n - 1;
+    const auto it = std::upper_bound(firsts_.begin(), firsts_.end(), record);
+    return it == firsts_.begin() ? 0 : static_cast<std::size_t>(it - firsts_.begin()) - 1;
+}
+
 void RecordSide::set(std::uint32_t record, std::uint32_t value) {
-    // Records come in capture order: the new one is nearly always the last.
-    auto it = entries_.end();
-    if (!entries_.empty() && entries_.back().record >= record)
-        it = std::lower_bound(entries_.begin(), entries_.end(), record, RecordLess{});
-    if (it != entries_.end() && it->record == record) {
+    // Records come in capture order: the new one nearly always goes last.
+    if (blocks_.empty() || blocks_.back().back().record < record) {
+        if (blocks_.empty() || blocks_.back().size() >= kBlock) {
+            blocks_.emplace_back();
+            blocks_.back().reserve(kBlock);
+            firsts_.push_back(record);
+        }
+        blocks_.back().push_back(Entry{record, value});
+        ++size_;
+        return;
+    }
+    const std::size_t b = block_of(record);
+    std::vector<Entry> &blk = blocks_[b];
+    auto it = std::lower_bound(blk.begin(), blk.end(), record, RecordLess{});
+    if (it != blk.end() && it->record == record) {
         it->value = value;
         return;
     }
-    entries_.insert(it, Entry{record, value});
+    blk.insert(it, Entry{record, value});
+    ++size_;
+    firsts_[b] = blk.front().record;
+    if (blk.size() > kBlock) {  // split: the upper half becomes the next block
+        std::vector<Entry> upper;
+        upper.reserve(kBlock);
+        upper.assign(blk.begin() + static_cast<std::ptrdiff_t>(kBlock / 2), blk.end());
+        blk.resize(kBlock / 2);
+        const std::uint32_t first = upper.front().record;
+        blocks_.insert(blocks_.begin() + static_cast<std::ptrdiff_t>(b) + 1, std::move(upper));
+        firsts_.insert(firsts_.begin() + static_cast<std::ptrdiff_t>(b) + 1, first);
+    }
 }
 
 std::uint32_t RecordSide::get(std::uint32_t record, std::uint32_t missing) const {
-    if (entries_.empty()) return missing;
-    if (entries_.back().record == record) return entries_.back().value;
-    const auto it = std::lower_bound(entries_.begin(), entries_.end(), record, RecordLess{});
-    return it != entries_.end() && it->record == record ? it->value : missing;
+    if (blocks_.empty()) return missing;
+    const std::vector<Entry> &blk = blocks_[block_of(record)];
+    if (blk.back().record == record) return blk.back().value;
+    const auto it = std::lower_bound(blk.begin(), blk.end(), record, RecordLess{});
+    return it != blk.end() && it->record == record ? it->value : missing;
 }
 
 TimeNs Store::response_time(const Record &r) const {
