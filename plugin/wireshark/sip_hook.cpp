@@ -3,6 +3,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <initializer_list>
 
 namespace sipdiag::ws::hook {
@@ -14,6 +15,9 @@ namespace {
 
 bool g_installed = false;
 bool g_debug = false;
+// SIPDIAG_DEBUG_HOOK=blind: the trampolines record nothing, as if SIP were reached by a path the
+// hook does not observe (tests of sipdiag.not_analysed).
+bool g_blind = false;
 const char *g_debug_reason = "not tried";
 int g_proto_sip = -1;
 protocol_t *g_sip_protocol = nullptr;
@@ -53,7 +57,9 @@ heur_dissector_t g_orig_heur[kSlots] = {};
 // (first byte 11111xxx) is handed by the SIP dissector to SigComp, which hands the decompressed
 // message back to the `sip` handle: that inner call is the one recorded.
 bool want(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree) {
-    if (!enabled() || PINFO_FD_VISITED(pinfo) || nothing_visible(pinfo, tree)) return false;
+    if (!enabled() || g_blind || PINFO_FD_VISITED(pinfo) || nothing_visible(pinfo, tree)) {
+        return false;
+    }
     if (tvb_captured_length(tvb) < 1) return false;
     return (tvb_get_guint8(tvb, 0) & 0xf8) != 0xf8;
 }
@@ -260,7 +266,9 @@ void clear_frame() {
 }
 
 void install(int proto_sip) {
-    g_debug = std::getenv("SIPDIAG_DEBUG_HOOK") != nullptr;
+    const char *debug = std::getenv("SIPDIAG_DEBUG_HOOK");
+    g_debug = debug != nullptr;
+    g_blind = debug != nullptr && std::strcmp(debug, "blind") == 0;
     if (g_installed) return;
     g_proto_sip = proto_sip;
     g_sip_protocol = proto_sip >= 0 ? find_protocol_by_id(proto_sip) : nullptr;

@@ -43,7 +43,8 @@ constexpr std::size_t kMaxRegions = 64;
 std::size_t frame_regions(const packet_info *pinfo, const Region **out, bool *called);
 void clear_frame();
 
-// Debug counters (printed at cleanup when the environment variable SIPDIAG_DEBUG_HOOK is set).
+// Debug counters (printed at cleanup when the environment variable SIPDIAG_DEBUG_HOOK is set;
+// SIPDIAG_DEBUG_HOOK=blind also makes the trampolines record nothing, for tests).
 struct Counters {
     unsigned long skipped = 0;       // post-dissector calls with nothing visible
     unsigned long from_tree = 0;     // frames whose messages came from the `sip` items
