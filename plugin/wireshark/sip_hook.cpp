@@ -331,9 +331,9 @@ void debug_report() {
     if (!g_debug) return;
     std::fprintf(stderr,
                  "sipdiag hook: %s; %s; skipped %lu, from tree %lu, from hook %lu, not analysed "
-                 "%lu\n",
+                 "%lu; taps %d %d %d\n",
                  g_debug_reason, enabled() ? "on" : "off", counters.skipped, counters.from_tree,
-                 counters.from_hook, counters.not_analysed);
+                 counters.from_hook, counters.not_analysed, g_tap_expert, g_tap_stats, g_tap_flow);
 }
 
 }  // namespace sipdiag::ws::hook
