@@ -40,7 +40,10 @@ std::size_t header_end(std::string_view b, std::size_t from, long long *content_
         std::string_view text = b.substr(line, nl - line);
         if (!text.empty() && text.back() == '\r') text.remove_suffix(1);
         if (text.empty()) return nl + 1;
-        if (!first && text.front() != ' ' && text.front() != '\t') {
+        // Only Content-Length and its compact form `l` matter: other lines are skipped on their
+        // first character.
+        const char c0 = lower(text.front());
+        if (!first && (c0 == 'c' || c0 == 'l')) {
             const std::size_t colon = text.find(':');
             if (colon != std::string_view::npos) {
                 const std::string_view name = trim(text.substr(0, colon));

@@ -94,6 +94,13 @@ std::size_t extract_messages(proto_tree *tree, packet_info *pinfo, MessagePos *p
         const std::size_t nreg = hook::frame_regions(pinfo, &regions, &called);
         for (std::size_t r = 0; r < nreg && total < kMaxSpans; ++r) {
             const hook::Region &reg = regions[r];
+            if (reg.one_message) {
+                all[total].tvb = reg.ds_tvb;
+                all[total].start = reg.start;
+                all[total].length = reg.length;
+                ++total;
+                continue;
+            }
             const std::string_view bytes =
                 message_bytes(reg.ds_tvb, reg.start, reg.start + reg.length);
             if (bytes.empty()) continue;

@@ -51,6 +51,7 @@ FrameRecords &records_for(const packet_info *pinfo) {
 // handles, and three heuristics).
 constexpr int kSlots = 4;
 dissector_t g_orig[kSlots] = {};
+int g_one_message_slot = -1;  // the slot of the `sip` handle's function (one message per call)
 heur_dissector_t g_orig_heur[kSlots] = {};
 
 // Whether the call is worth recording, and the sigcomp case: a message compressed with SigComp
@@ -76,6 +77,7 @@ std::size_t open_region(tvbuff_t *tvb, packet_info *pinfo) {
     r.ds_tvb = tvb_get_ds_tvb(tvb);
     r.start = static_cast<int>(tvb_raw_offset(tvb));
     r.length = static_cast<int>(tvb_captured_length(tvb));
+    r.one_message = false;
     return fr.n++;
 }
 
@@ -115,7 +117,12 @@ int run(int slot, tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *dat
     const int doff = pinfo->desegment_offset;
     const std::size_t idx = open_region(tvb, pinfo);
     const int ret = orig(tvb, pinfo, tree, data);
-    close_region(pinfo, idx, accepted_bytes(pinfo, ret, dl, doff));
+    const int accepted = accepted_bytes(pinfo, ret, dl, doff);
+    close_region(pinfo, idx, accepted);
+    if (slot == g_one_message_slot && accepted == ret && ret > 0 && idx < g_rec.n &&
+        g_rec.r[idx].length == ret) {
+        g_rec.r[idx].one_message = true;
+    }
     return ret;
 }
 
@@ -311,9 +318,11 @@ void install(int proto_sip) {
         g_orig[i] = orig[i];
         g_orig_heur[i] = orig_heur[i];
     }
+    dissector_handle_t sip = find_dissector("sip");
     for (int i = 0; i < f.nhandles; ++i) {
         auto *m = reinterpret_cast<sipdiag_dissector_handle_mirror *>(f.handles[i]);
         const int s = slot_for(g_orig, kTramp, reinterpret_cast<dissector_t>(m->dissector_func));
+        if (f.handles[i] == sip) g_one_message_slot = s;
         m->dissector_func = reinterpret_cast<void *>(kTramp[s]);
     }
     for (int i = 0; i < f.nheur; ++i) {

@@ -35,6 +35,9 @@ struct Region {
     tvbuff_t *ds_tvb = nullptr;
     int start = 0;
     int length = 0;
+    // Exactly one message, of exactly this length: recorded from the `sip` handle's function,
+    // which dissects one message and returns its length (the length of its `sip` item).
+    bool one_message = false;
 };
 constexpr std::size_t kMaxRegions = 64;
 
