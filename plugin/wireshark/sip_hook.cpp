@@ -245,6 +245,10 @@ bool enabled() {
 
 bool nothing_visible(const packet_info *pinfo, const proto_tree *tree) {
     if (PINFO_FD_VISITED(pinfo) || tree != nullptr || pinfo->cinfo == nullptr) return false;
+    // Columns are there because tshark prints summary lines, not because a tap asked for them:
+    // Wireshark's first pass has columns only for such taps (file.c: cinfo is set when the taps'
+    // flags have TL_REQUIRES_COLUMNS), and its later passes show what this pass stores.
+    if ((union_of_tap_listener_flags() & TL_REQUIRES_COLUMNS) != 0) return false;
     // Tap ids: registered late by other parts; looked up until found.
     if (g_tap_expert < 0) g_tap_expert = find_tap_id("expert");
     if (g_tap_stats < 0) g_tap_stats = find_tap_id("sipdiag");

@@ -25,8 +25,8 @@ bool enabled();
 extern sipdiag_pref_bool pref_observe;
 
 // Nothing of sipdiag can be seen for this frame: the first pass of plain tshark (summary lines
-// and no tree, no tap the plugin feeds, no expert tap). Neither the trampolines nor the
-// post-dissector do anything then.
+// and no tree, no tap the plugin feeds, no expert tap, no tap that asked for the columns).
+// Neither the trampolines nor the post-dissector do anything then.
 bool nothing_visible(const packet_info *pinfo, const proto_tree *tree);
 
 // One run of bytes the SIP dissector accepted in one call, as the data source it lies in (the
