@@ -105,8 +105,9 @@ std::size_t extract_messages(proto_tree *tree, packet_info *pinfo, MessagePos *p
                 message_bytes(reg.ds_tvb, reg.start, reg.start + reg.length);
             if (bytes.empty()) continue;
             MessageSpan spans[kMaxSpans];
-            const std::size_t k =
+            std::size_t k =
                 std::min(split_sip_messages(bytes, spans, kMaxSpans), kMaxSpans - total);
+            if (reg.first_message_only && k > 1) k = 1;
             for (std::size_t i = 0; i < k; ++i) {
                 all[total].tvb = reg.ds_tvb;
                 all[total].start = reg.start + static_cast<int>(spans[i].start);

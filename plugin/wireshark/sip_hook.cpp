@@ -53,6 +53,9 @@ constexpr int kSlots = 4;
 dissector_t g_orig[kSlots] = {};
 int g_one_message_slot = -1;  // the slot of the `sip` handle's function (one message per call)
 heur_dissector_t g_orig_heur[kSlots] = {};
+// Per heuristic slot: 1 when every entry using it is on a datagram list (not "tcp"), where the
+// SIP dissector reads one message per call; 0 otherwise; -1 unused.
+int g_heur_one[kSlots] = {-1, -1, -1, -1};
 
 // Whether the call is worth recording, and the sigcomp case: a message compressed with SigComp
 // (first byte 11111xxx) is handed by the SIP dissector to SigComp, which hands the decompressed
@@ -78,6 +81,7 @@ std::size_t open_region(tvbuff_t *tvb, packet_info *pinfo) {
     r.start = static_cast<int>(tvb_raw_offset(tvb));
     r.length = static_cast<int>(tvb_captured_length(tvb));
     r.one_message = false;
+    r.first_message_only = false;
     return fr.n++;
 }
 
@@ -135,6 +139,7 @@ gboolean run_heur(int slot, tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
     const gboolean ok = orig(tvb, pinfo, tree, data);
     const int all = static_cast<int>(tvb_captured_length(tvb));
     close_region(pinfo, idx, ok ? accepted_bytes(pinfo, all, dl, doff) : 0);
+    if (ok && g_heur_one[slot] == 1 && idx < g_rec.n) g_rec.r[idx].first_message_only = true;
     return ok;
 }
 
@@ -331,6 +336,9 @@ void install(int proto_sip) {
     }
     for (int i = 0; i < f.nheur; ++i) {
         const int s = slot_for(g_orig_heur, kTrampHeur, f.heur[i]->dissector);
+        const bool datagram =
+            f.heur[i]->list_name != nullptr && std::strcmp(f.heur[i]->list_name, "tcp") != 0;
+        g_heur_one[s] = (g_heur_one[s] != 0 && datagram) ? 1 : 0;
         f.heur[i]->dissector = kTrampHeur[s];
     }
     g_installed = true;

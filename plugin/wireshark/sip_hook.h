@@ -38,6 +38,9 @@ struct Region {
     // Exactly one message, of exactly this length: recorded from the `sip` handle's function,
     // which dissects one message and returns its length (the length of its `sip` item).
     bool one_message = false;
+    // At most one message, starting at `start`: recorded from a heuristic of a datagram transport
+    // (UDP, SCTP, STUN: the SIP dissector reads one message there), whose length is not returned.
+    bool first_message_only = false;
 };
 constexpr std::size_t kMaxRegions = 64;
 

@@ -12,6 +12,7 @@ Captures of the larger public corpus (../shared/captures/public or $SIPDIAG_EXTR
 used when present (SCTP, WebSocket); their tests say SKIP otherwise.
 """
 
+import glob
 import os
 import re
 import sys
@@ -19,7 +20,7 @@ import sys
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 from expectations import CONTRACT_FIELDS  # noqa: E402
-from tshark_env import BUNDLED_PUBLIC, ROOT, run_tests  # noqa: E402
+from tshark_env import BUNDLED_PUBLIC, ROOT, public_captures, run_tests  # noqa: E402
 
 OFF = "sipdiag.observe_sip_dissector:FALSE"
 EXTRA = os.environ.get("SIPDIAG_EXTRA_CORPUS",
@@ -159,6 +160,23 @@ def test_work_done_when_visible(env):
           f"with the hook forced off the tree-based way runs: {st}")
 
 
+def test_every_capture(env):
+    """Beyond the paths above: every bundled capture (and the larger public corpus when it is
+    beside the clone) gives the same fields with the hook and with it off."""
+    caps = sorted(glob.glob(os.path.join(ROOT, "captures", "*.pcapng")))
+    caps += sorted(glob.glob(os.path.join(ROOT, "captures", "agents", "*.pcapng")))
+    caps += public_captures()
+    rows = 0
+    for i, c in enumerate(caps):
+        cap = env.add_capture(c, name=f"all-{i}-{os.path.basename(c)}")
+        for two in (False, True):
+            on = fields(env, cap, two, [])
+            off = fields(env, cap, two, ["-o", OFF])
+            check(on == off, f"{c} ({'-2' if two else '1 pass'}): hook and tree differ")
+            rows += len(on)
+    check(rows > 0, "no sipdiag item in any capture")
+
+
 def test_not_analysed_is_reported(env):
     cap = capture(env, "redirect-302-udp.pcapng")
     for two in ([], ["-2"]):
@@ -172,7 +190,7 @@ def test_not_analysed_is_reported(env):
 TESTS = [test_udp, test_tcp_two_messages_in_one_segment, test_tcp_reassembly, test_sctp,
          test_websocket, test_heuristic_non_default_port, test_decode_as,
          test_plain_output_unchanged_and_skipped, test_work_done_when_visible,
-         test_not_analysed_is_reported]
+         test_every_capture, test_not_analysed_is_reported]
 
 if __name__ == "__main__":
     sys.exit(run_tests(TESTS, sys.argv, "hook", Failure, __doc__))
