@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <initializer_list>
+#include <utility>
 
 namespace sipdiag::ws::hook {
 
@@ -65,7 +66,8 @@ bool want(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree) {
         return false;
     }
     if (tvb_captured_length(tvb) < 1) return false;
-    return (tvb_get_guint8(tvb, 0) & 0xf8) != 0xf8;
+    const guint8 *first = tvb_get_ptr(tvb, 0, 1);  // captured: cannot throw
+    return first != nullptr && (first[0] & 0xf8) != 0xf8;
 }
 
 // Opens a region before the original runs: if the original throws (a Wireshark exception is a
@@ -130,13 +132,17 @@ int run(int slot, tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *dat
     return ret;
 }
 
-gboolean run_heur(int slot, tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data) {
+// A heuristic's return type: gboolean in 4.0, bool from 4.4 on (taken from heur_dissector_t, so
+// that the trampolines have the exact type on every line).
+using HeurRet = decltype(std::declval<heur_dissector_t>()(nullptr, nullptr, nullptr, nullptr));
+
+HeurRet run_heur(int slot, tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data) {
     const heur_dissector_t orig = g_orig_heur[slot];
     if (!want(tvb, pinfo, tree)) return orig(tvb, pinfo, tree, data);
     const guint32 dl = pinfo->desegment_len;
     const int doff = pinfo->desegment_offset;
     const std::size_t idx = open_region(tvb, pinfo);
-    const gboolean ok = orig(tvb, pinfo, tree, data);
+    const HeurRet ok = orig(tvb, pinfo, tree, data);
     const int all = static_cast<int>(tvb_captured_length(tvb));
     close_region(pinfo, idx, ok ? accepted_bytes(pinfo, all, dl, doff) : 0);
     if (ok && g_heur_one[slot] == 1 && idx < g_rec.n) g_rec.r[idx].first_message_only = true;
@@ -148,7 +154,7 @@ int tramp(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data) {
     return run(N, tvb, pinfo, tree, data);
 }
 template <int N>
-gboolean tramp_heur(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data) {
+HeurRet tramp_heur(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data) {
     return run_heur(N, tvb, pinfo, tree, data);
 }
 const dissector_t kTramp[kSlots] = {tramp<0>, tramp<1>, tramp<2>, tramp<3>};
