@@ -168,6 +168,7 @@ struct Found {
     dissector_handle_t handles[kMaxHandles];
     int nhandles = 0;
     heur_dtbl_entry_t *heur[kMaxHeur];
+    bool heur_datagram[kMaxHeur];  // found in a list other than "tcp"
     int nheur = 0;
     bool overflow = false;
 };
@@ -200,7 +201,7 @@ void on_table(const gchar *name, const gchar *, gpointer ud) {
     dissector_table_foreach_handle(name, on_decode_as_handle, ud);
 }
 
-void on_heur_entry(const gchar *, heur_dtbl_entry_t *e, gpointer ud) {
+void on_heur_entry(const gchar *list, heur_dtbl_entry_t *e, gpointer ud) {
     auto *f = static_cast<Found *>(ud);
     if (e == nullptr || e->protocol != g_sip_protocol) return;
     for (int i = 0; i < f->nheur; ++i) {
@@ -210,6 +211,7 @@ void on_heur_entry(const gchar *, heur_dtbl_entry_t *e, gpointer ud) {
         f->overflow = true;
         return;
     }
+    f->heur_datagram[f->nheur] = list != nullptr && std::strcmp(list, "tcp") != 0;
     f->heur[f->nheur++] = e;
 }
 
@@ -342,15 +344,16 @@ void install(int proto_sip) {
     }
     for (int i = 0; i < f.nheur; ++i) {
         const int s = slot_for(g_orig_heur, kTrampHeur, f.heur[i]->dissector);
-        const bool datagram =
-            f.heur[i]->list_name != nullptr && std::strcmp(f.heur[i]->list_name, "tcp") != 0;
-        g_heur_one[s] = (g_heur_one[s] != 0 && datagram) ? 1 : 0;
+        g_heur_one[s] = (g_heur_one[s] != 0 && f.heur_datagram[i]) ? 1 : 0;
         f.heur[i]->dissector = kTrampHeur[s];
     }
     g_installed = true;
-    static char reason[96];
-    std::snprintf(reason, sizeof reason, "installed on %d handles and %d heuristics", f.nhandles,
-                  f.nheur);
+    int one = 0;
+    for (int i = 0; i < kSlots; ++i) one += g_heur_one[i] == 1 ? 1 : 0;
+    static char reason[128];
+    std::snprintf(reason, sizeof reason,
+                  "installed on %d handles and %d heuristics (%d one-message heuristic functions)",
+                  f.nhandles, f.nheur, one);
     g_debug_reason = reason;
 }
 
