@@ -14,10 +14,12 @@
 #include "wireshark/labels.h"
 #include "wireshark/prefs.h"
 #include "wireshark/render.h"
+#include "wireshark/sip_hook.h"
 #include "wireshark/stats.h"
 
 #include "core/correlator.h"
 
+#include <algorithm>
 #include <memory>
 #include <new>
 #include <vector>
@@ -34,25 +36,56 @@ std::vector<SipMessage> g_frame_msgs;
 // Wireshark's expert tap: when someone listens (Analyze › Expert Information, tshark -z expert)
 // on a pass without a tree, the expert infos are still added (to no item).
 int g_expert_tap = -1;
+// The post-dissector's handle, for its wanted fields (set per capture by the init routine).
+dissector_handle_t g_handle = nullptr;
+// Frames where SIP was dissected by a path the SIP hook does not observe and the tree had no
+// `sip` item either (first pass, ascending): they get the expert info sipdiag.not_analysed on
+// every pass.
+std::vector<guint32> g_not_analysed;
 
 void init_routine() {
     Config c;
     c.followup_window_ns = static_cast<TimeNs>(pref_followup_window) * 1000000000;
     g_corr.reset(new (std::nothrow) Correlator(c));
+    hook::clear_frame();
+    hook::counters = hook::Counters{};
+    // With the SIP hook on, no tree is wanted: the trampolines say where the messages are. Off
+    // (the preference, or a Wireshark whose handle layout did not check out), the `sip` items are
+    // asked for, so every frame gets a tree. Runs before tshark and Wireshark decide, per pass,
+    // whether to build trees (they ask postdissectors_want_hfids() after opening the file).
+    if (g_handle != nullptr) {
+        set_postdissector_wanted_hfids(g_handle, hook::enabled() ? nullptr : wanted_sip_fields());
+    }
 }
 
 void cleanup_routine() {
+    hook::debug_report();
     g_corr.reset();
     std::vector<SipMessage>().swap(g_frame_msgs);
+    std::vector<guint32>().swap(g_not_analysed);
     release_reader_buffers();
+    hook::clear_frame();
+}
+
+bool not_analysed(guint32 frame) {
+    return std::binary_search(g_not_analysed.begin(), g_not_analysed.end(), frame);
+}
+
+void mark_not_analysed(guint32 frame) noexcept {
+    try {
+        if (g_not_analysed.empty() || g_not_analysed.back() < frame) {
+            g_not_analysed.push_back(frame);
+        }
+    } catch (...) {
+    }
 }
 
 // First pass: read every SIP message of the frame and feed the correlator. C++ only.
-bool analyse_frame(proto_tree *tree, packet_info *pinfo, MessagePos *pos,
-                   std::size_t *npos) noexcept {
+bool analyse_frame(proto_tree *tree, packet_info *pinfo, MessagePos *pos, std::size_t *npos,
+                   Source *source) noexcept {
     try {
         std::vector<SipMessage> &msgs = g_frame_msgs;  // dissection runs in one thread
-        const std::size_t n = extract_messages(tree, pinfo, pos, &msgs);
+        const std::size_t n = extract_messages(tree, pinfo, pos, &msgs, source);
         *npos = n;
         for (std::size_t i = 0; i < n; ++i) {
             if (!msgs[i].is_request && msgs[i].status == 0) continue;  // not parsed as SIP
@@ -65,21 +98,71 @@ bool analyse_frame(proto_tree *tree, packet_info *pinfo, MessagePos *pos,
     }
 }
 
+// SIP reached by a path the hook does not observe (sip_hook.h): said, not lost silently.
+void add_not_analysed(proto_tree *tree, packet_info *pinfo, tvbuff_t *tvb) {
+    proto_item *ti =
+        tree != nullptr ? proto_tree_add_item(tree, proto_sipdiag, tvb, 0, 0, ENC_NA) : nullptr;
+    if (ti != nullptr) set_protocol_summary(ti, nullptr);
+    expert_add_info(pinfo, ti, &ei_sipdiag_not_analysed);
+}
+
+// First pass, hook on: where the frame's messages came from, for the debug counters and the
+// not-analysed check (SIP among the frame's layers, but neither a trampoline nor a `sip` item
+// saw it).
+void account(packet_info *pinfo, Source source) {
+    switch (source) {
+        case Source::tree:
+            ++hook::counters.from_tree;
+            break;
+        case Source::hook:
+            ++hook::counters.from_hook;
+            break;
+        case Source::unseen:
+            if (proto_is_frame_protocol(pinfo->layers, "sip")) {
+                ++hook::counters.not_analysed;
+                mark_not_analysed(pinfo->num);
+            }
+            break;
+        case Source::none:
+            break;
+    }
+}
+
 int dissect_sipdiag(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *) {
-    if (!g_corr) return 0;
+    if (!g_corr) {
+        hook::clear_frame();
+        return 0;
+    }
+    if (hook::enabled() && hook::nothing_visible(pinfo, tree)) {
+        // Plain tshark: nothing of sipdiag can be seen in this pass, so nothing is done.
+        ++hook::counters.skipped;
+        hook::clear_frame();
+        return 0;
+    }
     const Correlator &corr = *g_corr;
     MessagePos pos[kMaxMessagesPerFrame];
     std::size_t npos = 0;
+    bool analysed_now = false;
+    if (tree == nullptr && !PINFO_FD_VISITED(pinfo) && hook::enabled()) {
+        // A pass without a tree that something will see (tshark -2's first pass, the GUI's
+        // first pass, taps): the hook's records are the only source. Then as below.
+        Source source = Source::none;
+        const bool ok = analyse_frame(nullptr, pinfo, pos, &npos, &source);
+        hook::clear_frame();
+        if (ok) account(pinfo, source);
+        analysed_now = true;
+    }
     if (tree == nullptr) {
         // No tree to read or render (e.g. the second pass of tshark -2 -q -z, the GUI's Expert
         // Information dialog without a filter): the taps, and the expert infos when the expert
         // tap listens (the render code adds nothing else to a null tree).
         // Regression: tshark -2 -q -z expert and the unfiltered Expert Information dialog showed
         // no sipdiag expert info at all.
-        if (PINFO_FD_VISITED(pinfo)) {
+        if (PINFO_FD_VISITED(pinfo) || analysed_now) {
             if (g_expert_tap < 0) g_expert_tap = find_tap_id("expert");  // registered late
             const bool experts = g_expert_tap >= 0 && have_tap_listener(g_expert_tap);
             static const MessagePos kNoPos{};
+            if (experts && not_analysed(pinfo->num)) add_not_analysed(nullptr, pinfo, tvb);
             const auto [recs, count] = corr.frame_records(pinfo->num);
             for (std::size_t i = 0; i < count; ++i) {
                 if (experts && recs[i].is_request()) {
@@ -93,15 +176,20 @@ int dissect_sipdiag(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *)
         return 0;
     }
     if (!PINFO_FD_VISITED(pinfo)) {
-        if (!analyse_frame(tree, pinfo, pos, &npos)) {
+        Source source = Source::none;
+        const bool ok = analyse_frame(tree, pinfo, pos, &npos, &source);
+        hook::clear_frame();
+        if (!ok) {
             proto_item *ti = proto_tree_add_item(tree, proto_sipdiag, tvb, 0, 0, ENC_NA);
             set_protocol_summary(ti, nullptr);
             expert_add_info(pinfo, ti, &ei_sipdiag_internal_error);
             return 0;
         }
+        account(pinfo, source);
     } else {
         npos = extract_messages(tree, pinfo, pos, nullptr);
     }
+    if (not_analysed(pinfo->num)) add_not_analysed(tree, pinfo, tvb);
     const auto [recs, count] = corr.frame_records(pinfo->num);
     if (recs == nullptr || count == 0) return 0;
     for (std::size_t i = 0; i < count; ++i) {
@@ -130,9 +218,13 @@ void register_protocol() {
 
 void register_handoff() {
     resolve_sip_fields();
+    hook::install(proto_get_id_by_filter_name("sip"));
     dissector_handle_t h = create_dissector_handle(dissect_sipdiag, proto_sipdiag);
     register_postdissector(h);
-    set_postdissector_wanted_hfids(h, wanted_sip_fields());
+    g_handle = h;
+    // Until a capture is opened (init_routine decides per capture, once the preferences are
+    // read): the default of the preference, the hook on when it is valid.
+    set_postdissector_wanted_hfids(h, hook::installed() ? nullptr : wanted_sip_fields());
 }
 
 }  // namespace sipdiag::ws

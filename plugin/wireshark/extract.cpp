@@ -2,6 +2,8 @@
 #include "wireshark/extract.h"
 
 #include "core/multipoint.h"
+#include "core/sipsplit.h"
+#include "wireshark/sip_hook.h"
 #include "core/sipmsg.h"
 
 #include <algorithm>
@@ -66,17 +68,59 @@ GArray *wanted_sip_fields() {
 }
 
 std::size_t extract_messages(proto_tree *tree, packet_info *pinfo, MessagePos *pos,
-                             std::vector<SipMessage> *msgs) {
-    if (tree == nullptr || g_proto_sip < 0) return 0;
-    GPtrArray *sip = proto_get_finfo_ptr_array(tree, g_proto_sip);
-    if (sip == nullptr || sip->len == 0) return 0;
-    const std::size_t n = std::min<std::size_t>(sip->len, kMaxMessagesPerFrame);
-    for (std::size_t i = 0; i < n; ++i) {
-        auto *fi = static_cast<field_info *>(g_ptr_array_index(sip, i));
-        pos[i].tvb = fi->ds_tvb;
-        pos[i].start = fi->start;
-        pos[i].length = fi->length;
+                             std::vector<SipMessage> *msgs, Source *source) {
+    // Every message of the frame (also those beyond kMaxMessagesPerFrame: they end the text of
+    // the last one analysed), from the `sip` items when the tree has them, else from what the
+    // SIP hook recorded (sip_hook.h), cut into messages the way the SIP dissector cuts them.
+    constexpr std::size_t kMaxSpans = 256;
+    static MessagePos all[kMaxSpans];  // dissection runs in one thread
+    std::size_t total = 0;
+    if (source != nullptr) *source = Source::none;
+    GPtrArray *sip = (tree != nullptr && g_proto_sip >= 0)
+                         ? proto_get_finfo_ptr_array(tree, g_proto_sip)
+                         : nullptr;
+    if (sip != nullptr && sip->len > 0) {
+        total = std::min<std::size_t>(sip->len, kMaxSpans);
+        for (std::size_t i = 0; i < total; ++i) {
+            auto *fi = static_cast<field_info *>(g_ptr_array_index(sip, i));
+            all[i].tvb = fi->ds_tvb;
+            all[i].start = fi->start;
+            all[i].length = fi->length;
+        }
+        if (source != nullptr) *source = Source::tree;
+    } else if (hook::enabled()) {
+        const hook::Region *regions = nullptr;
+        bool called = false;
+        const std::size_t nreg = hook::frame_regions(pinfo, &regions, &called);
+        for (std::size_t r = 0; r < nreg && total < kMaxSpans; ++r) {
+            const hook::Region &reg = regions[r];
+            if (reg.one_message) {
+                all[total].tvb = reg.ds_tvb;
+                all[total].start = reg.start;
+                all[total].length = reg.length;
+                ++total;
+                continue;
+            }
+            const std::string_view bytes =
+                message_bytes(reg.ds_tvb, reg.start, reg.start + reg.length);
+            if (bytes.empty()) continue;
+            MessageSpan spans[kMaxSpans];
+            std::size_t k =
+                std::min(split_sip_messages(bytes, spans, kMaxSpans), kMaxSpans - total);
+            if (reg.first_message_only && k > 1) k = 1;
+            for (std::size_t i = 0; i < k; ++i) {
+                all[total].tvb = reg.ds_tvb;
+                all[total].start = reg.start + static_cast<int>(spans[i].start);
+                all[total].length = static_cast<int>(spans[i].length);
+                ++total;
+            }
+        }
+        if (source != nullptr) *source = total > 0 ? Source::hook : Source::none;
+        if (total == 0 && source != nullptr && !called) *source = Source::unseen;
     }
+    if (total == 0) return 0;
+    const std::size_t n = std::min<std::size_t>(total, kMaxMessagesPerFrame);
+    for (std::size_t i = 0; i < n; ++i) pos[i] = all[i];
     if (msgs == nullptr) return n;
 
     // Each message's text: from its item's start to the start of the next message in the same
@@ -85,10 +129,10 @@ std::size_t extract_messages(proto_tree *tree, packet_info *pinfo, MessagePos *p
     std::string_view text[kMaxMessagesPerFrame];
     for (std::size_t i = 0; i < n; ++i) {
         int end = pos[i].start + std::max(pos[i].length, 0);
-        for (guint j = 0; j < sip->len; ++j) {
-            const auto *other = static_cast<const field_info *>(g_ptr_array_index(sip, j));
-            if (other->ds_tvb == pos[i].tvb && other->start > pos[i].start && other->start < end) {
-                end = other->start;
+        for (std::size_t j = 0; j < total; ++j) {
+            const MessagePos &other = all[j];
+            if (other.tvb == pos[i].tvb && other.start > pos[i].start && other.start < end) {
+                end = other.start;
             }
         }
         text[i] = message_bytes(pos[i].tvb, pos[i].start, end);

@@ -31,9 +31,13 @@ GArray *wanted_sip_fields();  // for set_postdissector_wanted_hfids (ownership p
 // Frees what the reader kept between messages (call when the capture is closed).
 void release_reader_buffers();
 
+// Where the messages of a frame were found: the `sip` items of the tree, the SIP hook's records
+// (sip_hook.h), neither; `unseen`: the hook is on and no trampoline ran for the frame.
+enum class Source { none, tree, hook, unseen };
+
 // Fills positions (always) and, when `msgs` is not null, the message copies. Returns the number
 // of SIP messages in the frame (at most kMaxMessagesPerFrame).
 std::size_t extract_messages(proto_tree *tree, packet_info *pinfo, MessagePos *positions,
-                             std::vector<SipMessage> *msgs);
+                             std::vector<SipMessage> *msgs, Source *source = nullptr);
 
 }  // namespace sipdiag::ws

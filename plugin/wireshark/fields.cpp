@@ -131,6 +131,7 @@ expert_field ei_sipdiag_failure_chat = EI_INIT;
 expert_field ei_sipdiag_failure_note = EI_INIT;
 expert_field ei_sipdiag_failure_warn = EI_INIT;
 expert_field ei_sipdiag_failure_error = EI_INIT;
+expert_field ei_sipdiag_not_analysed = EI_INIT;
 expert_field ei_sipdiag_internal_error = EI_INIT;
 
 const value_string kOutcomeVals[] = {
@@ -323,6 +324,11 @@ ExpertRow kExperts[] = {
      {&ei_sipdiag_failure_error,
       {"sipdiag.failure.error", PI_RESPONSE_CODE, PI_ERROR,
        "SIP server failure: see the diagnosis for the cause and the fix", EXPFILL}}},
+    {ExpertKind::none,
+     {&ei_sipdiag_not_analysed,
+      {"sipdiag.not_analysed", PI_UNDECODED, PI_WARN,
+       "SIP message not analysed: reached the SIP dissector by a path the plugin does not observe",
+       EXPFILL}}},
     {ExpertKind::none,
      {&ei_sipdiag_internal_error,
       {"sipdiag.internal_error", PI_UNDECODED, PI_WARN,

@@ -99,6 +99,7 @@ extern int ett_sipdiag_followup;
 extern int ett_sipdiag_topic;
 extern int ett_sipdiag_text;
 
+extern expert_field ei_sipdiag_not_analysed;    // SIP reached by a path the hook does not see
 extern expert_field ei_sipdiag_internal_error;  // not a core finding: out of memory
 
 // The expert info registered for a kind the core decided; null for ExpertKind::none.

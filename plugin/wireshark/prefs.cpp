@@ -2,6 +2,7 @@
 #include "wireshark/prefs.h"
 
 #include "wireshark/fields.h"
+#include "wireshark/sip_hook.h"
 
 namespace sipdiag::ws {
 
@@ -67,6 +68,12 @@ void register_prefs() {
         "How long after a 302/412/422 a new attempt by the client still counts as its retry. "
         "Later attempts are new requests, not follow-ups.",
         10, &pref_followup_window);
+    prefs_register_bool_preference(
+        prefs, "observe_sip_dissector", "Observe the SIP dissector (faster)",
+        "Learn where the SIP messages are from Wireshark's SIP dissector itself, so that no "
+        "protocol tree is built for sipdiag and nothing is done when nothing of it can be seen. "
+        "Off: ask for the SIP protocol items instead (slower; for comparison and diagnosis).",
+        &hook::pref_observe);
     prefs_register_enum_preference(prefs, "language", "Language of the explanations",
                                    "Language of meanings, fixes, hints and tree labels. Field "
                                    "names and expert summaries stay English.",

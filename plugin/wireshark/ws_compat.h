@@ -70,6 +70,29 @@ typedef gboolean sipdiag_uat_bool;
 // Behaviour that differs without an API change (tests must allow for it): 4.4 and 4.6
 // `tshark -T fields` print FT_BOOLEAN values as True/False (4.0: 1/0).
 
+// The private layout of `struct dissector_handle` (epan/packet.c), mirrored ONLY here for the
+// SIP hook (sip_hook.cpp), which swaps the dissector function of the SIP handles in place. It is
+// not API: sip_hook.cpp checks every mirrored field against the public accessors before it
+// touches anything, and leaves Wireshark alone (tree-based fallback) when one differs.
+//  - 4.0 (checked on the installed 4.0.17 libwireshark: dissector_handle_get_description reads
+//    offset 8, dissector_handle_get_protocol_index offset 0x28, call_dissector_through_handle
+//    tests the type at 0x10 and calls through 0x18) and 4.2 (epan/packet.c of that line):
+//    name, description, type, function, data, protocol.
+//  - 4.4 and 4.6 (epan/packet.c of the later lines): a `char *pref_suffix` after the
+//    description, the function in a union of the simple and callback types.
+struct sipdiag_dissector_handle_mirror {
+    const char *name;
+    const char *description;
+#if SIPDIAG_WS_AT_LEAST(4, 4)
+    char *pref_suffix;
+#endif
+    int dissector_type;  // enum dissector_e: 0 = DISSECTOR_TYPE_SIMPLE
+    void *dissector_func;
+    void *dissector_data;
+    protocol_t *protocol;
+};
+#define SIPDIAG_DISSECTOR_TYPE_SIMPLE 0
+
 // The flow graph API (epan/sequence_analysis.h), missing from Debian's libwireshark-dev on
 // every release line: see ws_seq_compat.h.
 #include "wireshark/ws_seq_compat.h"

@@ -90,9 +90,10 @@ class TsharkEnv:
             os.chown(dst, NOBODY, NOBODY)
         return dst
 
-    def run(self, args, check=True, timeout=300):
+    def run(self, args, check=True, timeout=300, extra_env=None):
         cmd = ["tshark"] + list(args)
         env = {"HOME": self.home, "PATH": "/usr/bin:/bin", "LC_ALL": "C.UTF-8"}
+        env.update(extra_env or {})
         if self.global_override:
             env["WIRESHARK_PLUGIN_DIR"] = self.global_override
         # A sanitized plugin needs the sanitizer runtimes preloaded into the (plain) tshark.

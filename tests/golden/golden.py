@@ -101,9 +101,11 @@ def fields_lines(stdout, fields):
     return "".join(out)
 
 
-def produce(env, capture, mode, fields, name=""):
+def produce(env, capture, mode, fields, name="", opts=()):
     args, lang, post = MODES[mode]
     cmd = ["-r", capture] + list(args)
+    for o in opts:
+        cmd += ["-o", o]
     if name in DISPLAY_FILTER:
         cmd += ["-Y", DISPLAY_FILTER[name]]
     if lang:
@@ -136,7 +138,12 @@ def main():
     ap.add_argument("--jobs", type=int, default=2, help="parallel tshark runs (default 2)")
     ap.add_argument("--max-diff-lines", type=int, default=60,
                     help="diff lines printed per differing file (default 60)")
+    ap.add_argument("-o", dest="opts", action="append", default=[], metavar="PREF:VALUE",
+                    help="a tshark preference for every run, e.g. "
+                         "sipdiag.observe_sip_dissector:FALSE (the same goldens must come out)")
     a = ap.parse_args()
+    if a.update and a.opts:
+        ap.error("--update with -o: the goldens are made with the default preferences")
     so = os.path.join(a.build_dir, "plugin", "wireshark", "sipdiag.so")
     if not os.path.isfile(so):
         print(f"golden: {so} not built", file=sys.stderr)
@@ -165,7 +172,7 @@ def main():
             for mode in MODES:
                 jobs.append((name, mode, local))
         with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, a.jobs)) as ex:
-            futs = [ex.submit(produce, env, local, mode, fields, name)
+            futs = [ex.submit(produce, env, local, mode, fields, name, a.opts)
                     for name, mode, local in jobs]
             results = [f.result() for f in futs]
     except (RuntimeError, subprocess.TimeoutExpired) as e:

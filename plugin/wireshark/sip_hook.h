@@ -1,0 +1,63 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Observes Wireshark's SIP dissector without asking for a protocol tree (docs/performance.md,
+// "Plain mode"). At handoff the dissector function of every SIP handle (`sip`, `sip.tcp`, and
+// any other handle of the SIP protocol found in a dissector table) and of every SIP heuristic
+// entry is replaced, in place, by a trampoline that calls the original and records where the
+// messages it accepted lie in the frame. No dissector table changes (nothing in Decode As,
+// nothing saved to a profile), and every caller of those handles goes through the trampoline.
+//
+// The handle's layout is private to epan/packet.c: it is mirrored in ws_compat.h and every
+// mirrored field is checked against the public accessors first; when one differs nothing is
+// changed and the plugin keeps asking for the `sip` tree items (installed() is false).
+#pragma once
+
+#include "wireshark/ws_compat.h"
+
+#include <cstddef>
+
+namespace sipdiag::ws::hook {
+
+// At handoff, after the SIP dissector registered its handles and heuristics.
+void install(int proto_sip);
+bool installed();
+// The preference sipdiag.observe_sip_dissector (on by default) and a valid hook.
+bool enabled();
+extern sipdiag_pref_bool pref_observe;
+
+// Nothing of sipdiag can be seen for this frame: the first pass of plain tshark (summary lines
+// and no tree, no tap the plugin feeds, no expert tap, no tap that asked for the columns).
+// Neither the trampolines nor the post-dissector do anything then.
+bool nothing_visible(const packet_info *pinfo, const proto_tree *tree);
+
+// One run of bytes the SIP dissector accepted in one call, as the data source it lies in (the
+// frame, or a reassembled buffer) and the offset and length in it.
+struct Region {
+    tvbuff_t *ds_tvb = nullptr;
+    int start = 0;
+    int length = 0;
+    // Exactly one message, of exactly this length: recorded from the `sip` handle's function,
+    // which dissects one message and returns its length (the length of its `sip` item).
+    bool one_message = false;
+    // At most one message, starting at `start`: recorded from a heuristic of a datagram transport
+    // (UDP, SCTP, STUN: the SIP dissector reads one message there), whose length is not returned.
+    bool first_message_only = false;
+};
+constexpr std::size_t kMaxRegions = 64;
+
+// The regions recorded for the frame being dissected (none when it is another frame), and
+// whether a trampoline ran at all for it.
+std::size_t frame_regions(const packet_info *pinfo, const Region **out, bool *called);
+void clear_frame();
+
+// Debug counters (printed at cleanup when the environment variable SIPDIAG_DEBUG_HOOK is set;
+// SIPDIAG_DEBUG_HOOK=blind also makes the trampolines record nothing, for tests).
+struct Counters {
+    unsigned long skipped = 0;       // post-dissector calls with nothing visible
+    unsigned long from_tree = 0;     // frames whose messages came from the `sip` items
+    unsigned long from_hook = 0;     // frames whose messages came from the trampolines
+    unsigned long not_analysed = 0;  // SIP in the frame, seen by neither
+};
+extern Counters counters;
+void debug_report();
+
+}  // namespace sipdiag::ws::hook

@@ -1,0 +1,196 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""The SIP hook (plugin/wireshark/sip_hook.h, docs/performance.md "Plain mode"): per path by
+which Wireshark reaches its SIP dissector, the same sipdiag fields with the hook and with it
+forced off (-o sipdiag.observe_sip_dissector:FALSE, the tree-based way), in one pass and in
+two; plain `tshark -r` prints the same lines with and without the plugin, and does nothing for
+sipdiag; SIP the hook does not see is reported (sipdiag.not_analysed), not lost.
+
+    tests/e2e/test_hook.py PATH/TO/sipdiag.so [-k NAME_SUBSTRING]
+
+Captures of the larger public corpus (../shared/captures/public or $SIPDIAG_EXTRA_CORPUS) are
+used when present (SCTP, WebSocket); their tests say SKIP otherwise.
+"""
+
+import glob
+import os
+import re
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+from expectations import CONTRACT_FIELDS  # noqa: E402
+from tshark_env import BUNDLED_PUBLIC, ROOT, public_captures, run_tests  # noqa: E402
+
+OFF = "sipdiag.observe_sip_dissector:FALSE"
+EXTRA = os.environ.get("SIPDIAG_EXTRA_CORPUS",
+                       os.path.join(ROOT, "..", "shared", "captures", "public"))
+FIELDS = ["sipdiag.code", "sipdiag.request_method", "sipdiag.request_frame",
+          "sipdiag.response_frame", "sipdiag.retransmission", "sipdiag.followup_frame",
+          "sipdiag.redirect.contact"] + [f for f in CONTRACT_FIELDS if f.startswith("sipdiag.")]
+FIELDS = list(dict.fromkeys(FIELDS))
+DEBUG = re.compile(r"sipdiag hook: (?P<why>[^;]*); (?P<state>on|off); skipped (?P<skipped>\d+), "
+                   r"from tree (?P<tree>\d+), from hook (?P<hook>\d+), not analysed (?P<na>\d+)")
+
+
+class Failure(AssertionError):
+    pass
+
+
+def check(cond, msg):
+    if not cond:
+        raise Failure(msg)
+
+
+def capture(env, rel, extra=False):
+    for base in ([BUNDLED_PUBLIC, EXTRA] if extra else [os.path.join(ROOT, "captures"),
+                                                         BUNDLED_PUBLIC]):
+        path = os.path.join(base, rel)
+        if os.path.exists(path):
+            return env.add_capture(path)
+    return None
+
+
+def debug(env, args, value="1"):
+    p = env.run(args, extra_env={"SIPDIAG_DEBUG_HOOK": value})
+    m = DEBUG.search(p.stderr)
+    check(m is not None, f"no hook report from tshark {' '.join(args)}: {p.stderr!r}")
+    return p, {k: (v if k in ("why", "state") else int(v)) for k, v in m.groupdict().items()}
+
+
+def same_with_and_without(env, cap, opts=()):
+    """The sipdiag fields with the hook equal those of the tree-based way, single pass and -2."""
+    for two in (False, True):
+        args_opts = list(opts)
+        on = fields(env, cap, two, args_opts)
+        off = fields(env, cap, two, args_opts + ["-o", OFF])
+        check(on, f"no sipdiag item in {os.path.basename(cap)} ({'-2' if two else '1 pass'})")
+        check(on == off, f"{os.path.basename(cap)} ({'-2' if two else '1 pass'}): hook and tree "
+                         f"differ:\n hook {on}\n tree {off}")
+
+
+def fields(env, cap, two, opts):
+    args = (["-2"] if two else []) + ["-r", cap, "-Y", "sipdiag"] + list(opts)
+    args += ["-T", "fields", "-E", "separator=\t", "-E", "occurrence=a", "-e", "frame.number"]
+    for f in FIELDS:
+        args += ["-e", f]
+    out = env.run(args).stdout
+    return {int(line.split("\t", 1)[0]): line for line in out.splitlines()}
+
+
+def test_udp(env):
+    same_with_and_without(env, capture(env, "redirect-302-udp.pcapng"))
+
+
+def test_tcp_two_messages_in_one_segment(env):
+    cap = capture(env, "redirect-302-tcp-ipv6.pcapng")
+    same_with_and_without(env, cap)
+    # frame 22 carries two INVITEs: both analysed, each answered by its own 302
+    rows = env.fields(cap, ["sipdiag.response_frame"], two_pass=True)
+    check(rows.get(22, {}).get("sipdiag.response_frame") == ["24", "25"],
+          f"frame 22 should hold two analysed INVITEs: {rows.get(22)}")
+
+
+def test_tcp_reassembly(env):
+    cap = capture(env, "OISF__suricata-verify/sip-body-large.pcap", extra=True)
+    same_with_and_without(env, cap)
+    # the INVITE of 65,793 bytes, reassembled from five segments in frame 9, is the request of
+    # the 100 Trying in frame 11
+    rows = env.fields(cap, ["sipdiag.request_frame"])
+    check(rows.get(11, {}).get("sipdiag.request_frame") == "9",
+          f"the reassembled INVITE (frame 9) was not analysed: {rows.get(11)}")
+
+
+def test_sctp(env):
+    cap = capture(env, "sipcapture__heplify/sip_sctp.pcap", extra=True)
+    if cap is None:
+        print("SKIP test_sctp: sipcapture__heplify/sip_sctp.pcap not present")
+        return
+    same_with_and_without(env, cap)
+
+
+def test_websocket(env):
+    cap = capture(env, "sipcapture__heplify/sip_tcp_websocket.pcap", extra=True)
+    if cap is None:
+        print("SKIP test_websocket: sipcapture__heplify/sip_tcp_websocket.pcap not present")
+        return
+    same_with_and_without(env, cap)
+
+
+def test_heuristic_non_default_port(env):
+    cap = capture(env, "seladb__PcapPlusPlus/sip_non_default_port.pcap", extra=True)
+    same_with_and_without(env, cap)
+
+
+def test_decode_as(env):
+    # SIP on UDP port 52380; with SIP's UDP heuristic off only Decode As makes it SIP.
+    cap = capture(env, "seladb__PcapPlusPlus/sip_non_default_port.pcap", extra=True)
+    no_heur = ["--disable-heuristic", "sip_udp"]
+    check(not fields(env, cap, False, no_heur),
+          "without Decode As and the heuristic the capture should have no SIP")
+    same_with_and_without(env, cap, opts=no_heur + ["-d", "udp.port==52380,sip"])
+
+
+def test_plain_output_unchanged_and_skipped(env):
+    cap = capture(env, "redirect-302-tcp-ipv6.pcapng")
+    with_plugin, stats = debug(env, ["-r", cap])
+    check(stats["state"] == "on" and stats["why"].startswith("installed"),
+          f"the hook is not active on this tshark: {stats}")
+    frames = len(with_plugin.stdout.splitlines())
+    check(stats["skipped"] == frames and stats["hook"] == 0 and stats["tree"] == 0,
+          f"plain tshark should skip all {frames} frames: {stats}")
+    so = os.path.join(env.plugin_dir, "sipdiag.so")
+    aside = os.path.join(env.home, "sipdiag.so.aside")
+    os.rename(so, aside)
+    try:
+        without = env.run(["-r", cap]).stdout
+    finally:
+        os.rename(aside, so)
+    check(without == with_plugin.stdout, "plain tshark output differs with the plugin")
+
+
+def test_work_done_when_visible(env):
+    cap = capture(env, "redirect-302-tcp-ipv6.pcapng")
+    _, st = debug(env, ["-r", cap, "-q", "-z", "sipdiag,tree"])
+    check(st["skipped"] == 0 and st["hook"] > 0, f"a tap listens: frames must be analysed: {st}")
+    _, st = debug(env, ["-2", "-r", cap])
+    check(st["skipped"] == 0 and st["hook"] > 0, f"-2 first pass must be analysed: {st}")
+    _, st = debug(env, ["-r", cap, "-o", OFF])
+    check(st["state"] == "off" and st["skipped"] == 0 and st["tree"] > 0,
+          f"with the hook forced off the tree-based way runs: {st}")
+
+
+def test_every_capture(env):
+    """Beyond the paths above: every bundled capture (and the larger public corpus when it is
+    beside the clone) gives the same fields with the hook and with it off."""
+    caps = sorted(glob.glob(os.path.join(ROOT, "captures", "*.pcapng")))
+    caps += sorted(glob.glob(os.path.join(ROOT, "captures", "agents", "*.pcapng")))
+    caps += public_captures()
+    rows = 0
+    for i, c in enumerate(caps):
+        cap = env.add_capture(c, name=f"all-{i}-{os.path.basename(c)}")
+        for two in (False, True):
+            on = fields(env, cap, two, [])
+            off = fields(env, cap, two, ["-o", OFF])
+            check(on == off, f"{c} ({'-2' if two else '1 pass'}): hook and tree differ")
+            rows += len(on)
+    check(rows > 0, "no sipdiag item in any capture")
+
+
+def test_not_analysed_is_reported(env):
+    cap = capture(env, "redirect-302-udp.pcapng")
+    for two in ([], ["-2"]):
+        p, st = debug(env, two + ["-r", cap, "-Y", "sipdiag.not_analysed"], value="blind")
+        check(st["na"] > 0 and p.stdout.strip(),
+              f"blind trampolines: SIP frames must carry sipdiag.not_analysed ({two}): {st}")
+        p = env.run(two + ["-r", cap, "-Y", "sipdiag.not_analysed"])
+        check(not p.stdout.strip(), f"sipdiag.not_analysed without reason ({two}): {p.stdout}")
+
+
+TESTS = [test_udp, test_tcp_two_messages_in_one_segment, test_tcp_reassembly, test_sctp,
+         test_websocket, test_heuristic_non_default_port, test_decode_as,
+         test_plain_output_unchanged_and_skipped, test_work_done_when_visible,
+         test_every_capture, test_not_analysed_is_reported]
+
+if __name__ == "__main__":
+    sys.exit(run_tests(TESTS, sys.argv, "hook", Failure, __doc__))
