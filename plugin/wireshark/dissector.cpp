@@ -175,10 +175,17 @@ int dissect_sipdiag(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *)
         }
         return 0;
     }
+    // A tree that hides sipdiag (a display filter naming nothing of it, tshark -2 -Y sip): the
+    // first pass still analyses (a later pass may show the results), nothing is rendered.
+    const bool render = !hook::nothing_to_render(pinfo, tree);
     if (!PINFO_FD_VISITED(pinfo)) {
         Source source = Source::none;
         const bool ok = analyse_frame(tree, pinfo, pos, &npos, &source);
         hook::clear_frame();
+        if (!render) {
+            if (ok) account(pinfo, source);
+            return 0;
+        }
         if (!ok) {
             proto_item *ti = proto_tree_add_item(tree, proto_sipdiag, tvb, 0, 0, ENC_NA);
             set_protocol_summary(ti, nullptr);
@@ -186,6 +193,8 @@ int dissect_sipdiag(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *)
             return 0;
         }
         account(pinfo, source);
+    } else if (!render) {
+        return 0;
     } else {
         npos = extract_messages(tree, pinfo, pos, nullptr);
     }

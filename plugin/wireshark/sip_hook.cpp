@@ -1,9 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "wireshark/sip_hook.h"
 
+#include "wireshark/fields.h"
+
+#include <epan/column-info.h>
+
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <unistd.h>
 #include <initializer_list>
 #include <utility>
 
@@ -256,20 +261,70 @@ bool enabled() {
     return g_installed && pref_observe;
 }
 
-bool nothing_visible(const packet_info *pinfo, const proto_tree *tree) {
-    if (PINFO_FD_VISITED(pinfo) || tree != nullptr || pinfo->cinfo == nullptr) return false;
-    // Columns are there because tshark prints summary lines, not because a tap asked for them:
-    // Wireshark's first pass has columns only for such taps (file.c: cinfo is set when the taps'
-    // flags have TL_REQUIRES_COLUMNS), and its later passes show what this pass stores.
-    if ((union_of_tap_listener_flags() & TL_REQUIRES_COLUMNS) != 0) return false;
+namespace {
+
+// Whether this process is tshark. Only there is a first pass known to be the only pass that
+// shows a frame: Wireshark and sharkd dissect a frame again whenever the display filter changes,
+// and show then what their first pass stored. Read once from /proc/self/exe (Linux); unknown
+// elsewhere, which means "not tshark" (the work is done).
+bool in_tshark() {
+    static const bool is = [] {
+        char path[4096];
+        const ssize_t n = readlink("/proc/self/exe", path, sizeof path - 1);
+        if (n <= 0) return false;
+        path[n] = '\0';
+        const char *base = std::strrchr(path, '/');
+        base = base != nullptr ? base + 1 : path;
+        return std::strcmp(base, "tshark") == 0;
+    }();
+    return is;
+}
+
+// Looked up late (other protocols register after the plugin); -1 until found.
+int g_proto_expert = -1;
+
+// Neither the tree nor anything that reads it can show sipdiag: the tree is not shown (tshark
+// without -V/-T, or a filter pass) and no filter, custom column, coloring rule or -e field names
+// a field of sipdiag (its expert infos included: they are its fields) or an expert info field.
+// (frame.protocols never lists a post-dissector: it is filled before they run.)
+bool tree_hides_sipdiag(proto_tree *tree) {
+    if (PTREE_DATA(tree) == nullptr || PTREE_DATA(tree)->visible) return false;
+    if (proto_field_is_referenced(tree, proto_sipdiag)) return false;
+    if (g_proto_expert < 0) g_proto_expert = proto_get_id_by_filter_name("_ws.expert");
+    return g_proto_expert < 0 || !proto_field_is_referenced(tree, g_proto_expert);
+}
+
+// Something outside the tree sees this pass: a tap the plugin feeds, the expert tap, a tap that
+// asked for the columns, or an Expert column (expert infos set it).
+bool seen_outside_tree(const packet_info *pinfo) {
+    if ((union_of_tap_listener_flags() & TL_REQUIRES_COLUMNS) != 0) return true;
     // Tap ids: registered late by other parts; looked up until found.
     if (g_tap_expert < 0) g_tap_expert = find_tap_id("expert");
     if (g_tap_stats < 0) g_tap_stats = find_tap_id("sipdiag");
     if (g_tap_flow < 0) g_tap_flow = find_tap_id("sipdiag_flow");
     for (int t : {g_tap_expert, g_tap_stats, g_tap_flow}) {
-        if (t >= 0 && have_tap_listener(t)) return false;
+        if (t >= 0 && have_tap_listener(t)) return true;
     }
-    return true;
+    return pinfo->cinfo != nullptr && pinfo->cinfo->col_first != nullptr &&
+           pinfo->cinfo->col_first[COL_EXPERT] >= 0;
+}
+
+}  // namespace
+
+bool nothing_visible(const packet_info *pinfo, proto_tree *tree) {
+    // Columns are there because tshark prints summary lines, not because a tap asked for them:
+    // Wireshark's first pass has columns only for such taps (file.c: cinfo is set when the taps'
+    // flags have TL_REQUIRES_COLUMNS), and its later passes show what this pass stores. tshark -2
+    // has no columns on its first pass.
+    if (PINFO_FD_VISITED(pinfo) || pinfo->cinfo == nullptr) return false;
+    // With a tree (a display filter, tshark -Y sip): only tshark's single pass, where this is the
+    // only time the frame is shown, and only when the tree hides sipdiag.
+    if (tree != nullptr && (!in_tshark() || !tree_hides_sipdiag(tree))) return false;
+    return !seen_outside_tree(pinfo);
+}
+
+bool nothing_to_render(const packet_info *pinfo, proto_tree *tree) {
+    return tree != nullptr && tree_hides_sipdiag(tree) && !seen_outside_tree(pinfo);
 }
 
 std::size_t frame_regions(const packet_info *pinfo, const Region **out, bool *called) {

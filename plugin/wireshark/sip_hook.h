@@ -24,10 +24,17 @@ bool installed();
 bool enabled();
 extern sipdiag_pref_bool pref_observe;
 
-// Nothing of sipdiag can be seen for this frame: the first pass of plain tshark (summary lines
-// and no tree, no tap the plugin feeds, no expert tap, no tap that asked for the columns).
-// Neither the trampolines nor the post-dissector do anything then.
-bool nothing_visible(const packet_info *pinfo, const proto_tree *tree);
+// Nothing of sipdiag can be seen for this frame, and never will: the single pass of tshark
+// printing summary lines, with no tree (plain tshark) or a tree that hides sipdiag (a display
+// filter that names nothing of it, tshark -Y sip), no tap the plugin feeds, no expert tap, no
+// tap that asked for the columns, no Expert column. Neither the trampolines nor the
+// post-dissector do anything then.
+bool nothing_visible(const packet_info *pinfo, proto_tree *tree);
+
+// Nothing of sipdiag can be seen in this dissection of the frame (any pass, any program): a tree
+// that hides sipdiag and nobody else looking. The results stored on the first pass are not
+// rendered then (they are still there for the next pass that shows them).
+bool nothing_to_render(const packet_info *pinfo, proto_tree *tree);
 
 // One run of bytes the SIP dissector accepted in one call, as the data source it lies in (the
 // frame, or a reassembled buffer) and the offset and length in it.

@@ -139,13 +139,7 @@ def test_plain_output_unchanged_and_skipped(env):
     frames = len(with_plugin.stdout.splitlines())
     check(stats["skipped"] == frames and stats["hook"] == 0 and stats["tree"] == 0,
           f"plain tshark should skip all {frames} frames: {stats}")
-    so = os.path.join(env.plugin_dir, "sipdiag.so")
-    aside = os.path.join(env.home, "sipdiag.so.aside")
-    os.rename(so, aside)
-    try:
-        without = env.run(["-r", cap]).stdout
-    finally:
-        os.rename(aside, so)
+    without = without_plugin(env, ["-r", cap])
     check(without == with_plugin.stdout, "plain tshark output differs with the plugin")
 
 
@@ -158,6 +152,48 @@ def test_work_done_when_visible(env):
     _, st = debug(env, ["-r", cap, "-o", OFF])
     check(st["state"] == "off" and st["skipped"] == 0 and st["tree"] > 0,
           f"with the hook forced off the tree-based way runs: {st}")
+
+
+def without_plugin(env, args):
+    so = os.path.join(env.plugin_dir, "sipdiag.so")
+    aside = os.path.join(env.home, "sipdiag.so.aside")
+    os.rename(so, aside)
+    try:
+        return env.run(args).stdout
+    finally:
+        os.rename(aside, so)
+
+
+EXPERT_COLUMN = ["-o", 'gui.column.format:"No.","%m","Info","%i","Expert","%a"']
+
+
+def test_filter_that_hides_sipdiag(env):
+    """tshark -Y sip (a filter naming nothing of sipdiag): nothing of it can be seen in this single
+    pass, so nothing is done, and the output is the one without the plugin. Anything that shows
+    sipdiag (its fields in the filter, -V, an Expert column, a tap) makes it do the work."""
+    cap = capture(env, "redirect-302-tcp-ipv6.pcapng")
+    for flt in ("sip", "sip.Status-Code == 302", "tcp"):
+        args = ["-r", cap, "-Y", flt]
+        p, st = debug(env, args)
+        frames = int(env.run(["-r", cap, "-T", "fields", "-e", "frame.number"]).stdout.split()[-1])
+        check(st["skipped"] == frames and st["hook"] == 0 and st["tree"] == 0,
+              f"-Y {flt}: all {frames} frames should be skipped: {st}")
+        check(p.stdout == without_plugin(env, args), f"-Y {flt}: output differs with the plugin")
+    # two passes: the first analyses (its tree has the filter's fields), nothing is rendered
+    args = ["-2", "-r", cap, "-Y", "sip"]
+    check(env.run(args).stdout == without_plugin(env, args), "-2 -Y sip: output differs")
+    for extra, why in ((["-Y", "sip && sipdiag.code == 302"], "a sipdiag field in the filter"),
+                       (["-Y", "sip", "-V"], "-V"),
+                       (["-Y", "_ws.expert"], "an expert info field"),
+                       (["-Y", "sip", "-q", "-z", "sipdiag,tree"], "the sipdiag tap"),
+                       (["-Y", "sip"] + EXPERT_COLUMN, "an Expert column")):
+        p, st = debug(env, ["-r", cap] + extra)
+        check(st["skipped"] == 0 and st["hook"] + st["tree"] > 0, f"{why}: work must be done: {st}")
+    # the Expert column shows sipdiag's severities (Note on these 302s), which a skip would lose
+    args = ["-r", cap, "-Y", "sip.Status-Code == 302"] + EXPERT_COLUMN
+    with_col = env.run(args).stdout
+    check(with_col != without_plugin(env, args) and "Note" in with_col,
+          f"the Expert column should carry sipdiag's severities:\n{with_col}")
 
 
 def test_every_capture(env):
@@ -190,6 +226,7 @@ def test_not_analysed_is_reported(env):
 TESTS = [test_udp, test_tcp_two_messages_in_one_segment, test_tcp_reassembly, test_sctp,
          test_websocket, test_heuristic_non_default_port, test_decode_as,
          test_plain_output_unchanged_and_skipped, test_work_done_when_visible,
+         test_filter_that_hides_sipdiag,
          test_every_capture, test_not_analysed_is_reported]
 
 if __name__ == "__main__":

@@ -8,7 +8,7 @@
 #   FRAMES   first frames of the capture (default 50000)
 #   --dense  the capture dense in failures (dense-400000-s1.pcap, run.sh --dense) instead of the
 #            realistic mix (sip-1000000-s1.pcap)
-#   --modes  comma-separated subset of plain,y_sip,y_sipdiag,fields,two_pass,nosip (default all;
+#   --modes  comma-separated subset of plain,y_sip,y_sipdiag,fields,two_pass,verbose,nosip (default all;
 #            nosip, the no-SIP capture, only with the mix)
 # Needs the captures of run.sh (SIPDIAG_BENCH_DIR, default /var/tmp/sipdiag-bench: run run.sh
 # once, or sipdiag_gen) and valgrind. tshark runs as uid 65534 with the plugin in a throwaway
@@ -21,7 +21,7 @@ usage() {
     exit 2
 }
 dense=0
-modes=plain,y_sip,y_sipdiag,fields,two_pass,nosip
+modes=plain,y_sip,y_sipdiag,fields,two_pass,verbose,nosip
 while (($#)); do
     case $1 in
         --dense) dense=1; shift ;;
@@ -49,7 +49,7 @@ done
 IFS=, read -r -a mode_list <<<"$modes"
 for m in "${mode_list[@]}"; do
     case $m in
-        plain | y_sip | y_sipdiag | fields | two_pass | nosip) ;;
+        plain | y_sip | y_sipdiag | fields | two_pass | verbose | nosip) ;;
         *) echo "callgrind.sh: unknown mode $m" >&2; exit 2 ;;
     esac
 done
@@ -114,6 +114,7 @@ for m in "${mode_list[@]}"; do
         two_pass)
             row '`-2 -Y sipdiag` (vs `-2 -Y sip.Status-Code`)' "$work/sip.pcap" \
                 "-2 -Y sip.Status-Code" "-2 -Y sipdiag" ;;
+        verbose) row '`-V`' "$work/sip.pcap" "-V" "-V" ;;
         nosip) row '`-r F`, no-SIP frames' "$work/nosip.pcap" "" "" ;;
     esac
 done
