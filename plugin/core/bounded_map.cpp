@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "core/bounded_map.h"
 
+#include <cstring>
+
 namespace sipdiag {
 
 namespace {
@@ -14,17 +16,31 @@ std::uint64_t mix(std::uint64_t h) {
     return h;
 }
 
+// One step per 8 bytes: (h ^ w) times an odd constant, then h ^ (h >> 29), a bijection of h for
+// each word.
+std::uint64_t step(std::uint64_t h, std::uint64_t w) {
+    h = (h ^ w) * 0x9e3779b97f4a7c15ULL;
+    return h ^ (h >> 29);
+}
+
 }  // namespace
 
 std::uint64_t hash_parts(std::initializer_list<std::string_view> parts, std::uint64_t extra) {
+    // Eight bytes at a time (the byte-wise FNV-1a used before cost about a thousand instructions
+    // per SIP message, for the five or six keys each one needs).
     std::uint64_t h = 0xcbf29ce484222325ULL;
     for (std::string_view p : parts) {
-        for (unsigned char c : p) {
-            h ^= c;
-            h *= 0x100000001b3ULL;
+        const std::size_t n = p.size();
+        std::size_t i = 0;
+        for (; i + 8 <= n; i += 8) {
+            std::uint64_t w;
+            std::memcpy(&w, p.data() + i, 8);
+            h = step(h, w);
         }
-        h ^= 0x1f;  // separator, so ("ab","c") != ("a","bc")
-        h *= 0x100000001b3ULL;
+        std::uint64_t tail = 0;
+        if (n > i) std::memcpy(&tail, p.data() + i, n - i);  // fewer than 8 left (data may be null)
+        // The part's length closes it, so that ("ab","c") != ("a","bc").
+        h = step(h, tail ^ (static_cast<std::uint64_t>(n) << 56) ^ 0x1f);
     }
     return mix(h ^ mix(extra + 0x9e3779b97f4a7c15ULL));
 }
