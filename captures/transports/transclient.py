@@ -6,7 +6,7 @@ Used by captures/transports/make-transport-captures.sh against the Kamailio of
 kamailio-transports.cfg on 127.0.0.1:
 
     transclient.py udp                           # 127.0.0.1:5090 -> 5062
-    transclient.py ws                            # 127.0.0.1:5091 -> 8080 (HTTP upgrade, RFC 6455/7118)
+    transclient.py ws                            # 127.0.0.1:5091 -> 8080 (RFC 6455, RFC 7118)
     transclient.py tls --cafile C --keylog K     # 127.0.0.1:5092 -> 5061 (ssl, keys written to K)
 
 The call: INVITE sip:redir-PROTO@127.0.0.1 -> 302 (ACKed), then the client
