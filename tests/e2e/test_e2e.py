@@ -234,6 +234,10 @@ def every_302_412_422_in_every_bundled_capture_is_diagnosed(env):
     caps = sorted(f for f in os.listdir(os.path.join(ROOT, "captures")) if f.endswith(".pcapng"))
     if not caps:
         raise Failure("no bundled captures")
+    # the same call over SCTP, WebSocket and TLS (captures/transports/README.md)
+    caps += sorted(os.path.join("transports", f)
+                   for f in os.listdir(os.path.join(ROOT, "captures", "transports"))
+                   if f.endswith(".pcapng"))
     for name in caps:
         path = env.add_capture(os.path.join(ROOT, "captures", name))
         sip = env.fields(path, ["sip.Status-Code"], display_filter=CODES_302_412_422.format("sip.Status-Code"))

@@ -8,8 +8,9 @@ sipdiag; SIP the hook does not see is reported (sipdiag.not_analysed), not lost.
 
     tests/e2e/test_hook.py PATH/TO/sipdiag.so [-k NAME_SUBSTRING]
 
-Captures of the larger public corpus (../shared/captures/public or $SIPDIAG_EXTRA_CORPUS) are
-used when present (SCTP, WebSocket); their tests say SKIP otherwise.
+SCTP, WebSocket and TLS (decrypted with the keys inside the pcapng) are checked on the bundled
+captures/transports/ files (captures/transports/README.md); the heplify captures of the larger
+public corpus (../shared/captures/public or $SIPDIAG_EXTRA_CORPUS) are compared too when present.
 """
 
 import glob
@@ -101,20 +102,87 @@ def test_tcp_reassembly(env):
           f"the reassembled INVITE (frame 9) was not analysed: {rows.get(11)}")
 
 
-def test_sctp(env):
-    cap = capture(env, "sipcapture__heplify/sip_sctp.pcap", extra=True)
-    if cap is None:
-        print("SKIP test_sctp: sipcapture__heplify/sip_sctp.pcap not present")
-        return
+TRANSPORTS = os.path.join(ROOT, "captures", "transports")
+
+
+def transport_call(env, name, layer, frames, contacts, path_off):
+    """One call of captures/transports/NAME (README there): INVITE -> 302 -> retry at the contact
+    of highest q -> 200, BYE -> 200, every message inside LAYER. FRAMES: the frames of the
+    INVITE, the 302, the retry, its 200, the BYE and its 200. PATH_OFF: tshark options that close
+    the path (no SIP at all then: the capture really goes through it)."""
+    path = os.path.join(TRANSPORTS, name)
+    check(os.path.exists(path), f"bundled capture missing: {path}")
+    cap = env.add_capture(path, name=f"transport-{name}")
+    invite, redirect, retry, ok, bye, bye_ok = frames
+    sip = env.fields(cap, ["frame.protocols"], display_filter="sip")
+    # the six above and the two ACKs
+    check(len(sip) == 8 and set(frames) <= set(sip), f"{name}: SIP frames {sorted(sip)}")
+    for n, row in sip.items():
+        check(f":{layer}:" in row["frame.protocols"] + ":",
+              f"{name} frame {n}: SIP not inside {layer}: {row['frame.protocols']}")
     same_with_and_without(env, cap)
+    for two in (False, True):
+        rows = env.fields(cap, ["sipdiag.code", "sipdiag.request_frame", "sipdiag.response_frame",
+                                "sipdiag.followup_frame", "sipdiag.redirect.contact"],
+                          two_pass=two)
+        mode = "-2" if two else "1 pass"
+        # single pass: the responses (backward facts); -2: the requests too (their responses)
+        want = set(frames) if two else {redirect, ok, bye_ok}
+        check(want <= set(rows) <= set(frames),
+              f"{name} ({mode}): sipdiag items on {sorted(rows)}, expected on {sorted(want)}")
+        r = rows[redirect]
+        check(r["sipdiag.code"] == "302" and r["sipdiag.request_frame"] == str(invite),
+              f"{name} ({mode}): frame {redirect} should be the 302 to frame {invite}: {r}")
+        check(r["sipdiag.redirect.contact"] == contacts,
+              f"{name} ({mode}): contacts of the 302: {r['sipdiag.redirect.contact']}")
+        for req, resp in ((invite, redirect), (retry, ok), (bye, bye_ok)):
+            check(rows[resp]["sipdiag.request_frame"] == str(req),
+                  f"{name} ({mode}): {resp} should answer {req}: {rows[resp]}")
+            if two:  # a request's response and the 302's follow-up lie after them
+                check(rows[req]["sipdiag.response_frame"] == str(resp),
+                      f"{name} (-2): {req} should be answered by {resp}: {rows[req]}")
+        if two:
+            check(r["sipdiag.followup_frame"] == str(retry),
+                  f"{name} (-2): the retry (frame {retry}) is not the 302's follow-up: {r}")
+        check(rows[ok]["sipdiag.code"] == "200" and rows[bye_ok]["sipdiag.code"] == "200",
+              f"{name} ({mode}): the 200s: {rows[ok]} / {rows[bye_ok]}")
+    # the hook saw every SIP message, the tree-based way was not needed, nothing missed
+    for two in ([], ["-2"]):
+        _, st = debug(env, two + ["-r", cap, "-Y", "sipdiag"])
+        check(st["state"] == "on" and st["hook"] >= len(sip) and st["tree"] == 0
+              and st["na"] == 0, f"{name} {two}: the hook did not see the SIP of {layer}: {st}")
+    # and the SIP is reached only through this path
+    check(not fields(env, cap, True, path_off),
+          f"{name}: SIP still found with {' '.join(path_off)}")
+    return cap
+
+
+def test_sctp(env):
+    transport_call(env, "sip-sctp.pcapng", "sctp", (1, 2, 4, 5, 7, 8),
+                   ["sip:bob-low@127.0.0.1:5062", "sip:bob-high@127.0.0.1:5062"],
+                   ["--disable-heuristic", "sip_sctp"])
+    cap = capture(env, "sipcapture__heplify/sip_sctp.pcap", extra=True)
+    if cap is not None:
+        same_with_and_without(env, cap)
 
 
 def test_websocket(env):
+    transport_call(env, "sip-websocket.pcapng", "websocket", (8, 9, 12, 14, 17, 19),
+                   ["sip:bob-low@127.0.0.1:8080;transport=ws",
+                    "sip:bob-high@127.0.0.1:8080;transport=ws"],
+                   ["--disable-protocol", "websocket"])
     cap = capture(env, "sipcapture__heplify/sip_tcp_websocket.pcap", extra=True)
-    if cap is None:
-        print("SKIP test_websocket: sipcapture__heplify/sip_tcp_websocket.pcap not present")
-        return
-    same_with_and_without(env, cap)
+    if cap is not None:
+        same_with_and_without(env, cap)
+
+
+def test_tls_with_keys(env):
+    # decrypted with the Decryption Secrets Block of the file; the throwaway HOME has no
+    # tls.keylog_file preference
+    transport_call(env, "sip-tls.pcapng", "tls", (10, 11, 14, 16, 19, 21),
+                   ["sip:bob-low@127.0.0.1:5061;transport=tls",
+                    "sip:bob-high@127.0.0.1:5061;transport=tls"],
+                   ["--disable-protocol", "tls"])
 
 
 def test_heuristic_non_default_port(env):
@@ -201,6 +269,7 @@ def test_every_capture(env):
     beside the clone) gives the same fields with the hook and with it off."""
     caps = sorted(glob.glob(os.path.join(ROOT, "captures", "*.pcapng")))
     caps += sorted(glob.glob(os.path.join(ROOT, "captures", "agents", "*.pcapng")))
+    caps += sorted(glob.glob(os.path.join(TRANSPORTS, "*.pcapng")))
     caps += public_captures()
     rows = 0
     for i, c in enumerate(caps):
@@ -224,7 +293,7 @@ def test_not_analysed_is_reported(env):
 
 
 TESTS = [test_udp, test_tcp_two_messages_in_one_segment, test_tcp_reassembly, test_sctp,
-         test_websocket, test_heuristic_non_default_port, test_decode_as,
+         test_websocket, test_tls_with_keys, test_heuristic_non_default_port, test_decode_as,
          test_plain_output_unchanged_and_skipped, test_work_done_when_visible,
          test_filter_that_hides_sipdiag,
          test_every_capture, test_not_analysed_is_reported]

@@ -35,6 +35,7 @@ class Failure(Exception):
 def bundled_captures():
     out = sorted(glob.glob(os.path.join(ROOT, "captures", "*.pcapng")))
     out += sorted(glob.glob(os.path.join(ROOT, "captures", "agents", "*.pcapng")))
+    out += sorted(glob.glob(os.path.join(ROOT, "captures", "transports", "*.pcapng")))
     for root, _, files in os.walk(BUNDLED_PUBLIC):
         out += sorted(os.path.join(root, f) for f in files if f.endswith((".pcap", ".pcapng")))
     return out
