@@ -107,7 +107,7 @@ void render_explanation(proto_tree *tree, tvbuff_t *tvb, unsigned code) {
 
 // The comparison hints for the pairs of codes actually met in this call.
 void render_call_hints(const RenderCtx &c, const std::vector<CallEntry> &entries) {
-    if (!pref_compare_hints) return;
+    if (!pref_compare_hints || !proto_field_is_referenced(c.tree, hf_sipdiag_compare_hint)) return;
     const kb::Entry *mine = kb::lookup(c.r.code, lang());
     if (mine == nullptr) return;
     for (const CallEntry &e : entries) {

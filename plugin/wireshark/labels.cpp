@@ -163,6 +163,8 @@ proto_item *add_double_item(proto_tree *t, int hf, tvbuff_t *tvb, double v) {
 
 proto_item *add_string_text(proto_tree *t, int hf, tvbuff_t *tvb, const char *value,
                             const char *head, const char *shown) {
+    // Nobody reads this tree's labels (-Y, taps): only the value counts.
+    if (!label_visible(t)) return generated(proto_tree_add_string(t, hf, tvb, 0, 0, value));
     if (head == nullptr) {
         head = caption(hf);
         if (head == nullptr) head = proto_registrar_get_name(hf);

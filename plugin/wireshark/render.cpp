@@ -53,7 +53,11 @@ void render_problems(proto_tree *tree, packet_info *pinfo, tvbuff_t *tvb, const 
         const char *name = issue_name(issue.kind);
         const char *detail = issue.detail.c_str();
         char shown[ITEM_LABEL_LENGTH];
-        if (name != nullptr) kb::tree_label(shown, sizeof shown, name, detail, lang());
+        if (name != nullptr && label_visible(tree)) {
+            kb::tree_label(shown, sizeof shown, name, detail, lang());
+        } else {
+            name = nullptr;  // the label is not read: the value alone
+        }
         proto_item *it = add_string_text(tree, hf_sipdiag_problem, tvb, detail, nullptr,
                                          name != nullptr ? shown : detail);
         add_expert(pinfo, it, issue_expert(issue.kind));
@@ -64,12 +68,16 @@ void render_followup(const RenderCtx &c, const RuleRenderer *rr) {
     const Diagnosis &d = c.d;
     const Outcome outcome = c.verdict.outcome;
     proto_item *top = nullptr;
-    char title[ITEM_LABEL_LENGTH];
-    kb::tree_label(title, sizeof title, label(kb::Label::followup), outcome_text(outcome), lang());
+    char title[ITEM_LABEL_LENGTH] = "";
+    const bool shown = label_visible(c.tree);  // else the title is never read
+    if (shown) {
+        kb::tree_label(title, sizeof title, label(kb::Label::followup), outcome_text(outcome),
+                       lang());
+    }
     proto_tree *sub =
         proto_tree_add_subtree(c.tree, c.tvb, 0, 0, ett_sipdiag_followup, &top, title);
     add_gen_uint(sub, hf_sipdiag_outcome, c.tvb, static_cast<guint32>(outcome));
-    if (outcome == Outcome::not_followed && c.corr.capture_ends_in_window(d)) {
+    if (shown && outcome == Outcome::not_followed && c.corr.capture_ends_in_window(d)) {
         const Num after(static_cast<double>(c.corr.last_time() - d.time_ns) / 1e9, 1);
         const Num window(pref_followup_window);
         const char *args[] = {after.s, window.s};
@@ -87,17 +95,24 @@ void render_followup(const RenderCtx &c, const RuleRenderer *rr) {
     add_expert(c.pinfo, top, c.verdict.expert);
 }
 
-void render_call(const RenderCtx &c, bool complete) {
-    const std::vector<CallEntry> *entries = c.corr.call(c.d);
-    if (entries == nullptr || entries->size() < 2) return;
+// "302 (frame 4, fixed) -> 200 (frame 9, ...)": built only when the field can be seen or
+// filtered on (a format per entry).
+void render_call_summary(const RenderCtx &c, const std::vector<CallEntry> &entries, bool complete) {
+    if (!proto_field_is_referenced(c.tree, hf_sipdiag_call_summary)) return;
     wmem_strbuf_t *sb = wmem_strbuf_new(c.pinfo->pool, "");
-    for (std::size_t i = 0; i < entries->size(); ++i) {
-        const CallEntry &e = (*entries)[i];
+    for (std::size_t i = 0; i < entries.size(); ++i) {
+        const CallEntry &e = entries[i];
         const Outcome o = c.corr.outcome(c.corr.record(e.record), complete);
         wmem_strbuf_append_printf(sb, "%s%u (frame %u, %s)", i ? " -> " : "", e.code, e.frame,
                                   outcome_name(o));
     }
     add_gen_string(c.tree, hf_sipdiag_call_summary, c.tvb, wmem_strbuf_get_str(sb));
+}
+
+void render_call(const RenderCtx &c, bool complete) {
+    const std::vector<CallEntry> *entries = c.corr.call(c.d);
+    if (entries == nullptr || entries->size() < 2) return;
+    render_call_summary(c, *entries, complete);
     render_call_hints(c, *entries);
 }
 
