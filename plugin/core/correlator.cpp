@@ -16,7 +16,7 @@ bool is_final(unsigned code) {
     return code >= 200;
 }
 
-std::uint64_t tx_key(const SipMessage &m) {
+std::uint64_t tx_key(const MessageView &m) {
     return hash_parts({m.call_id, m.cseq_method, m.branch}, m.cseq);
 }
 
@@ -84,7 +84,7 @@ std::uint8_t Correlator::intern_method(std::string_view m) {
     return static_cast<std::uint8_t>(methods.size() - 1);
 }
 
-std::uint16_t Correlator::intern_agent(const std::string *header) {
+std::uint16_t Correlator::intern_agent(const std::string_view *header) {
     if (header == nullptr || header->empty()) return 0;
     const std::string_view name(header->data(), std::min<std::size_t>(header->size(), 128));
     const std::uint64_t key = hash_parts({name});
@@ -128,7 +128,7 @@ const std::vector<CallEntry> *Correlator::call(const Diagnosis &d) const {
     return d.call < calls_.size() ? &calls_[d.call] : nullptr;
 }
 
-std::uint32_t Correlator::add(const SipMessage &msg) {
+std::uint32_t Correlator::add(const MessageView &msg) {
     if (msg.frame < last_frame_) out_of_order_ = true;
     last_frame_ = msg.frame;
     last_time_ = std::max(last_time_, msg.time_ns);
@@ -199,7 +199,7 @@ LegSightings *Correlator::leg_sightings(Transaction &tx, std::uint64_t key, LegI
     return l;
 }
 
-bool Correlator::repeated_request(const SipMessage &msg, std::uint64_t key, Transaction &tx,
+bool Correlator::repeated_request(const MessageView &msg, std::uint64_t key, Transaction &tx,
                                   std::uint32_t idx) {
     LegSightings *ls = leg_sightings(tx, key, leg_id(msg.leg));
     const FrameNum duplicate_of = recent_.check_and_note(
@@ -223,7 +223,7 @@ bool Correlator::repeated_request(const SipMessage &msg, std::uint64_t key, Tran
     return true;
 }
 
-void Correlator::on_request(const SipMessage &msg, std::uint32_t idx) {
+void Correlator::on_request(const MessageView &msg, std::uint32_t idx) {
     const std::uint64_t key = tx_key(msg);
     Transaction &tx = tx_.get(key);
     // A new transaction: the leg of its first message.
@@ -264,7 +264,7 @@ void Correlator::on_request(const SipMessage &msg, std::uint32_t idx) {
         }
     }
     tx.text.assign(uri, event, if_match, session_expires);
-    const HeaderList &h = msg.headers;
+    const HeaderViews &h = msg.headers;
     if (h.has(Hdr::require) || h.has(Hdr::proxy_require) || h.has(Hdr::expires) ||
         h.has(Hdr::content_type) || h.has(Hdr::authorization) || h.has(Hdr::proxy_authorization) ||
         !msg.event.empty()) {
@@ -276,7 +276,7 @@ void Correlator::on_request(const SipMessage &msg, std::uint32_t idx) {
     for (Rule *rule : rules_.all()) rule->observe_request(msg, tx);
 }
 
-void Correlator::on_response(const SipMessage &msg, std::uint32_t idx) {
+void Correlator::on_response(const MessageView &msg, std::uint32_t idx) {
     const std::uint64_t key = tx_key(msg);
     Transaction *tx = tx_.find(key);
     if (tx == nullptr) {
@@ -379,12 +379,12 @@ void Correlator::on_response(const SipMessage &msg, std::uint32_t idx) {
     if (open_.size() > std::max<std::size_t>(config_.pending, 1)) open_.pop_front();
 }
 
-const Transaction *Correlator::transaction_of(const SipMessage &m) const {
+const Transaction *Correlator::transaction_of(const MessageView &m) const {
     return tx_.find(tx_key(m));
 }
 
 bool Correlator::try_pending(BoundedMap<PendingList> &table, std::uint64_t key,
-                             const SipMessage &msg, std::uint64_t client, std::uint32_t idx,
+                             const MessageView &msg, std::uint64_t client, std::uint32_t idx,
                              Transaction &tx) {
     auto *pending = table.find(key);
     if (pending == nullptr) return false;
@@ -410,7 +410,7 @@ bool Correlator::try_pending(BoundedMap<PendingList> &table, std::uint64_t key,
     return false;
 }
 
-void Correlator::find_followup(const SipMessage &msg, std::uint32_t idx, Transaction &tx) {
+void Correlator::find_followup(const MessageView &msg, std::uint32_t idx, Transaction &tx) {
     const std::uint64_t client = client_hash(msg);
     // By entity: a PUBLISH for the same event state (412). A response whose PUBLISH was not
     // captured is filed under its To URI alone (ConditionalPublishRule::diagnose).
@@ -432,7 +432,7 @@ void Correlator::find_followup(const SipMessage &msg, std::uint32_t idx, Transac
     }
 }
 
-void Correlator::apply_followup(std::uint32_t resp_idx, const SipMessage &req,
+void Correlator::apply_followup(std::uint32_t resp_idx, const MessageView &req,
                                 std::uint32_t req_idx, Transaction &tx) {
     Record &resp = store_.records[resp_idx];
     Diagnosis &d = store_.diagnoses[store_.detail(resp)];
@@ -447,13 +447,13 @@ void Correlator::apply_followup(std::uint32_t resp_idx, const SipMessage &req,
     note_settled(resp_idx, req);
 }
 
-void Correlator::note_settled(std::uint32_t resp_idx, const SipMessage &by) {
+void Correlator::note_settled(std::uint32_t resp_idx, const MessageView &by) {
     const Record &r = store_.records[resp_idx];
     if (settled(r))
         settled_.push_back(Settlement{r.frame, static_cast<std::uint8_t>(r.index), by.index});
 }
 
-void Correlator::expire_open(const SipMessage &msg) {
+void Correlator::expire_open(const MessageView &msg) {
     // The same test as try_pending(): past the window, no retry can match any more.
     while (!open_.empty()) {
         const Record &resp = store_.records[open_.front().record];
@@ -513,7 +513,7 @@ ExpertKind Correlator::retry_expert(const Record &request) const {
     return rule ? rule->retry_expert(*d) : ExpertKind::none;
 }
 
-void Correlator::note_call(const SipMessage &msg, std::uint32_t idx) {
+void Correlator::note_call(const MessageView &msg, std::uint32_t idx) {
     Record &rec = store_.records[idx];
     Diagnosis &d = store_.diagnoses[store_.detail(rec)];
     const std::uint64_t key = hash_parts({msg.call_id});

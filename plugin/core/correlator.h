@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // The correlator: ties SIP responses to their requests and, over the whole capture, to what the
-// client did next. Pure C++17, no Wireshark: the adapter reads each SIP message into a SipMessage
-// (core/sipmsg.h) and reads the results back as plain structs and enums.
+// client did next. Pure C++17, no Wireshark: the adapter reads each SIP message into a MessageView
+// (core/sipmsg.h: views, nothing copied per message) and reads the results back as plain structs
+// and enums.
 //
 // What is common to every response code lives here: records, transactions, retransmissions, which
 // client sent what, the pending follow-ups and the follow-up window, the call view. What a code
@@ -47,7 +48,8 @@ class Correlator {
 
     // Adds one message; messages must come in capture order (first pass). Returns the index of
     // its record.
-    std::uint32_t add(const SipMessage &msg);
+    std::uint32_t add(const MessageView &msg);
+    std::uint32_t add(const SipMessage &msg) { return add(view_of(msg)); }  // tests, fuzzing
 
     // Records of one frame, in message order (several SIP messages can share a TCP frame).
     std::pair<const Record *, std::size_t> frame_records(FrameNum frame) const;
@@ -126,30 +128,33 @@ class Correlator {
     TimeNs last_time() const { return last_time_; }
     std::size_t record_count() const { return store_.records.size(); }
     // The transaction of a message, if the correlator still holds it (for tests).
-    const Transaction *transaction_of(const SipMessage &m) const;
+    const Transaction *transaction_of(const MessageView &m) const;
+    const Transaction *transaction_of(const SipMessage &m) const {
+        return transaction_of(view_of(m));
+    }
     std::size_t transaction_count() const { return tx_.size(); }
     const Config &config() const { return config_; }
 
   private:
     std::uint8_t intern_method(std::string_view m);
-    std::uint16_t intern_agent(const std::string *header);
+    std::uint16_t intern_agent(const std::string_view *header);
     // Keeps a diagnosis made on the stack: links it to the record, returns its index.
     std::uint32_t keep(Record &r, Diagnosis &&d);
     Diagnosis &diagnosis_for(Record &r);  // the record's diagnosis, made when it has none
-    void on_request(const SipMessage &msg, std::uint32_t idx);
+    void on_request(const MessageView &msg, std::uint32_t idx);
     // Multi-point captures (core/multipoint.h): what `leg` saw of `tx` (null while `tx` was seen
     // on that leg alone: its own fields tell), and whether a request repeats an earlier sighting
     // (flags and the original frame set; false for the first sighting anywhere).
     LegSightings *leg_sightings(Transaction &tx, std::uint64_t key, LegId leg);
-    bool repeated_request(const SipMessage &msg, std::uint64_t key, Transaction &tx,
+    bool repeated_request(const MessageView &msg, std::uint64_t key, Transaction &tx,
                           std::uint32_t idx);
-    void on_response(const SipMessage &msg, std::uint32_t idx);
-    void find_followup(const SipMessage &msg, std::uint32_t idx, Transaction &tx);
-    bool try_pending(BoundedMap<PendingList> &table, std::uint64_t key, const SipMessage &msg,
+    void on_response(const MessageView &msg, std::uint32_t idx);
+    void find_followup(const MessageView &msg, std::uint32_t idx, Transaction &tx);
+    bool try_pending(BoundedMap<PendingList> &table, std::uint64_t key, const MessageView &msg,
                      std::uint64_t client, std::uint32_t idx, Transaction &tx);
-    void apply_followup(std::uint32_t resp_idx, const SipMessage &req, std::uint32_t req_idx,
+    void apply_followup(std::uint32_t resp_idx, const MessageView &req, std::uint32_t req_idx,
                         Transaction &tx);
-    void note_call(const SipMessage &msg, std::uint32_t idx);
+    void note_call(const MessageView &msg, std::uint32_t idx);
     Rule *rule_of(const Diagnosis &d) const { return rules_.by_id(d.rule); }
     // When a transaction whose final (or ACK) is seen at `t` may be forgotten.
     TimeNs linger_end(TimeNs t) const { return elapsed(t, -config_.transaction_linger_ns); }
@@ -177,8 +182,8 @@ class Correlator {
     bool out_of_order_ = false;
     // Single pass: responses waiting for their retry, oldest first (at most config.pending), and
     // the responses settled by the frame being read (settled_in()).
-    void expire_open(const SipMessage &msg);
-    void note_settled(std::uint32_t resp_idx, const SipMessage &by);
+    void expire_open(const MessageView &msg);
+    void note_settled(std::uint32_t resp_idx, const MessageView &by);
     struct Open {
         std::uint32_t record;
         std::uint32_t diagnosis;  // its index in the store, looked up once

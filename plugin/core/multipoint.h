@@ -42,7 +42,7 @@ struct Endpoint {
 };
 
 // The leg key: the same for (a, b) and (b, a); `transport` separates UDP, TCP, SCTP... on the
-// same addresses and ports. Never 0 (0 means "unknown" in SipMessage::leg).
+// same addresses and ports. Never 0 (0 means "unknown" in MessageView::leg).
 std::uint64_t leg_key(const Endpoint &a, const Endpoint &b, std::uint32_t transport);
 
 // What the correlator keeps of a leg key: 32 bits (fits beside a transaction's other fields;

@@ -625,61 +625,143 @@ constexpr std::size_t kMaxHeaderItems = 64;  // as HeaderList::add
 constexpr std::size_t kMaxHeaderText = 1024;
 }  // namespace
 
-void fill_sip_message(const SipText &t, SipMessage &m) {
+namespace {
+
+// The text of a value as the adapter read it (bounded_copy(field_text(raw), max)): the bytes
+// themselves when they are plain ASCII, else converted into the store.
+std::string_view view_text(std::string_view raw, std::size_t max, TextStore &store) {
+    if (plain_ascii(raw)) return raw.substr(0, std::min(raw.size(), max));
+    std::string &s = store.next();
+    s = bounded_copy(field_text(raw), max);
+    return s;
+}
+
+void view_list(const std::vector<std::string_view> &from, std::size_t max, TextStore &store,
+               std::vector<std::string_view> &to) {
+    to.resize(from.size());
+    for (std::size_t i = 0; i < from.size(); ++i) to[i] = view_text(from[i], max, store);
+}
+
+}  // namespace
+
+void fill_view(const SipText &t, TextStore &store, MessageView &m) {
     m.is_request = t.start == SipText::Start::request;
     m.status = t.start == SipText::Start::status ? t.status : 0;
-    set_text(m.method, t.method, 64);
-    set_text(m.request_uri, t.request_uri, 2048);
+    m.method = view_text(t.method, 64, store);
+    m.request_uri = view_text(t.request_uri, 2048, store);
     // Whole: the core keeps only its hash (Call-IDs that differ after byte 4096 are different
     // calls).
-    set_text(m.call_id, t.call_id, std::string::npos);
+    m.call_id = view_text(t.call_id, std::string::npos, store);
     m.has_cseq = t.has_cseq;
     m.cseq = t.cseq;
-    set_text(m.cseq_method, t.cseq_method, 64);
-    set_text(m.branch, t.branch, 256);
-    set_text(m.from_tag, t.from_tag, 256);
-    set_text(m.to_uri, t.to_uri, 2048);
+    m.cseq_method = view_text(t.cseq_method, 64, store);
+    m.branch = view_text(t.branch, 256, store);
+    m.from_tag = view_text(t.from_tag, 256, store);
+    m.to_uri = view_text(t.to_uri, 2048, store);
     // The client's identity is its top Via host with the number of Vias: a client's retry has as
     // many Vias as its first attempt (even from a new TCP port), a proxy's forwarded copy one more
     // (even when the proxy shares the client's host, as on loopback).
-    m.via_sent_by.clear();
+    m.via_sent_by = {};
     if (t.has_top_via) {
-        set_text(m.via_sent_by, t.top_via_host, 256);
-        lower_in_place(m.via_sent_by);
-        if (!m.via_sent_by.empty()) {
-            m.via_sent_by += '#';
-            m.via_sent_by += std::to_string(t.via_count);
+        std::string &v = store.next();
+        set_text(v, t.top_via_host, 256);
+        lower_in_place(v);
+        if (!v.empty()) {
+            char count[16];
+            const auto r = std::to_chars(count, count + sizeof count, t.via_count);
+            v += '#';
+            v.append(count, r.ptr);
         }
+        m.via_sent_by = v;
     }
-    m.contact.resize(t.contact.size());
-    for (std::size_t i = 0; i < t.contact.size(); ++i) {
-        set_text(m.contact[i], t.contact[i], std::string::npos);
-    }
-    const auto copy = [](const std::vector<std::string_view> &from, std::vector<std::string> &to) {
-        to.resize(from.size());
-        for (std::size_t i = 0; i < from.size(); ++i) set_text(to[i], from[i], 256);
-    };
-    copy(t.session_expires, m.session_expires);
-    copy(t.min_se, m.min_se);
-    copy(t.if_match, m.if_match);
-    copy(t.etag, m.etag);
-    copy(t.event, m.event);
+    view_list(t.contact, std::string::npos, store, m.contact);
+    view_list(t.session_expires, 256, store, m.session_expires);
+    view_list(t.min_se, 256, store, m.min_se);
+    view_list(t.if_match, 256, store, m.if_match);
+    view_list(t.etag, 256, store, m.etag);
+    view_list(t.event, 256, store, m.event);
     // In Hdr order, as the adapter added them field by field (HeaderList keeps the first 64).
-    // Written over the items of the previous message, so that their strings keep their buffers.
     auto &items = m.headers.items;
-    std::size_t n = 0;
-    for (std::size_t h = 0; h < t.topics.size() && n < kMaxHeaderItems; ++h) {
+    items.clear();
+    for (std::size_t h = 0; h < t.topics.size() && items.size() < kMaxHeaderItems; ++h) {
         for (std::string_view v : t.topics[h]) {
-            if (n == kMaxHeaderItems) break;
-            if (n == items.size()) items.emplace_back();
-            std::string &text = items[n].second;
-            if (!topic_text(static_cast<Hdr>(h), v, &text)) continue;
-            if (text.size() > kMaxHeaderText) text = bounded_copy(text, kMaxHeaderText);
-            items[n].first = static_cast<Hdr>(h);
-            ++n;
+            if (items.size() == kMaxHeaderItems) break;
+            const auto hdr = static_cast<Hdr>(h);
+            std::string_view text;
+            if ((hdr == Hdr::expires || hdr == Hdr::retry_after) || !plain_ascii(v)) {
+                std::string &s = store.next();
+                if (!topic_text(hdr, v, &s)) continue;
+                if (s.size() > kMaxHeaderText) s = bounded_copy(s, kMaxHeaderText);
+                text = s;
+            } else {
+                text = v.substr(0, std::min(v.size(), kMaxHeaderText));
+            }
+            items.emplace_back(hdr, text);
         }
     }
-    items.resize(n);
+}
+
+void fill_sip_message(const SipText &t, SipMessage &m) {
+    TextStore store;
+    MessageView v;
+    fill_view(t, store, v);
+    m.is_request = v.is_request;
+    m.status = v.status;
+    m.method = std::string(v.method);
+    m.request_uri = std::string(v.request_uri);
+    m.call_id = std::string(v.call_id);
+    m.has_cseq = v.has_cseq;
+    m.cseq = v.cseq;
+    m.cseq_method = std::string(v.cseq_method);
+    m.branch = std::string(v.branch);
+    m.via_sent_by = std::string(v.via_sent_by);
+    m.from_tag = std::string(v.from_tag);
+    m.to_uri = std::string(v.to_uri);
+    const auto copy = [](const std::vector<std::string_view> &from, std::vector<std::string> &to) {
+        to.assign(from.begin(), from.end());
+    };
+    copy(v.contact, m.contact);
+    copy(v.session_expires, m.session_expires);
+    copy(v.min_se, m.min_se);
+    copy(v.if_match, m.if_match);
+    copy(v.etag, m.etag);
+    copy(v.event, m.event);
+    m.headers.items.clear();
+    for (const auto &i : v.headers.items)
+        m.headers.items.emplace_back(i.first, std::string(i.second));
+}
+
+MessageView view_of(const SipMessage &m) {
+    MessageView v;
+    v.frame = m.frame;
+    v.index = m.index;
+    v.time_ns = m.time_ns;
+    v.src = m.src;
+    v.leg = m.leg;
+    v.bytes_sig = m.bytes_sig;
+    v.is_request = m.is_request;
+    v.method = m.method;
+    v.status = m.status;
+    v.request_uri = m.request_uri;
+    v.call_id = m.call_id;
+    v.has_cseq = m.has_cseq;
+    v.cseq = m.cseq;
+    v.cseq_method = m.cseq_method;
+    v.branch = m.branch;
+    v.via_sent_by = m.via_sent_by;
+    v.from_tag = m.from_tag;
+    v.to_uri = m.to_uri;
+    const auto view = [](const std::vector<std::string> &from, std::vector<std::string_view> &to) {
+        to.assign(from.begin(), from.end());
+    };
+    view(m.contact, v.contact);
+    view(m.session_expires, v.session_expires);
+    view(m.min_se, v.min_se);
+    view(m.if_match, v.if_match);
+    view(m.etag, v.etag);
+    view(m.event, v.event);
+    for (const auto &i : m.headers.items) v.headers.items.emplace_back(i.first, i.second);
+    return v;
 }
 
 }  // namespace sipdiag

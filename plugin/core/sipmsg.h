@@ -13,6 +13,7 @@
 #include "core/topics.h"
 
 #include <array>
+#include <deque>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -55,6 +56,56 @@ struct SipMessage {
     std::vector<std::string> etag;
     std::vector<std::string> event;
     HeaderList headers;  // further headers for the topic analysis (core/topics.h)
+};
+
+// What the analysis reads of one SIP message while Correlator::add() runs: the fields of
+// SipMessage as views, into the message bytes when a value is the bytes themselves (plain ASCII,
+// the common case) or else into a TextStore. Nothing is copied per message; the core copies what
+// it keeps. The adapter fills one from the reader's output (fill_view); tests build the owning
+// SipMessage and view it (view_of).
+struct MessageView {
+    FrameNum frame = 0;
+    std::uint8_t index = 0;
+    TimeNs time_ns = 0;
+    std::string_view src;
+    std::uint64_t leg = 0;
+    std::uint64_t bytes_sig = 0;
+    bool is_request = false;
+    std::string_view method;
+    unsigned status = 0;
+    std::string_view request_uri;
+    std::string_view call_id;
+    bool has_cseq = false;
+    std::uint32_t cseq = 0;
+    std::string_view cseq_method;
+    std::string_view branch;
+    std::string_view via_sent_by;
+    std::string_view from_tag;
+    std::string_view to_uri;
+    std::vector<std::string_view> contact;
+    std::vector<std::string_view> session_expires;
+    std::vector<std::string_view> min_se;
+    std::vector<std::string_view> if_match;
+    std::vector<std::string_view> etag;
+    std::vector<std::string_view> event;
+    HeaderViews headers;
+};
+
+// Text a MessageView points to when it is not the message bytes (converted or cut values, the
+// client identity "host#vias", header numbers). Its strings are reused from one reset() to the
+// next, so that they keep their buffers: no allocation per message once they have grown. Views
+// stay valid until the next reset().
+class TextStore {
+  public:
+    std::string &next() {
+        if (used_ == slots_.size()) slots_.emplace_back();
+        return slots_[used_++];
+    }
+    void reset() { used_ = 0; }
+
+  private:
+    std::deque<std::string> slots_;  // a deque: growing it does not move the strings
+    std::size_t used_ = 0;
 };
 
 // The values as raw message bytes (views into the text given to parse_sip_message; folded values
@@ -114,5 +165,12 @@ bool topic_text(Hdr h, std::string_view raw, std::string *out);
 // adapter applies (bounded copies, at most 4 Session-Expires..., the top Via host lower-cased
 // with '#' and the Via count appended).
 void fill_sip_message(const SipText &t, SipMessage &m);
+
+// The same as views (not frame, index, time, src, leg, bytes_sig): into t's text, or into `store`
+// for what had to be converted. `m`'s vectors keep their capacity.
+void fill_view(const SipText &t, TextStore &store, MessageView &m);
+
+// A view of all of `m` (valid while `m` is unchanged).
+MessageView view_of(const SipMessage &m);
 
 }  // namespace sipdiag

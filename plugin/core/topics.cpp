@@ -15,7 +15,7 @@ std::string unquoted(std::string_view v) {
 
 }  // namespace
 
-void append_tags(std::vector<std::string> &out, const HeaderList &h, Hdr which) {
+void append_tags(std::vector<std::string> &out, const HeaderViews &h, Hdr which) {
     for (const auto &item : h.items) {
         if (item.first != which) continue;
         for (std::string &t : parse_option_tags(item.second)) {
@@ -80,7 +80,7 @@ DeltaSeconds parse_retry_after(std::string_view value) {
     return parse_delta_seconds(s);
 }
 
-bool stale_challenge(const HeaderList &resp) {
+bool stale_challenge(const HeaderViews &resp) {
     for (const auto &item : resp.items) {
         if ((item.first == Hdr::www_authenticate || item.first == Hdr::proxy_authenticate) &&
             parse_challenge(item.second).stale) {
@@ -90,16 +90,16 @@ bool stale_challenge(const HeaderList &resp) {
     return false;
 }
 
-RequestFacts request_facts(const HeaderList &req, std::string_view event) {
+RequestFacts request_facts(const HeaderViews &req, std::string_view event) {
     RequestFacts f;
     f.known = true;
     append_tags(f.require, req, Hdr::require);
     append_tags(f.require, req, Hdr::proxy_require);
-    if (const std::string *e = req.first(Hdr::expires)) {
+    if (const std::string_view *e = req.first(Hdr::expires)) {
         DeltaSeconds d = parse_delta_seconds(*e);
         if (d.ok()) f.expires = d.value;
     }
-    if (const std::string *ct = req.first(Hdr::content_type))
+    if (const std::string_view *ct = req.first(Hdr::content_type))
         f.content_type = bounded_copy(*ct, 128);
     f.event = std::string(event);
     f.has_credentials = req.has(Hdr::authorization) || req.has(Hdr::proxy_authorization);

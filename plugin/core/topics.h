@@ -54,6 +54,19 @@ struct HeaderList {
     }
 };
 
+// The same as views into the message bytes (or into a TextStore, core/sipmsg.h): what the core
+// reads while it analyses one message (MessageView::headers).
+struct HeaderViews {
+    std::vector<std::pair<Hdr, std::string_view>> items;
+    const std::string_view *first(Hdr h) const {
+        for (const auto &i : items) {
+            if (i.first == h) return &i.second;
+        }
+        return nullptr;
+    }
+    bool has(Hdr h) const { return first(h) != nullptr; }
+};
+
 struct AuthChallenge {
     std::string scheme;  // "Digest"
     std::string realm;
@@ -79,11 +92,11 @@ struct RequestFacts {
 };
 
 // Facts of a request kept with its transaction.
-RequestFacts request_facts(const HeaderList &req, std::string_view event);
+RequestFacts request_facts(const HeaderViews &req, std::string_view event);
 
 // True when a challenge of the response (WWW- or Proxy-Authenticate) says stale=true: the
 // credentials were right, only the nonce had expired (RFC 2617 3.2.1).
-bool stale_challenge(const HeaderList &resp);
+bool stale_challenge(const HeaderViews &resp);
 
 // Calls fn(item) for each comma-separated item of a header value (commas inside double quotes do
 // not split), each item trimmed.
@@ -108,7 +121,7 @@ void split_commas(std::string_view s, Fn &&fn) {
 AuthChallenge parse_challenge(std::string_view value);
 std::vector<std::string> parse_option_tags(std::string_view value);  // lower-cased tokens
 // Appends the option tags of every `which` header (at most 16 in all).
-void append_tags(std::vector<std::string> &out, const HeaderList &h, Hdr which);
+void append_tags(std::vector<std::string> &out, const HeaderViews &h, Hdr which);
 std::vector<WarningValue> parse_warnings(std::string_view value);
 DeltaSeconds parse_retry_after(std::string_view value);  // "120 (lunch);duration=60"
 

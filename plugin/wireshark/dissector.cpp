@@ -30,9 +30,9 @@ namespace {
 
 // Per-capture state: created by the init routine, dropped by the cleanup routine.
 std::unique_ptr<Correlator> g_corr;
-// The copies of the current frame's SIP messages, kept between frames so that their strings keep
-// their buffers (one frame's worth of text at most); released with the capture.
-std::vector<SipMessage> g_frame_msgs;
+// The current frame's SIP messages (views into its bytes, extract.h), kept between frames so that
+// their vectors keep their capacity; released with the capture.
+std::vector<MessageView> g_frame_msgs;
 // Wireshark's expert tap: when someone listens (Analyze › Expert Information, tshark -z expert)
 // on a pass without a tree, the expert infos are still added (to no item).
 int g_expert_tap = -1;
@@ -61,7 +61,7 @@ void init_routine() {
 void cleanup_routine() {
     hook::debug_report();
     g_corr.reset();
-    std::vector<SipMessage>().swap(g_frame_msgs);
+    std::vector<MessageView>().swap(g_frame_msgs);
     std::vector<guint32>().swap(g_not_analysed);
     release_reader_buffers();
     hook::clear_frame();
@@ -84,7 +84,7 @@ void mark_not_analysed(guint32 frame) noexcept {
 bool analyse_frame(proto_tree *tree, packet_info *pinfo, MessagePos *pos, std::size_t *npos,
                    Source *source) noexcept {
     try {
-        std::vector<SipMessage> &msgs = g_frame_msgs;  // dissection runs in one thread
+        std::vector<MessageView> &msgs = g_frame_msgs;  // dissection runs in one thread
         const std::size_t n = extract_messages(tree, pinfo, pos, &msgs, source);
         *npos = n;
         for (std::size_t i = 0; i < n; ++i) {

@@ -23,6 +23,9 @@ int g_proto_sip = -1;
 // The reader's output for the current message, reused for every message (dissection runs in one
 // thread) so that its vectors keep their capacity: no allocation per message once they have grown.
 SipText g_text;
+// What the frame's views point to besides the frame's bytes (converted values, the client
+// identities, the source address): reset per frame, its strings keep their buffers.
+TextStore g_store;
 
 // The bytes of [start, end) of `tvb`, or an empty view when they are not all captured. Checked
 // first so that tvb_get_ptr() cannot throw: a Wireshark exception (longjmp) must not cross the C++
@@ -59,6 +62,7 @@ void resolve_sip_fields() {
 
 void release_reader_buffers() {
     g_text = SipText{};
+    g_store = TextStore{};
 }
 
 GArray *wanted_sip_fields() {
@@ -68,7 +72,7 @@ GArray *wanted_sip_fields() {
 }
 
 std::size_t extract_messages(proto_tree *tree, packet_info *pinfo, MessagePos *pos,
-                             std::vector<SipMessage> *msgs, Source *source) {
+                             std::vector<MessageView> *msgs, Source *source) {
     // Every message of the frame (also those beyond kMaxMessagesPerFrame: they end the text of
     // the last one analysed), from the `sip` items when the tree has them, else from what the
     // SIP hook recorded (sip_hook.h), cut into messages the way the SIP dissector cuts them.
@@ -138,26 +142,29 @@ std::size_t extract_messages(proto_tree *tree, packet_info *pinfo, MessagePos *p
         text[i] = message_bytes(pos[i].tvb, pos[i].start, end);
     }
 
-    // Resized, not rebuilt: the caller keeps the vector between frames, so the strings keep their
-    // buffers (fill_sip_message assigns every message field).
+    // Resized, not rebuilt: the caller keeps the vector between frames, so the views' vectors
+    // keep their capacity (fill_view assigns every message field).
     msgs->resize(n);
-    std::string src;
+    g_store.reset();
+    std::string_view src;
     if (pinfo->net_src.type != AT_NONE) {
         char buf[128];
         address_to_str_buf(&pinfo->net_src, buf, static_cast<int>(sizeof buf));
-        src = buf;
+        std::string &kept = g_store.next();
+        kept.assign(buf);
+        src = kept;
     }
     const TimeNs t = static_cast<TimeNs>(pinfo->abs_ts.secs) * 1000000000 + pinfo->abs_ts.nsecs;
     const std::uint64_t leg = leg_of(pinfo);
     for (std::size_t i = 0; i < n; ++i) {
-        SipMessage &m = (*msgs)[i];
+        MessageView &m = (*msgs)[i];
         m.frame = pinfo->num;
         m.time_ns = t;
         m.src = src;
         m.leg = leg;
         m.bytes_sig = text[i].empty() ? 0 : bytes_fingerprint(text[i]);
         parse_sip_message(text[i], g_text);
-        fill_sip_message(g_text, m);
+        fill_view(g_text, g_store, m);
     }
     return n;
 }

@@ -35,9 +35,10 @@ void release_reader_buffers();
 // (sip_hook.h), neither; `unseen`: the hook is on and no trampoline ran for the frame.
 enum class Source { none, tree, hook, unseen };
 
-// Fills positions (always) and, when `msgs` is not null, the message copies. Returns the number
-// of SIP messages in the frame (at most kMaxMessagesPerFrame).
+// Fills positions (always) and, when `msgs` is not null, the messages as views into the frame's
+// bytes (and into the reader's text store: valid until the next frame). Returns the number of
+// SIP messages in the frame (at most kMaxMessagesPerFrame).
 std::size_t extract_messages(proto_tree *tree, packet_info *pinfo, MessagePos *positions,
-                             std::vector<SipMessage> *msgs, Source *source = nullptr);
+                             std::vector<MessageView> *msgs, Source *source = nullptr);
 
 }  // namespace sipdiag::ws

@@ -411,5 +411,59 @@ TEST(SipmsgHostile, OnlyLineBreaksAndNuls) {
     EXPECT_TRUE(m.call_id.empty() && m.contact.empty() && m.headers.items.empty());
 }
 
+// The adapter's way (extract.cpp): one SipText, one TextStore and one MessageView for every
+// message, views into the text. They must say what the owning copy says, whatever came before.
+bool same(const MessageView &a, const MessageView &b) {
+    return a.is_request == b.is_request && a.method == b.method && a.status == b.status &&
+           a.request_uri == b.request_uri && a.call_id == b.call_id && a.has_cseq == b.has_cseq &&
+           a.cseq == b.cseq && a.cseq_method == b.cseq_method && a.branch == b.branch &&
+           a.via_sent_by == b.via_sent_by && a.from_tag == b.from_tag && a.to_uri == b.to_uri &&
+           a.contact == b.contact && a.session_expires == b.session_expires &&
+           a.min_se == b.min_se && a.if_match == b.if_match && a.etag == b.etag &&
+           a.event == b.event && a.headers.items == b.headers.items;
+}
+
+TEST(SipmsgViews, ReusedViewsSayWhatTheCopySays) {
+    SipText t;
+    TextStore store;
+    MessageView v;
+    for (const MsgRow &before : kMsgRows) {
+        for (const MsgRow &row : kMsgRows) {
+            store.reset();
+            parse_sip_message(before.text, t);
+            fill_view(t, store, v);
+            store.reset();
+            parse_sip_message(row.text, t);
+            fill_view(t, store, v);
+            SipMessage copy;
+            fill_sip_message(parse_sip_message(row.text), copy);
+            ASSERT_TRUE(same(v, view_of(copy))) << row.name << " after " << before.name;
+        }
+    }
+}
+
+// Regression guard: converted values live in the store, which grows while a message is filled;
+// growing must not move the strings the earlier views point to (a vector of strings would: short
+// strings live inside the vector's elements).
+TEST(SipmsgViews, ConvertedValuesStayValidWhileTheStoreGrows) {
+    std::string text =
+        "SIP/2.0 302 Moved\r\nCall-ID: c\xff"
+        "1\r\nCSeq: 1 INVITE\r\n";
+    for (int i = 0; i < 60; ++i) text += "Contact: <sip:u" + std::to_string(i) + "\xfe@h>\r\n";
+    text += "\r\n";
+    const SipText t = parse_sip_message(text);
+    TextStore store;
+    MessageView v;
+    fill_view(t, store, v);
+    ASSERT_EQ(v.contact.size(), 60u);
+    EXPECT_EQ(v.call_id,
+              "c\xEF\xBF\xBD"
+              "1");
+    for (int i = 0; i < 60; ++i) {
+        EXPECT_EQ(v.contact[static_cast<std::size_t>(i)],
+                  "<sip:u" + std::to_string(i) + "\xEF\xBF\xBD@h>");
+    }
+}
+
 }  // namespace
 }  // namespace sipdiag

@@ -15,7 +15,7 @@ bool ChallengeDetail::credentials_refused() const {
     return true;
 }
 
-bool ChallengeRule::diagnose(const SipMessage &resp, const Transaction *tx, Diagnosis &d) {
+bool ChallengeRule::diagnose(const MessageView &resp, const Transaction *tx, Diagnosis &d) {
     ChallengeDetail &c = new_detail(d);
     if (tx == nullptr) return true;  // not correlated: the challenge is still shown as such
     const Hdr h = resp.status == 401 ? Hdr::www_authenticate : Hdr::proxy_authenticate;
@@ -29,11 +29,11 @@ bool ChallengeRule::diagnose(const SipMessage &resp, const Transaction *tx, Diag
     return true;
 }
 
-bool ChallengeRule::accepts(const Record &resp, const Diagnosis &d, const SipMessage &req) const {
+bool ChallengeRule::accepts(const Record &resp, const Diagnosis &d, const MessageView &req) const {
     return is_new_request_of_call(d, req) && store_.methods[resp.method] == req.method;
 }
 
-void ChallengeRule::judge(Diagnosis &d, const SipMessage &req) {
+void ChallengeRule::judge(Diagnosis &d, const MessageView &req) {
     // The fix is the same request again with credentials for the challenge; whether they were
     // accepted is told by the answer to the retry (take_final).
     ChallengeDetail &c = detail(d);
@@ -42,7 +42,7 @@ void ChallengeRule::judge(Diagnosis &d, const SipMessage &req) {
     d.followup_ok = c.retry_has_credentials;
 }
 
-void ChallengeRule::take_final(Diagnosis &d, const SipMessage &resp) {
+void ChallengeRule::take_final(Diagnosis &d, const MessageView &resp) {
     ChallengeDetail &c = detail(d);
     if (c.retry_has_credentials && (resp.status == 401 || resp.status == 407) &&
         !stale_challenge(resp.headers)) {

@@ -26,17 +26,17 @@ class ChallengeRule final : public RuleOf<ChallengeDetail> {
   public:
     using RuleOf::RuleOf;
     RuleId id() const override { return RuleId::challenge; }
-    bool recognises(const SipMessage &resp) const override {
+    bool recognises(const MessageView &resp) const override {
         return resp.status == 401 || resp.status == 407;
     }
-    bool diagnose(const SipMessage &resp, const Transaction *tx, Diagnosis &d) override;
+    bool diagnose(const MessageView &resp, const Transaction *tx, Diagnosis &d) override;
     PendingKind pending_kind() const override { return PendingKind::call; }
-    bool accepts(const Record &resp, const Diagnosis &d, const SipMessage &req) const override;
-    void judge(Diagnosis &d, const SipMessage &req) override;
+    bool accepts(const Record &resp, const Diagnosis &d, const MessageView &req) const override;
+    void judge(Diagnosis &d, const MessageView &req) override;
     ExpertKind retry_expert(const Diagnosis &) const override {
         return ExpertKind::retry_without_credentials;
     }
-    void take_final(Diagnosis &d, const SipMessage &resp) override;
+    void take_final(Diagnosis &d, const MessageView &resp) override;
     ExpertKind response_expert(const Record &r, const Diagnosis *d) const override;
     void summarize(const Record &r, const Diagnosis &d, const Verdict &v,
                    SummaryWriter &w) const override;

@@ -10,7 +10,8 @@ namespace sipdiag {
 ConditionalPublishRule::ConditionalPublishRule(Store &store, const Config &config)
     : RuleOf(store, config), etags_(std::max<std::size_t>(config.entities, 1)) {}
 
-bool ConditionalPublishRule::diagnose(const SipMessage &resp, const Transaction *tx, Diagnosis &d) {
+bool ConditionalPublishRule::diagnose(const MessageView &resp, const Transaction *tx,
+                                      Diagnosis &d) {
     PublishDetail &pd = new_detail(d);
     std::string_view entity, event, if_match, last_etag;
     std::string to_uri;
@@ -34,17 +35,17 @@ bool ConditionalPublishRule::diagnose(const SipMessage &resp, const Transaction 
     return true;
 }
 
-std::uint64_t ConditionalPublishRule::pending_key(const SipMessage &, const Diagnosis &d) const {
+std::uint64_t ConditionalPublishRule::pending_key(const MessageView &, const Diagnosis &d) const {
     const PublishDetail &pd = *detail(d);
     return pd.entity().empty() ? 0 : entity_key(pd.entity(), pd.event());
 }
 
-void ConditionalPublishRule::judge(Diagnosis &d, const SipMessage &req) {
+void ConditionalPublishRule::judge(Diagnosis &d, const MessageView &req) {
     detail(d).if_match_repeated = !req.if_match.empty();
     d.followup_ok = false;  // decided by the final response (new SIP-ETag)
 }
 
-void ConditionalPublishRule::take_final(Diagnosis &d, const SipMessage &resp) {
+void ConditionalPublishRule::take_final(Diagnosis &d, const MessageView &resp) {
     PublishDetail &pd = detail(d);
     const bool ok2xx = resp.status >= 200 && resp.status < 300;
     if (ok2xx && !resp.etag.empty()) {
@@ -53,7 +54,7 @@ void ConditionalPublishRule::take_final(Diagnosis &d, const SipMessage &resp) {
     d.followup_ok = ok2xx && !pd.if_match_repeated && !pd.new_etag().empty();
 }
 
-void ConditionalPublishRule::observe_final(const SipMessage &resp, const Transaction &tx) {
+void ConditionalPublishRule::observe_final(const MessageView &resp, const Transaction &tx) {
     if (resp.status >= 200 && resp.status < 300 && resp.cseq_method == "PUBLISH" &&
         !resp.etag.empty() && !tx.request_uri().empty()) {
         EtagInfo &e = etags_.get(entity_key(tx.request_uri(), tx.event()));

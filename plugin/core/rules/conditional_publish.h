@@ -36,11 +36,11 @@ class ConditionalPublishRule final : public RuleOf<PublishDetail> {
   public:
     ConditionalPublishRule(Store &store, const Config &config);
     RuleId id() const override { return RuleId::conditional_publish; }
-    bool recognises(const SipMessage &resp) const override { return resp.status == 412; }
-    bool diagnose(const SipMessage &resp, const Transaction *tx, Diagnosis &d) override;
+    bool recognises(const MessageView &resp) const override { return resp.status == 412; }
+    bool diagnose(const MessageView &resp, const Transaction *tx, Diagnosis &d) override;
     PendingKind pending_kind() const override { return PendingKind::entity; }
-    std::uint64_t pending_key(const SipMessage &resp, const Diagnosis &d) const override;
-    void judge(Diagnosis &d, const SipMessage &req) override;
+    std::uint64_t pending_key(const MessageView &resp, const Diagnosis &d) const override;
+    void judge(Diagnosis &d, const MessageView &req) override;
     // The retry applies the fix when it is a fresh PUBLISH (no SIP-If-Match); whether the
     // server took it is told by its answer.
     bool retry_applies(const Diagnosis &d) const override { return !detail(d)->if_match_repeated; }
@@ -48,7 +48,7 @@ class ConditionalPublishRule final : public RuleOf<PublishDetail> {
         return ExpertKind::if_match_repeated;
     }
     // Recovered: a 2xx to a retry without SIP-If-Match, with a new SIP-ETag.
-    void take_final(Diagnosis &d, const SipMessage &resp) override;
+    void take_final(Diagnosis &d, const MessageView &resp) override;
     ExpertKind response_expert(const Record &, const Diagnosis *) const override {
         return ExpertKind::conditional_failed;
     }
@@ -56,7 +56,7 @@ class ConditionalPublishRule final : public RuleOf<PublishDetail> {
                    SummaryWriter &w) const override;
     void summarize_retry(const Diagnosis &d, SummaryWriter &w) const override;
     // Remembers the entity tag each PUBLISH 2xx hands out (RFC 3903 6), for later 412s.
-    void observe_final(const SipMessage &resp, const Transaction &tx) override;
+    void observe_final(const MessageView &resp, const Transaction &tx) override;
 
   protected:
     // The recovery is judged by its answer, unless the retry repeated SIP-If-Match.

@@ -32,15 +32,15 @@ bool EvidenceRule::has_evidence(unsigned code) {
     }
 }
 
-bool EvidenceRule::recognises(const SipMessage &resp) const {
+bool EvidenceRule::recognises(const MessageView &resp) const {
     return has_evidence(resp.status) || resp.headers.has(Hdr::retry_after);
 }
 
-bool EvidenceRule::diagnose(const SipMessage &resp, const Transaction *tx, Diagnosis &d) {
+bool EvidenceRule::diagnose(const MessageView &resp, const Transaction *tx, Diagnosis &d) {
     EvidenceDetail &e = new_detail(d);
     if (tx == nullptr) return true;  // not correlated: shown without evidence
     const RequestFacts &req = tx->request_facts_or_empty();
-    const HeaderList &h = resp.headers;
+    const HeaderViews &h = resp.headers;
     switch (resp.status) {
         case 420:
             append_tags(e.unsupported, h, Hdr::unsupported);
@@ -50,11 +50,11 @@ bool EvidenceRule::diagnose(const SipMessage &resp, const Transaction *tx, Diagn
             append_tags(e.required, h, Hdr::require);
             break;
         case 415:
-            if (const std::string *v = h.first(Hdr::accept)) e.accept = bounded_copy(*v, 256);
-            if (const std::string *v = h.first(Hdr::accept_encoding)) {
+            if (const std::string_view *v = h.first(Hdr::accept)) e.accept = bounded_copy(*v, 256);
+            if (const std::string_view *v = h.first(Hdr::accept_encoding)) {
                 e.accept_encoding = bounded_copy(*v, 256);
             }
-            if (const std::string *v = h.first(Hdr::accept_language)) {
+            if (const std::string_view *v = h.first(Hdr::accept_language)) {
                 e.accept_language = bounded_copy(*v, 256);
             }
             e.request_content_type = req.content_type;
@@ -70,7 +70,7 @@ bool EvidenceRule::diagnose(const SipMessage &resp, const Transaction *tx, Diagn
             break;
         case 489:
             e.event = req.event;
-            if (const std::string *v = h.first(Hdr::allow_events)) {
+            if (const std::string_view *v = h.first(Hdr::allow_events)) {
                 e.allow_events = bounded_copy(*v, 256);
             }
             break;

@@ -30,8 +30,8 @@ class EvidenceRule final : public RuleOf<EvidenceDetail> {
     RuleId id() const override { return RuleId::evidence; }
     // The codes above, and any other response with Retry-After (rules earlier in the registry
     // take their own codes first).
-    bool recognises(const SipMessage &resp) const override;
-    bool diagnose(const SipMessage &resp, const Transaction *tx, Diagnosis &d) override;
+    bool recognises(const MessageView &resp) const override;
+    bool diagnose(const MessageView &resp, const Transaction *tx, Diagnosis &d) override;
     ExpertKind response_expert(const Record &r, const Diagnosis *d) const override;
     void summarize(const Record &r, const Diagnosis &d, const Verdict &v,
                    SummaryWriter &w) const override;

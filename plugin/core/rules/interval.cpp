@@ -5,11 +5,11 @@
 
 namespace sipdiag {
 
-bool IntervalRule::diagnose(const SipMessage &resp, const Transaction *tx, Diagnosis &d) {
+bool IntervalRule::diagnose(const MessageView &resp, const Transaction *tx, Diagnosis &d) {
     IntervalDetail &i = new_detail(d);
     if (tx == nullptr) return true;
     i.expires = tx->request_facts_or_empty().expires;
-    if (const std::string *v = resp.headers.first(Hdr::min_expires)) {
+    if (const std::string_view *v = resp.headers.first(Hdr::min_expires)) {
         DeltaSeconds m = parse_delta_seconds(*v);
         if (m.ok()) {
             i.min_expires = m.value;
@@ -25,13 +25,13 @@ bool IntervalRule::diagnose(const SipMessage &resp, const Transaction *tx, Diagn
     return true;
 }
 
-bool IntervalRule::accepts(const Record &resp, const Diagnosis &d, const SipMessage &req) const {
+bool IntervalRule::accepts(const Record &resp, const Diagnosis &d, const MessageView &req) const {
     return is_new_request_of_call(d, req) && store_.methods[resp.method] == req.method;
 }
 
-void IntervalRule::judge(Diagnosis &d, const SipMessage &req) {
+void IntervalRule::judge(Diagnosis &d, const MessageView &req) {
     IntervalDetail &i = detail(d);
-    if (const std::string *e = req.headers.first(Hdr::expires)) {
+    if (const std::string_view *e = req.headers.first(Hdr::expires)) {
         DeltaSeconds v = parse_delta_seconds(*e);
         if (v.ok()) i.retry_expires = v.value;
     }
@@ -45,7 +45,7 @@ void IntervalRule::judge(Diagnosis &d, const SipMessage &req) {
     d.followup_ok = i.retry_expires && i.min_expires && *i.retry_expires >= *i.min_expires;
 }
 
-void IntervalRule::take_final(Diagnosis &d, const SipMessage &resp) {
+void IntervalRule::take_final(Diagnosis &d, const MessageView &resp) {
     if (resp.status == 423) d.followup_ok = false;  // refused again for the same reason
 }
 

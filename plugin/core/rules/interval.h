@@ -20,15 +20,15 @@ class IntervalRule final : public RuleOf<IntervalDetail> {
   public:
     using RuleOf::RuleOf;
     RuleId id() const override { return RuleId::interval; }
-    bool recognises(const SipMessage &resp) const override { return resp.status == 423; }
-    bool diagnose(const SipMessage &resp, const Transaction *tx, Diagnosis &d) override;
+    bool recognises(const MessageView &resp) const override { return resp.status == 423; }
+    bool diagnose(const MessageView &resp, const Transaction *tx, Diagnosis &d) override;
     PendingKind pending_kind() const override { return PendingKind::call; }
-    bool accepts(const Record &resp, const Diagnosis &d, const SipMessage &req) const override;
-    void judge(Diagnosis &d, const SipMessage &req) override;
+    bool accepts(const Record &resp, const Diagnosis &d, const MessageView &req) const override;
+    void judge(Diagnosis &d, const MessageView &req) override;
     ExpertKind retry_expert(const Diagnosis &) const override {
         return ExpertKind::retry_still_too_brief;
     }
-    void take_final(Diagnosis &d, const SipMessage &resp) override;
+    void take_final(Diagnosis &d, const MessageView &resp) override;
     ExpertKind response_expert(const Record &r, const Diagnosis *) const override {
         return r.retransmission() ? ExpertKind::none : ExpertKind::interval_too_brief;
     }

@@ -74,11 +74,11 @@ std::size_t RedirectContacts::block_size() const {
 RedirectRule::RedirectRule(Store &store, const Config &config)
     : RuleOf(store, config), redirects_(std::max<std::size_t>(config.pending, 1)) {}
 
-bool RedirectRule::diagnose(const SipMessage &resp, const Transaction *, Diagnosis &d) {
+bool RedirectRule::diagnose(const MessageView &resp, const Transaction *, Diagnosis &d) {
     RedirectDetail &rd = new_detail(d);
     rd.call_hash = hash_parts({resp.call_id});
     ContactList parsed;
-    for (const std::string &v : resp.contact) parse_contacts(v, parsed);
+    for (std::string_view v : resp.contact) parse_contacts(v, parsed);
     if (parsed.total == 0) {
         d.add_issue(IssueKind::missing_contact, "302 without a Contact header: nowhere to retry");
     }
@@ -106,21 +106,21 @@ bool RedirectRule::diagnose(const SipMessage &resp, const Transaction *, Diagnos
     return true;
 }
 
-void RedirectRule::diagnosed(const SipMessage &resp, const Transaction &tx, std::uint32_t record) {
+void RedirectRule::diagnosed(const MessageView &resp, const Transaction &tx, std::uint32_t record) {
     if (!tx.captured() || tx.request_uri().empty()) return;
     RedirectDetail &rd = detail(store_.diagnosis_of(record));
     rd.text.set(RedirectDetail::kOriginalUri, tx.request_uri());
     add_pending(redirects_.get(hash_parts({client_id(resp)}, 0x302)), record);
 }
 
-std::size_t RedirectRule::pending_keys(const SipMessage &resp, const Diagnosis &,
+std::size_t RedirectRule::pending_keys(const MessageView &resp, const Diagnosis &,
                                        std::uint64_t (&keys)[kMaxPendingKeys]) const {
     keys[0] = dialog_key(resp);
     keys[1] = client_key(resp);
     return 2;
 }
 
-bool RedirectRule::accepts(const Record &resp, const Diagnosis &d, const SipMessage &req) const {
+bool RedirectRule::accepts(const Record &resp, const Diagnosis &d, const MessageView &req) const {
     if (store_.methods[resp.method] != req.method) return false;
     const RedirectDetail &rd = *detail(d);
     if (hash_parts({req.call_id}) == rd.call_hash) return is_new_request_of_call(d, req);
@@ -132,7 +132,7 @@ bool RedirectRule::accepts(const Record &resp, const Diagnosis &d, const SipMess
     return false;
 }
 
-void RedirectRule::judge(Diagnosis &d, const SipMessage &req) {
+void RedirectRule::judge(Diagnosis &d, const MessageView &req) {
     RedirectDetail &rd = detail(d);
     rd.text.set(RedirectDetail::kTarget, bounded_copy(req.request_uri, kMaxUriLength));
     std::uint16_t best = 0;
@@ -170,7 +170,7 @@ ExpertKind RedirectRule::wrong_fix_expert(const Diagnosis &d) const {
     }
 }
 
-void RedirectRule::observe_request(const SipMessage &req, const Transaction &) {
+void RedirectRule::observe_request(const MessageView &req, const Transaction &) {
     if (req.method != "INVITE") return;
     auto *list = redirects_.find(hash_parts({client_id(req)}, 0x302));
     if (list == nullptr) return;

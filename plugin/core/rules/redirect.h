@@ -104,21 +104,21 @@ class RedirectRule final : public RuleOf<RedirectDetail> {
   public:
     RedirectRule(Store &store, const Config &config);
     RuleId id() const override { return RuleId::redirect; }
-    bool recognises(const SipMessage &resp) const override { return resp.status == 302; }
-    bool diagnose(const SipMessage &resp, const Transaction *tx, Diagnosis &d) override;
-    void diagnosed(const SipMessage &resp, const Transaction &tx, std::uint32_t record) override;
+    bool recognises(const MessageView &resp) const override { return resp.status == 302; }
+    bool diagnose(const MessageView &resp, const Transaction *tx, Diagnosis &d) override;
+    void diagnosed(const MessageView &resp, const Transaction &tx, std::uint32_t record) override;
     PendingKind pending_kind() const override { return PendingKind::dialog; }
     // In its dialog (Call-ID and From tag) and by its client (a retry in a new dialog, as
     // linphone sends: new Call-ID, any CSeq).
-    std::size_t pending_keys(const SipMessage &resp, const Diagnosis &d,
+    std::size_t pending_keys(const MessageView &resp, const Diagnosis &d,
                              std::uint64_t (&keys)[kMaxPendingKeys]) const override;
     // In the same call: a new request (higher CSeq, new branch) with the same method. In a new
     // dialog: the same method to one of the Contacts.
-    bool accepts(const Record &resp, const Diagnosis &d, const SipMessage &req) const override;
+    bool accepts(const Record &resp, const Diagnosis &d, const MessageView &req) const override;
     // The fix is applied when the retry's Request-URI is one of the Contacts (RFC 3261 19.1.4
     // comparison), not one the server withdrew (expires=0) and not the URI that was just
     // redirected (a loop); "followed ok" is decided here.
-    void judge(Diagnosis &d, const SipMessage &req) override;
+    void judge(Diagnosis &d, const MessageView &req) override;
     ExpertKind retry_expert(const Diagnosis &d) const override { return wrong_fix_expert(d); }
     ExpertKind response_expert(const Record &, const Diagnosis *) const override {
         return ExpertKind::redirect;
@@ -126,7 +126,7 @@ class RedirectRule final : public RuleOf<RedirectDetail> {
     void summarize(const Record &r, const Diagnosis &d, const Verdict &v,
                    SummaryWriter &w) const override;
     void summarize_retry(const Diagnosis &d, SummaryWriter &w) const override;
-    void observe_request(const SipMessage &req, const Transaction &tx) override;
+    void observe_request(const MessageView &req, const Transaction &tx) override;
 
   protected:
     ExpertKind not_followed_expert(const Diagnosis &) const override {

@@ -26,7 +26,7 @@ class RuleList {
         for (Rule *r : order_) by_id_[static_cast<std::size_t>(r->id())] = r;
     }
     // The rule of a response: the first one that recognises it, or null.
-    Rule *for_response(const SipMessage &resp) const {
+    Rule *for_response(const MessageView &resp) const {
         for (Rule *r : order_) {
             if (r->recognises(resp)) return r;
         }

@@ -149,23 +149,23 @@ void add_pending(PendingList &pending, std::uint32_t record) {
     pending.push_back(record);
 }
 
-std::string client_id(const SipMessage &m) {
-    return m.via_sent_by.empty() ? m.src : to_lower(m.via_sent_by);
+std::string client_id(const MessageView &m) {
+    return m.via_sent_by.empty() ? std::string(m.src) : to_lower(m.via_sent_by);
 }
 
-std::uint64_t client_hash(const SipMessage &m) {
+std::uint64_t client_hash(const MessageView &m) {
     return hash_parts({client_id(m)});
 }
 
-std::uint64_t dialog_key(const SipMessage &m) {
+std::uint64_t dialog_key(const MessageView &m) {
     return hash_parts({m.call_id, m.from_tag});
 }
 
-std::uint64_t call_key(const SipMessage &m) {
+std::uint64_t call_key(const MessageView &m) {
     return hash_parts({m.call_id}, 0x401);
 }
 
-std::uint64_t client_key(const SipMessage &m) {
+std::uint64_t client_key(const MessageView &m) {
     return hash_parts({client_id(m), m.from_tag}, 0xc11e);
 }
 
@@ -173,12 +173,12 @@ std::uint64_t entity_key(std::string_view uri, std::string_view event) {
     return hash_parts({uri, event});
 }
 
-bool is_new_request_of_call(const Diagnosis &d, const SipMessage &req) {
+bool is_new_request_of_call(const Diagnosis &d, const MessageView &req) {
     return req.cseq > d.cseq && hash_parts({req.branch}) != d.branch;
 }
 
-void take_retry_after(const SipMessage &resp, Diagnosis &d) {
-    const std::string *v = resp.headers.first(Hdr::retry_after);
+void take_retry_after(const MessageView &resp, Diagnosis &d) {
+    const std::string_view *v = resp.headers.first(Hdr::retry_after);
     if (v == nullptr) return;
     DeltaSeconds s = parse_retry_after(*v);
     if (s.ok()) {
@@ -189,7 +189,7 @@ void take_retry_after(const SipMessage &resp, Diagnosis &d) {
     }
 }
 
-std::uint64_t Rule::pending_key(const SipMessage &resp, const Diagnosis &) const {
+std::uint64_t Rule::pending_key(const MessageView &resp, const Diagnosis &) const {
     switch (pending_kind()) {
         case PendingKind::dialog:
             return dialog_key(resp);

@@ -279,14 +279,14 @@ struct Store {
 
 // The client that sent the request of a transaction: the top Via sent-by (copied into every
 // response), or the source address when there is no Via.
-std::string client_id(const SipMessage &m);
-std::uint64_t client_hash(const SipMessage &m);
+std::string client_id(const MessageView &m);
+std::uint64_t client_hash(const MessageView &m);
 // Keys of the pending tables.
-std::uint64_t dialog_key(const SipMessage &m);
-std::uint64_t call_key(const SipMessage &m);
+std::uint64_t dialog_key(const MessageView &m);
+std::uint64_t call_key(const MessageView &m);
 // The client across dialogs: its top Via sent-by and its From tag (a retry in a new dialog keeps
 // both; the IP address alone would merge every client behind one proxy).
-std::uint64_t client_key(const SipMessage &m);
+std::uint64_t client_key(const MessageView &m);
 std::uint64_t entity_key(std::string_view uri, std::string_view event);
 
 class Rule {
@@ -298,36 +298,36 @@ class Rule {
 
     virtual RuleId id() const = 0;
     // Whether this rule diagnoses this response.
-    virtual bool recognises(const SipMessage &resp) const = 0;
+    virtual bool recognises(const MessageView &resp) const = 0;
     // Diagnoses the response into a new detail of this rule (RuleOf::new_detail() sets d.rule
     // and d.slot). `tx` is null when the response cannot be correlated (no
     // Call-ID or CSeq). Returns false when there is nothing worth keeping (the diagnosis is then
     // dropped).
-    virtual bool diagnose(const SipMessage &resp, const Transaction *tx, Diagnosis &d) = 0;
+    virtual bool diagnose(const MessageView &resp, const Transaction *tx, Diagnosis &d) = 0;
     // After the first copy of a correlated response is diagnosed (not for retransmissions).
-    virtual void diagnosed(const SipMessage &, const Transaction &, std::uint32_t /*record*/) {}
+    virtual void diagnosed(const MessageView &, const Transaction &, std::uint32_t /*record*/) {}
 
     // Follow-up: where the response waits, under which key (0: do not wait).
     virtual PendingKind pending_kind() const { return PendingKind::none; }
-    virtual std::uint64_t pending_key(const SipMessage &resp, const Diagnosis &d) const;
+    virtual std::uint64_t pending_key(const MessageView &resp, const Diagnosis &d) const;
     // Every key the response waits under (pending_key() by default); returns how many.
-    virtual std::size_t pending_keys(const SipMessage &resp, const Diagnosis &d,
+    virtual std::size_t pending_keys(const MessageView &resp, const Diagnosis &d,
                                      std::uint64_t (&keys)[kMaxPendingKeys]) const {
         keys[0] = pending_key(resp, d);
         return 1;
     }
     // Whether a request found under the key, from the same client inside the window, is the
     // retry of this response (method, CSeq, branch...).
-    virtual bool accepts(const Record &, const Diagnosis &, const SipMessage &) const {
+    virtual bool accepts(const Record &, const Diagnosis &, const MessageView &) const {
         return true;
     }
     // Judges the retry; then the final response to it.
-    virtual void judge(Diagnosis &, const SipMessage & /*request*/) {}
+    virtual void judge(Diagnosis &, const MessageView & /*request*/) {}
     // Right after judge(): whether the retry itself does what the response asks (the final
     // answer to it may still change the verdict), and the expert info of a retry that does not.
     virtual bool retry_applies(const Diagnosis &d) const { return d.followup_ok; }
     virtual ExpertKind retry_expert(const Diagnosis &) const { return ExpertKind::none; }
-    virtual void take_final(Diagnosis &, const SipMessage & /*response*/) {}
+    virtual void take_final(Diagnosis &, const MessageView & /*response*/) {}
 
     // The verdict on a diagnosed response (first copy, correlated; see Correlator::verdict).
     virtual Verdict verdict(const Record &r, const Diagnosis &d, bool capture_complete) const;
@@ -342,8 +342,8 @@ class Rule {
 
     // Every request and every first final response of a transaction pass here, so that a rule
     // can watch the capture (the last entity tag issued, later calls after a redirect).
-    virtual void observe_request(const SipMessage &, const Transaction &) {}
-    virtual void observe_final(const SipMessage &, const Transaction &) {}
+    virtual void observe_request(const MessageView &, const Transaction &) {}
+    virtual void observe_final(const MessageView &, const Transaction &) {}
 
   protected:
     // Hooks of the default verdict.
@@ -384,10 +384,10 @@ class RuleOf : public Rule {
 
 // The common test of the rules whose retry is a new request of the same call: a higher CSeq and
 // a new branch (a proxy's forwarded copy of the original has the same branch).
-bool is_new_request_of_call(const Diagnosis &d, const SipMessage &req);
+bool is_new_request_of_call(const Diagnosis &d, const MessageView &req);
 
 // Parses Retry-After into d.retry_after, or adds an issue.
-void take_retry_after(const SipMessage &resp, Diagnosis &d);
+void take_retry_after(const MessageView &resp, Diagnosis &d);
 
 // Appends a response waiting for a retry; when full, the oldest (most likely expired) goes.
 void add_pending(PendingList &pending, std::uint32_t record);

@@ -5,7 +5,7 @@
 
 namespace sipdiag {
 
-bool SessionTimerRule::diagnose(const SipMessage &resp, const Transaction *tx, Diagnosis &d) {
+bool SessionTimerRule::diagnose(const MessageView &resp, const Transaction *tx, Diagnosis &d) {
     TimerDetail &t = new_detail(d);
     if (tx) t.session_expires = tx->session_expires();
     if (resp.min_se.empty()) {
@@ -26,11 +26,11 @@ bool SessionTimerRule::diagnose(const SipMessage &resp, const Transaction *tx, D
     return true;
 }
 
-bool SessionTimerRule::accepts(const Record &, const Diagnosis &d, const SipMessage &req) const {
+bool SessionTimerRule::accepts(const Record &, const Diagnosis &d, const MessageView &req) const {
     return is_new_request_of_call(d, req) && (req.method == "INVITE" || req.method == "UPDATE");
 }
 
-void SessionTimerRule::judge(Diagnosis &d, const SipMessage &req) {
+void SessionTimerRule::judge(Diagnosis &d, const MessageView &req) {
     TimerDetail &t = detail(d);
     if (!req.session_expires.empty()) {
         SessionExpires se = parse_session_expires(req.session_expires.front());
@@ -41,7 +41,7 @@ void SessionTimerRule::judge(Diagnosis &d, const SipMessage &req) {
                     t.retry_has_min_se;
 }
 
-void SessionTimerRule::take_final(Diagnosis &d, const SipMessage &resp) {
+void SessionTimerRule::take_final(Diagnosis &d, const MessageView &resp) {
     if (resp.status == 422) d.followup_ok = false;  // rejected again for the same reason
 }
 

@@ -22,14 +22,14 @@ class SessionTimerRule final : public RuleOf<TimerDetail> {
   public:
     using RuleOf::RuleOf;
     RuleId id() const override { return RuleId::session_timer; }
-    bool recognises(const SipMessage &resp) const override { return resp.status == 422; }
-    bool diagnose(const SipMessage &resp, const Transaction *tx, Diagnosis &d) override;
+    bool recognises(const MessageView &resp) const override { return resp.status == 422; }
+    bool diagnose(const MessageView &resp, const Transaction *tx, Diagnosis &d) override;
     PendingKind pending_kind() const override { return PendingKind::dialog; }
-    bool accepts(const Record &resp, const Diagnosis &d, const SipMessage &req) const override;
+    bool accepts(const Record &resp, const Diagnosis &d, const MessageView &req) const override;
     // Applied: Session-Expires >= Min-SE and a Min-SE header.
-    void judge(Diagnosis &d, const SipMessage &req) override;
+    void judge(Diagnosis &d, const MessageView &req) override;
     ExpertKind retry_expert(const Diagnosis &d) const override;
-    void take_final(Diagnosis &d, const SipMessage &resp) override;
+    void take_final(Diagnosis &d, const MessageView &resp) override;
     ExpertKind response_expert(const Record &, const Diagnosis *) const override {
         return ExpertKind::interval_too_small;
     }
