@@ -192,6 +192,8 @@ H classify(std::string_view name, Hdr *topic) {
     const std::size_t len = name.size();
     for (std::size_t k = 0; k < kByLength.count[len]; ++k) {
         const Name &n = kNames[kByLength.index[len][k]];
+        // Every name starts with a letter: the first byte, case folded, rules most out at once.
+        if ((name[0] | 0x20) != n.name[0]) continue;
         if (equals_lower(name, n.name)) {
             *topic = n.topic;
             return n.h;
@@ -223,6 +225,22 @@ void read_start_line(std::string_view line, SipText &t) {
     t.start = SipText::Start::request;
     t.method = line.substr(0, sp1);
     t.request_uri = line.substr(sp1 + 1, sp2 - sp1 - 1);
+}
+
+// SP, HTAB, ';' and ',' end a Via parameter (one table lookup per byte instead of four tests).
+struct ParamEnds {
+    bool end[256] = {};
+    constexpr ParamEnds() {
+        end[static_cast<unsigned char>(' ')] = true;
+        end[static_cast<unsigned char>('\t')] = true;
+        end[static_cast<unsigned char>(';')] = true;
+        end[static_cast<unsigned char>(',')] = true;
+    }
+};
+constexpr ParamEnds kParamEnds;
+
+bool ends_param(char c) {
+    return kParamEnds.end[static_cast<unsigned char>(c)];
 }
 
 // One Via header value: comma-separated via-parms, each "SIP / 2.0 / transport sent-by;params"
@@ -287,7 +305,7 @@ void read_via(std::string_view v, bool first_line, SipText &t) {
             while (i < n && (is_alpha(v[i]) || v[i] == '-')) ++i;
             const std::size_t name_end = i;
             const bool equals = i < n && v[i] == '=';
-            while (i < n && !is_wsp(v[i]) && v[i] != ';' && v[i] != ',') ++i;
+            while (i < n && !ends_param(v[i])) ++i;
             if (first_line && !has_text(t.branch) &&
                 iequals(v.substr(name, name_end - name), "branch")) {
                 // Without '=' ("branch\xe3z9..."), Wireshark's field is the whole parameter.
@@ -348,15 +366,22 @@ std::string_view read_tag(std::string_view v, std::size_t from) {
 // indexes bounded by the raw length; a non-digit must follow them. The number is strtoul() of
 // the converted value; the method runs from the first letter to the end of the value, taken from
 // the raw bytes at that index, and is dropped when longer than 16 bytes ("CSeq String too big").
+std::size_t ascii_prefix(std::string_view raw);  // below
+
 void read_cseq(std::string_view raw, SipText &t) {
-    const std::string v = make_valid_utf8(raw);  // never shorter than raw
+    // Plain ASCII (the common case) converts to itself: no copy then.
+    std::string converted;
+    const bool plain = ascii_prefix(raw) == raw.size();
+    if (!plain) converted = make_valid_utf8(raw);  // never shorter than raw
+    const std::string_view v = plain ? raw : std::string_view(converted);
     const std::size_t len = raw.size();
     std::size_t k = 0;
     while (k < len && is_digit(v[k])) ++k;
     if (k == len) return;
     if (!t.has_cseq) {
         t.has_cseq = true;
-        t.cseq = strtoul_u32(std::string_view(v.c_str()));
+        // strtoul reads the C string: up to a NUL (possible in the raw bytes).
+        t.cseq = strtoul_u32(v.substr(0, std::min(v.size(), v.find('\0'))));
     }
     while (k < len && !is_alpha(v[k])) ++k;
     if (k < len && len - k <= 16 && !has_text(t.cseq_method)) t.cseq_method = raw.substr(k);
@@ -414,6 +439,7 @@ void read_header(std::string_view name, std::string_view value, bool *first_via,
             break;
         case H::topic:
             keep(t.topics[static_cast<std::size_t>(topic)], value, SipText::kMaxTopicHeaders);
+            t.topic_mask |= std::uint32_t{1} << static_cast<unsigned>(topic);
             break;
         case H::other:
             break;
@@ -442,7 +468,10 @@ void reset(SipText &t) {
     t.if_match.clear();
     t.etag.clear();
     t.event.clear();
-    for (auto &list : t.topics) list.clear();
+    for (std::uint32_t m = t.topic_mask; m != 0; m &= m - 1) {
+        t.topics[static_cast<std::size_t>(__builtin_ctz(m))].clear();
+    }
+    t.topic_mask = 0;
 }
 
 }  // namespace
@@ -683,7 +712,9 @@ void fill_view(const SipText &t, TextStore &store, MessageView &m) {
     // In Hdr order, as the adapter added them field by field (HeaderList keeps the first 64).
     auto &items = m.headers.items;
     items.clear();
-    for (std::size_t h = 0; h < t.topics.size() && items.size() < kMaxHeaderItems; ++h) {
+    for (std::uint32_t mask = t.topic_mask; mask != 0 && items.size() < kMaxHeaderItems;
+         mask &= mask - 1) {
+        const auto h = static_cast<std::size_t>(__builtin_ctz(mask));
         for (std::string_view v : t.topics[h]) {
             if (items.size() == kMaxHeaderItems) break;
             const auto hdr = static_cast<Hdr>(h);

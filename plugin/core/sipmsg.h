@@ -139,6 +139,9 @@ struct SipText {
     // topic_text().
     static constexpr std::size_t kMaxTopicHeaders = 64;
     std::array<std::vector<std::string_view>, static_cast<std::size_t>(Hdr::count_)> topics;
+    // Bit h set when topics[h] is not empty (so that nothing walks the empty lists).
+    std::uint32_t topic_mask = 0;
+    static_assert(static_cast<std::size_t>(Hdr::count_) <= 32, "topic_mask holds one bit per Hdr");
 };
 
 // Parses one SIP message. `text` may run on past the message (a TCP segment's first SIP item can

@@ -110,7 +110,8 @@ void RedirectRule::diagnosed(const MessageView &resp, const Transaction &tx, std
     if (!tx.captured() || tx.request_uri().empty()) return;
     RedirectDetail &rd = detail(store_.diagnosis_of(record));
     rd.text.set(RedirectDetail::kOriginalUri, tx.request_uri());
-    add_pending(redirects_.get(hash_parts({client_id(resp)}, 0x302)), record);
+    const ClientId id(resp);
+    add_pending(redirects_.get(hash_parts({id.view()}, 0x302)), record);
 }
 
 std::size_t RedirectRule::pending_keys(const MessageView &resp, const Diagnosis &,
@@ -172,7 +173,8 @@ ExpertKind RedirectRule::wrong_fix_expert(const Diagnosis &d) const {
 
 void RedirectRule::observe_request(const MessageView &req, const Transaction &) {
     if (req.method != "INVITE") return;
-    auto *list = redirects_.find(hash_parts({client_id(req)}, 0x302));
+    const ClientId id(req);
+    auto *list = redirects_.find(hash_parts({id.view()}, 0x302));
     if (list == nullptr) return;
     const std::uint64_t call = hash_parts({req.call_id});
     const SipUri target = parse_sip_uri(req.request_uri);  // once, not once per contact

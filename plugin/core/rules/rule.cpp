@@ -153,8 +153,25 @@ std::string client_id(const MessageView &m) {
     return m.via_sent_by.empty() ? std::string(m.src) : to_lower(m.via_sent_by);
 }
 
+ClientId::ClientId(const MessageView &m) {
+    const std::string_view v = m.via_sent_by;
+    if (v.empty()) {
+        view_ = m.src;
+    } else if (v.size() <= sizeof buf_) {
+        for (std::size_t i = 0; i < v.size(); ++i) {
+            const char c = v[i];
+            buf_[i] = c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+        }
+        view_ = std::string_view(buf_, v.size());
+    } else {
+        long_ = to_lower(v);
+        view_ = long_;
+    }
+}
+
 std::uint64_t client_hash(const MessageView &m) {
-    return hash_parts({client_id(m)});
+    const ClientId id(m);
+    return hash_parts({id.view()});
 }
 
 std::uint64_t dialog_key(const MessageView &m) {
@@ -166,7 +183,8 @@ std::uint64_t call_key(const MessageView &m) {
 }
 
 std::uint64_t client_key(const MessageView &m) {
-    return hash_parts({client_id(m), m.from_tag}, 0xc11e);
+    const ClientId id(m);
+    return hash_parts({id.view(), m.from_tag}, 0xc11e);
 }
 
 std::uint64_t entity_key(std::string_view uri, std::string_view event) {

@@ -280,6 +280,20 @@ struct Store {
 // The client that sent the request of a transaction: the top Via sent-by (copied into every
 // response), or the source address when there is no Via.
 std::string client_id(const MessageView &m);
+// The same without allocating (the hashes below need it two or three times per message): in a
+// buffer of its own, valid as long as the object and `m`.
+class ClientId {
+  public:
+    explicit ClientId(const MessageView &m);
+    ClientId(const ClientId &) = delete;
+    ClientId &operator=(const ClientId &) = delete;
+    std::string_view view() const { return view_; }
+
+  private:
+    char buf_[320];
+    std::string long_;  // a sent-by longer than buf_ (never from the adapter: it bounds it)
+    std::string_view view_;
+};
 std::uint64_t client_hash(const MessageView &m);
 // Keys of the pending tables.
 std::uint64_t dialog_key(const MessageView &m);
