@@ -25,29 +25,43 @@ std::uint64_t tx_key(const MessageView &m) {
 // response table.
 // Regression (fuzzer, regressions/correlator/request_is_no_response_code_0): the request used
 // code 0, so a request could be the duplicate of a response whose status line said 0.
-constexpr std::uint32_t kRequestSighting = 0x10000;  // above every response code
-std::uint64_t sighting_key(std::uint64_t tx, std::uint32_t what, std::uint64_t leg) {
+constexpr std::uint64_t kRequestSighting = std::uint64_t{1} << 40;  // above every response
+std::uint64_t sighting_key(std::uint64_t tx, std::uint64_t what, std::uint64_t leg) {
     return hash_parts({}, tx ^ (leg * 0x9e3779b97f4a7c15ULL) ^ what);
 }
 
-FrameNum first_of(const std::uint16_t *codes, const FrameNum *frames, std::uint8_t count,
-                  std::uint16_t code) {
+// A response's identity within its transaction: its code and (16 bits of a hash of) its To tag.
+// The code alone took the 180s of two forks of one INVITE (same transaction on the client's
+// side of a forking proxy, other To tags) for a response and its retransmission.
+// Regression: captures/agents/shape-fork.pcapng, frame 8 was "retransmission of frame 6".
+ResponseId response_id(std::uint16_t code, std::string_view to_tag) {
+    const std::uint32_t tag =
+        to_tag.empty() ? 0 : static_cast<std::uint32_t>(hash_parts({to_tag}) >> 48) | 1;
+    return code | tag << 16;
+}
+
+std::uint16_t code_of(ResponseId id) {
+    return static_cast<std::uint16_t>(id & 0xffff);
+}
+
+FrameNum first_of(const ResponseId *ids, const FrameNum *frames, std::uint8_t count,
+                  ResponseId id) {
     for (std::uint8_t i = 0; i < count; ++i) {
-        if (codes[i] == code) return frames[i];
+        if (ids[i] == id) return frames[i];
     }
     return 0;
 }
 
-void note_code(std::uint16_t *codes, FrameNum *frames, std::uint8_t &count, std::uint16_t code,
-               FrameNum frame) {
+void note_response(ResponseId *ids, FrameNum *frames, std::uint8_t &count, ResponseId id,
+                   FrameNum frame) {
     if (count < 4) {
-        codes[count] = code;
+        ids[count] = id;
         frames[count] = frame;
         ++count;
-    } else if (is_final(code)) {
+    } else if (is_final(code_of(id))) {
         // Table full of provisionals: a final response takes the last slot, so that its
         // retransmissions are still recognised.
-        codes[3] = code;
+        ids[3] = id;
         frames[3] = frame;
     }
 }
@@ -185,7 +199,7 @@ LegSightings *Correlator::leg_sightings(Transaction &tx, std::uint64_t key, LegI
         first.request_record = tx.request_record;
         first.request_frame = tx.request_frame;
         first.response_count = tx.response_count;
-        std::copy(std::begin(tx.codes), std::end(tx.codes), std::begin(first.codes));
+        std::copy(std::begin(tx.responses), std::end(tx.responses), std::begin(first.responses));
         std::copy(std::begin(tx.frames), std::end(tx.frames), std::begin(first.frames));
         legs->push_back(first);
     }
@@ -286,14 +300,15 @@ void Correlator::on_response(const MessageView &msg, std::uint32_t idx) {
     Record &rec = store_.records[idx];
     const std::uint16_t code = rec.code;
 
-    // The same code for the same transaction seen before: on this leg, a retransmission or a
-    // capture duplicate; only on another leg, a copy (core/multipoint.h).
+    // The same response (code and To tag) for the same transaction seen before: on this leg, a
+    // retransmission or a capture duplicate; only on another leg, a copy (core/multipoint.h).
+    const ResponseId id = response_id(code, msg.to_tag);
     LegSightings *ls = leg_sightings(*tx, key, leg_id(msg.leg));
-    const FrameNum duplicate_of = recent_.check_and_note(sighting_key(key, code, msg.leg),
+    const FrameNum duplicate_of = recent_.check_and_note(sighting_key(key, id, msg.leg),
                                                          msg.time_ns, msg.bytes_sig, msg.frame);
-    const FrameNum anywhere = first_of(tx->codes, tx->frames, tx->response_count, code);
+    const FrameNum anywhere = first_of(tx->responses, tx->frames, tx->response_count, id);
     const FrameNum on_leg =
-        ls != nullptr ? first_of(ls->codes, ls->frames, ls->response_count, code) : anywhere;
+        ls != nullptr ? first_of(ls->responses, ls->frames, ls->response_count, id) : anywhere;
     if (on_leg != 0) {
         rec.flags |= duplicate_of != 0 ? Record::kDuplicate : Record::kRetransmission;
         store_.set_original_frame(rec, duplicate_of != 0 ? duplicate_of : on_leg);
@@ -302,8 +317,8 @@ void Correlator::on_response(const MessageView &msg, std::uint32_t idx) {
         store_.set_original_frame(rec, anywhere);
     }
     if (on_leg == 0 && ls != nullptr)
-        note_code(ls->codes, ls->frames, ls->response_count, code, msg.frame);
-    if (anywhere == 0) note_code(tx->codes, tx->frames, tx->response_count, code, msg.frame);
+        note_response(ls->responses, ls->frames, ls->response_count, id, msg.frame);
+    if (anywhere == 0) note_response(tx->responses, tx->frames, tx->response_count, id, msg.frame);
 
     // The request on this response's own leg, else its first sighting anywhere.
     const bool own = ls != nullptr && ls->request_frame != 0;

@@ -48,6 +48,9 @@ std::uint64_t leg_key(const Endpoint &a, const Endpoint &b, std::uint32_t transp
 // What the correlator keeps of a leg key: 32 bits (fits beside a transaction's other fields;
 // two legs of one transaction sharing them is a 2^-32 chance, and only merges the two).
 using LegId = std::uint32_t;
+// A response within its transaction: status code in the low 16 bits, 16 bits of a hash of its
+// To tag above (0 without a tag), so that the responses of two forks are two responses.
+using ResponseId = std::uint32_t;
 inline LegId leg_id(std::uint64_t leg) {
     return static_cast<LegId>(leg ^ (leg >> 32));
 }
@@ -76,7 +79,7 @@ struct LegSightings {
     TimeNs request_time = 0;
     std::uint32_t request_record = UINT32_MAX;
     std::uint8_t response_count = 0;
-    std::uint16_t codes[4] = {0, 0, 0, 0};
+    ResponseId responses[4] = {0, 0, 0, 0};
     FrameNum frames[4] = {0, 0, 0, 0};
 };
 constexpr std::size_t kMaxLegs = 8;  // further legs are classified but not remembered

@@ -415,7 +415,10 @@ void read_header(std::string_view name, std::string_view value, bool *first_via,
         case H::to: {
             std::string_view uri;
             std::size_t params = 0;
-            if (!has_text(t.to_uri) && read_name_addr(value, &uri, &params)) t.to_uri = uri;
+            if (!has_text(t.to_uri) && read_name_addr(value, &uri, &params)) {
+                t.to_uri = uri;
+                t.to_tag = read_tag(value, params);
+            }
             break;
         }
         case H::contact:
@@ -462,6 +465,7 @@ void reset(SipText &t) {
     t.via_count = 0;
     t.from_tag = {};
     t.to_uri = {};
+    t.to_tag = {};
     t.contact.clear();
     t.session_expires.clear();
     t.min_se.clear();
@@ -687,6 +691,7 @@ void fill_view(const SipText &t, TextStore &store, MessageView &m) {
     m.branch = view_text(t.branch, 256, store);
     m.from_tag = view_text(t.from_tag, 256, store);
     m.to_uri = view_text(t.to_uri, 2048, store);
+    m.to_tag = view_text(t.to_tag, 256, store);
     // The client's identity is its top Via host with the number of Vias: a client's retry has as
     // many Vias as its first attempt (even from a new TCP port), a proxy's forwarded copy one more
     // (even when the proxy shares the client's host, as on loopback).
@@ -748,6 +753,7 @@ void fill_sip_message(const SipText &t, SipMessage &m) {
     m.via_sent_by = std::string(v.via_sent_by);
     m.from_tag = std::string(v.from_tag);
     m.to_uri = std::string(v.to_uri);
+    m.to_tag = std::string(v.to_tag);
     const auto copy = [](const std::vector<std::string_view> &from, std::vector<std::string> &to) {
         to.assign(from.begin(), from.end());
     };
@@ -782,6 +788,7 @@ MessageView view_of(const SipMessage &m) {
     v.via_sent_by = m.via_sent_by;
     v.from_tag = m.from_tag;
     v.to_uri = m.to_uri;
+    v.to_tag = m.to_tag;
     const auto view = [](const std::vector<std::string> &from, std::vector<std::string_view> &to) {
         to.assign(from.begin(), from.end());
     };

@@ -49,6 +49,7 @@ struct SipMessage {
     std::string via_sent_by;  // identifies the client: top Via host and number of Vias
     std::string from_tag;
     std::string to_uri;
+    std::string to_tag;  // tells the responses of two forks apart
     std::vector<std::string> contact;
     std::vector<std::string> session_expires;
     std::vector<std::string> min_se;
@@ -82,6 +83,7 @@ struct MessageView {
     std::string_view via_sent_by;
     std::string_view from_tag;
     std::string_view to_uri;
+    std::string_view to_tag;
     std::vector<std::string_view> contact;
     std::vector<std::string_view> session_expires;
     std::vector<std::string_view> min_se;
@@ -130,6 +132,7 @@ struct SipText {
     unsigned via_count = 0;         // sent-by addresses in all Via headers (comma-separated too)
     std::string_view from_tag;      // first
     std::string_view to_uri;        // first: URI inside <...>, or the addr-spec
+    std::string_view to_tag;        // of that first To, found as the From tag is
     std::vector<std::string_view> contact;  // every Contact header value
     // At most kMaxKept each (the adapter kept 4).
     static constexpr std::size_t kMaxKept = 4;

@@ -7,7 +7,7 @@ from tshark's own fields alone (addresses, ports, times, sip.* headers; sipdiag 
     tests/e2e/test_multipoint.py PLUGIN_SO [-k NAME]
 
 The ground truth, message by message in capture order (a message is one Call-ID, CSeq, top Via
-branch and request or status code):
+branch and request, or status code and To tag: the responses of two forks differ only there):
   - first sighting anywhere: the logical message;
   - seen before on the same leg (unordered pair of address:port, plus the transport): a capture
     duplicate when it has the same bytes (frame length and header text) as the previous sighting
@@ -36,7 +36,7 @@ TRUTH_FIELDS = [
     "frame.time_epoch", "frame.len", "ip.src", "ip.dst", "ipv6.src", "ipv6.dst",
     "udp.srcport", "udp.dstport", "tcp.srcport", "tcp.dstport", "sctp.srcport", "sctp.dstport",
     "sip.Call-ID", "sip.CSeq.seq", "sip.CSeq.method", "sip.Via.branch", "sip.Method",
-    "sip.Status-Code", "sip.resend", "sip.response-request", "sip.msg_hdr",
+    "sip.Status-Code", "sip.to.tag", "sip.resend", "sip.response-request", "sip.msg_hdr",
 ]
 SIPDIAG_FIELDS = ["sipdiag.retransmission", "sipdiag.original_frame", "sipdiag.copy.kind",
                   "sipdiag.copy.of", "sipdiag.request_frame"]
@@ -109,7 +109,8 @@ def messages(env, capture):
             "leg": (transport,) + tuple(sorted([a, b])),
             "tx": (values(row, "sip.Call-ID")[0], values(row, "sip.CSeq.seq")[0],
                    values(row, "sip.CSeq.method")[0], values(row, "sip.Via.branch")[0]),
-            "what": methods[0] if methods else int(codes[0]),
+            "what": methods[0] if methods else (int(codes[0]),
+                                                 tuple(values(row, "sip.to.tag"))),
             "request": bool(methods),
             "bytes": (values(row, "frame.len")[0], tuple(values(row, "sip.msg_hdr"))),
             "resend": values(row, "sip.resend") in (["1"], ["True"]),

@@ -2029,6 +2029,30 @@ TEST(Record, PositionBeyondSixBitsIsClamped) {
     EXPECT_EQ(c.record(0).index, Record::kMaxIndex - 1);
 }
 
+// Forking (RFC 3261 16.7): a forking proxy relays to the client the provisional responses of
+// every branch; they share the client's transaction and code but not the To tag. Each is a
+// response of its own; only the same code with the same To tag again is a retransmission.
+// Regression: the identity was the code alone, and the second fork's 180 was "retransmission
+// of frame 6" (captures/agents/shape-fork.pcapng, frames 6 and 8).
+TEST(Retransmission, TheResponsesOfTwoForksAreTwoResponses) {
+    Correlator c{Config{}};
+    const SipMessage inv = request(1, at(0), "INVITE", 1, "z9hG4bK-fork");
+    c.add(inv);
+    const auto ringing = [&](FrameNum frame, TimeNs t, const char *tag) -> const Record & {
+        SipMessage m = response(inv, frame, t, 180);
+        m.to_tag = tag;
+        return c.record(c.add(m));  // a reference: the correlator finds records by address
+    };
+    EXPECT_FALSE(ringing(2, at(10), "fork-a").retransmission());
+    EXPECT_FALSE(ringing(3, at(20), "fork-b").retransmission());
+    const Record &again = ringing(4, at(520), "fork-b");
+    EXPECT_TRUE(again.retransmission());
+    EXPECT_EQ(c.original_frame(again), 3u);
+    // Without To tags (a 100 Trying) the code alone still identifies it.
+    EXPECT_FALSE(c.record(c.add(response(inv, 5, at(530), 100))).retransmission());
+    EXPECT_TRUE(c.record(c.add(response(inv, 6, at(540), 100))).retransmission());
+}
+
 // A transaction that has its final response is kept for Config::transaction_linger_ns after its
 // last message (an ACK: after its last sighting) so that retransmissions are still recognised,
 // then forgotten: memory follows the traffic of the last half minute, not the capacity. Each

@@ -418,9 +418,10 @@ bool same(const MessageView &a, const MessageView &b) {
            a.request_uri == b.request_uri && a.call_id == b.call_id && a.has_cseq == b.has_cseq &&
            a.cseq == b.cseq && a.cseq_method == b.cseq_method && a.branch == b.branch &&
            a.via_sent_by == b.via_sent_by && a.from_tag == b.from_tag && a.to_uri == b.to_uri &&
-           a.contact == b.contact && a.session_expires == b.session_expires &&
-           a.min_se == b.min_se && a.if_match == b.if_match && a.etag == b.etag &&
-           a.event == b.event && a.headers.items == b.headers.items;
+           a.to_tag == b.to_tag && a.contact == b.contact &&
+           a.session_expires == b.session_expires && a.min_se == b.min_se &&
+           a.if_match == b.if_match && a.etag == b.etag && a.event == b.event &&
+           a.headers.items == b.headers.items;
 }
 
 TEST(SipmsgViews, ReusedViewsSayWhatTheCopySays) {
@@ -462,6 +463,30 @@ TEST(SipmsgViews, ConvertedValuesStayValidWhileTheStoreGrows) {
     for (int i = 0; i < 60; ++i) {
         EXPECT_EQ(v.contact[static_cast<std::size_t>(i)],
                   "<sip:u" + std::to_string(i) + "\xEF\xBF\xBD@h>");
+    }
+}
+
+// The To tag, read as Wireshark reads the From tag (sip.to.tag): first "tag=" after the URI, up to
+// the next ';'; none when the To has no tag (a 100 Trying) or the value does not parse.
+TEST(SipmsgToTag, AsWiresharkFindsIt) {
+    struct Row {
+        const char *to;
+        const char *tag;
+    };
+    const Row rows[] = {
+        {"<sip:bob@b.example>;tag=5801fork-a4", "5801fork-a4"},
+        {"\"Bob\" <sip:bob@b.example>;tag=x;other=1", "x"},
+        {"sip:bob@b.example;tag=plain", "plain"},
+        {"<sip:bob@b.example;tag=in-uri>", ""},  // inside the URI: a URI parameter
+        {"<sip:bob@b.example>", ""},
+        {"\"unterminated <sip:bob@b.example>;tag=t", ""},
+    };
+    for (const Row &r : rows) {
+        SipMessage m;
+        fill_sip_message(parse_sip_message(std::string("SIP/2.0 180 Ringing\r\nTo: ") + r.to +
+                                           "\r\nCall-ID: c\r\n\r\n"),
+                         m);
+        EXPECT_EQ(m.to_tag, r.tag) << r.to;
     }
 }
 
