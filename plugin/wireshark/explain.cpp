@@ -23,7 +23,6 @@ void add_wrapped_lines(proto_item *item, tvbuff_t *tvb, const char *text) {
     proto_tree *sub = proto_item_add_subtree(item, ett_sipdiag_text);
     const std::size_t len = strlen(text);
     std::size_t start = 0;
-    char line[kWrapAt + 8];
     while (start < len) {
         std::size_t end = std::min(len, start + kWrapAt);
         if (end < len) {  // break at the last space, never inside a UTF-8 sequence
@@ -35,10 +34,7 @@ void add_wrapped_lines(proto_item *item, tvbuff_t *tvb, const char *text) {
                 while (end > start && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end;
             }
         }
-        const std::size_t n = end - start;
-        memcpy(line, text + start, n);
-        line[n] = '\0';
-        proto_tree_add_subtree(sub, tvb, 0, 0, ett_sipdiag_text, nullptr, line);
+        add_text_subtree(sub, tvb, ett_sipdiag_text, nullptr, text + start, end - start);
         start = end;
         while (start < len && text[start] == ' ') ++start;
     }
@@ -91,14 +87,25 @@ void render_explanation(proto_tree *tree, tvbuff_t *tvb, unsigned code) {
         add_string_item(tree, hf_sipdiag_note, tvb, label(kb::Label::unregistered_note));
     }
     if (!pref_compare_hints || e->compare_count == 0) return;
-    proto_tree *cmp = proto_tree_add_subtree(tree, tvb, 0, 0, ett_sipdiag_compare, nullptr,
-                                             label(kb::Label::compared_with));
+    const char *title = label(kb::Label::compared_with);
+    proto_tree *cmp =
+        add_text_subtree(tree, tvb, ett_sipdiag_compare, nullptr, title, strlen(title));
     for (std::size_t k = 0; k < e->compare_count; ++k) {
         const kb::Compare &c = e->compares[k];
         const kb::Entry *other = kb::lookup(c.code, lang());
-        proto_item *ci =
-            proto_tree_add_uint_format(cmp, hf_sipdiag_compare_code, tvb, 0, 0, c.code,
-                                       "%u vs %u %s", code, c.code, other ? other->reason : "");
+        proto_item *ci = proto_tree_add_uint(cmp, hf_sipdiag_compare_code, tvb, 0, 0, c.code);
+        const char *reason = other ? other->reason : "";
+        if (ci != cmp && strlen(reason) > ITEM_LABEL_LENGTH - 32) {  // cut and marked by Wireshark
+            proto_item_set_text(ci, "%u vs %u %s", code, c.code, reason);
+        } else if (ci != cmp) {  // not a faked item: "<code> vs <other code> <its reason>"
+            char text[ITEM_LABEL_LENGTH];
+            std::size_t n = label_append(text, 0, code);
+            n = label_append(text, n, " vs ");
+            n = label_append(text, n, static_cast<unsigned>(c.code));
+            n = label_append(text, n, " ");
+            n = label_append(text, n, reason);
+            set_label(ci, text, n);
+        }
         proto_item_set_generated(ci);
         proto_tree *ct = proto_item_add_subtree(ci, ett_sipdiag_compare);
         add_text(ct, hf_sipdiag_compare_hint, tvb, c.hint);

@@ -87,6 +87,27 @@ proto_item *generated(proto_item *it) {
     return it;
 }
 
+// Labels copied into the item (checked against Wireshark 4.0's proto.c, whose item_label_t is
+// the representation buffer alone and whose text items are hf_text_only items); later release
+// lines changed item_label_t and get their labels through the API.
+#if SIPDIAG_WS_AT_LEAST(4, 2)
+constexpr bool kPlainLabels = false;
+#else
+constexpr bool kPlainLabels = true;
+static_assert(sizeof(item_label_t) == ITEM_LABEL_LENGTH, "item_label_t is not a plain buffer");
+#endif
+
+// The label buffer of a shown item (allocated in the packet's pool as Wireshark does, or the
+// one it has), or null when Wireshark itself must decide: hidden tree or hidden item.
+char *label_buffer(proto_item *it) {
+    if (!kPlainLabels || it == nullptr || PTREE_DATA(it) == nullptr || !PTREE_DATA(it)->visible)
+        return nullptr;
+    field_info *fi = PITEM_FINFO(it);
+    if (fi == nullptr || FI_GET_FLAG(fi, FI_HIDDEN)) return nullptr;
+    if (fi->rep == nullptr) fi->rep = wmem_new(PNODE_POOL(it), item_label_t);
+    return fi->rep->representation;
+}
+
 }  // namespace
 
 const char *caption(int hf) {
@@ -101,7 +122,9 @@ proto_item *add_string_item(proto_tree *t, int hf, tvbuff_t *tvb, const char *v)
     if (cap == nullptr) return generated(proto_tree_add_string(t, hf, tvb, 0, 0, v));
     char text[ITEM_LABEL_LENGTH];
     kb::tree_label(text, sizeof text, cap, v, lang());
-    return generated(proto_tree_add_string_format(t, hf, tvb, 0, 0, v, "%s", text));
+    proto_item *it = proto_tree_add_string(t, hf, tvb, 0, 0, v);
+    set_label(it, text);
+    return generated(it);
 }
 
 proto_item *add_uint_item(proto_tree *t, int hf, tvbuff_t *tvb, guint32 v) {
@@ -120,7 +143,9 @@ proto_item *add_uint_item(proto_tree *t, int hf, tvbuff_t *tvb, guint32 v) {
     }
     char text[ITEM_LABEL_LENGTH];
     kb::tree_label(text, sizeof text, cap, value, lang());
-    return generated(proto_tree_add_uint_format(t, hf, tvb, 0, 0, v, "%s", text));
+    proto_item *it = proto_tree_add_uint(t, hf, tvb, 0, 0, v);
+    set_label(it, text);
+    return generated(it);
 }
 
 proto_item *add_bool_item(proto_tree *t, int hf, tvbuff_t *tvb, bool v) {
@@ -133,7 +158,9 @@ proto_item *add_bool_item(proto_tree *t, int hf, tvbuff_t *tvb, bool v) {
         tfs != nullptr ? (v ? tfs->true_string : tfs->false_string) : (v ? "True" : "False");
     char text[ITEM_LABEL_LENGTH];
     kb::tree_label(text, sizeof text, cap, value, lang());
-    return generated(proto_tree_add_boolean_format(t, hf, tvb, 0, 0, v, "%s", text));
+    proto_item *it = proto_tree_add_boolean(t, hf, tvb, 0, 0, v);
+    set_label(it, text);
+    return generated(it);
 }
 
 proto_item *add_time_item(proto_tree *t, int hf, tvbuff_t *tvb, nstime_t *v) {
@@ -148,7 +175,9 @@ proto_item *add_time_item(proto_tree *t, int hf, tvbuff_t *tvb, nstime_t *v) {
     kb::format(value, sizeof value, label(kb::Label::seconds), args);
     char text[ITEM_LABEL_LENGTH];
     kb::tree_label(text, sizeof text, cap, value, lang());
-    return generated(proto_tree_add_time_format(t, hf, tvb, 0, 0, v, "%s", text));
+    proto_item *it = proto_tree_add_time(t, hf, tvb, 0, 0, v);
+    set_label(it, text);
+    return generated(it);
 }
 
 proto_item *add_double_item(proto_tree *t, int hf, tvbuff_t *tvb, double v) {
@@ -158,7 +187,9 @@ proto_item *add_double_item(proto_tree *t, int hf, tvbuff_t *tvb, double v) {
     g_snprintf(value, sizeof value, "%.15g", v);  // as Wireshark shows an FT_DOUBLE
     char text[ITEM_LABEL_LENGTH];
     kb::tree_label(text, sizeof text, cap, value, lang());
-    return generated(proto_tree_add_double_format(t, hf, tvb, 0, 0, v, "%s", text));
+    proto_item *it = proto_tree_add_double(t, hf, tvb, 0, 0, v);
+    set_label(it, text);
+    return generated(it);
 }
 
 proto_item *add_string_text(proto_tree *t, int hf, tvbuff_t *tvb, const char *value,
@@ -171,7 +202,40 @@ proto_item *add_string_text(proto_tree *t, int hf, tvbuff_t *tvb, const char *va
     }
     char text[ITEM_LABEL_LENGTH];
     kb::tree_label(text, sizeof text, head, shown, lang());
-    return generated(proto_tree_add_string_format(t, hf, tvb, 0, 0, value, "%s", text));
+    proto_item *it = proto_tree_add_string(t, hf, tvb, 0, 0, value);
+    set_label(it, text);
+    return generated(it);
+}
+
+void set_label(proto_item *it, const char *text, std::size_t len) {
+    if (len < ITEM_LABEL_LENGTH) {
+        if (char *b = label_buffer(it)) {
+            memcpy(b, text, len);
+            b[len] = '\0';
+            return;
+        }
+    }
+    proto_item_set_text(it, "%.*s", static_cast<int>(len), text);
+}
+
+void set_label(proto_item *it, const char *text) {
+    set_label(it, text, strlen(text));
+}
+
+proto_tree *add_text_subtree(proto_tree *t, tvbuff_t *tvb, int ett, proto_item **item,
+                             const char *text, std::size_t len) {
+#if !SIPDIAG_WS_AT_LEAST(4, 2)
+    // The text item proto_tree_add_subtree() adds (hf_text_only, no value), its label copied in:
+    // formatting even an empty title costs some 600 instructions.
+    if (len < ITEM_LABEL_LENGTH && label_visible(t)) {
+        proto_item *it = proto_tree_add_item(t, hf_text_only, tvb, 0, 0, ENC_NA);
+        set_label(it, text, len);
+        if (item != nullptr) *item = it;
+        return proto_item_add_subtree(it, ett);
+    }
+#endif
+    return proto_tree_add_subtree_format(t, tvb, 0, 0, ett, item, "%.*s", static_cast<int>(len),
+                                         text);
 }
 
 bool label_visible(proto_item *ti) {
@@ -182,16 +246,49 @@ void set_protocol_summary(proto_item *ti, const char *summary) {
     if (!label_visible(ti)) return;
     const char *cap = captions().protocol;
     if (summary == nullptr) {
-        if (cap != nullptr) proto_item_set_text(ti, "%s", cap);
+        if (cap != nullptr) set_label(ti, cap);
         return;
     }
     if (cap == nullptr) {
-        proto_item_append_text(ti, ": %s", summary);
+        // Wireshark's own label (the protocol's name) and ": <summary>", as
+        // proto_item_append_text(ti, ": %s", summary) makes it on a fresh item.
+        const field_info *fi = PITEM_FINFO(ti);
+        if (kPlainLabels && fi != nullptr && fi->rep == nullptr && fi->hfinfo != nullptr &&
+            fi->hfinfo->type == FT_PROTOCOL && !FI_GET_FLAG(fi, FI_HIDDEN)) {
+            char text[ITEM_LABEL_LENGTH];
+            std::size_t n = label_append(text, 0, fi->hfinfo->name);
+            n = label_append(text, n, ": ");
+            n = label_append(text, n, summary);
+            set_label(ti, text, n);
+        } else {
+            proto_item_append_text(ti, ": %s", summary);
+        }
         return;
     }
     char text[ITEM_LABEL_LENGTH];
     kb::tree_label(text, sizeof text, cap, summary, lang());
-    proto_item_set_text(ti, "%s", text);
+    set_label(ti, text);
+}
+
+std::size_t label_append(char *buf, std::size_t n, const char *s) {
+    if (n >= ITEM_LABEL_LENGTH - 1) return n;
+    std::size_t len = strlen(s);
+    if (len > ITEM_LABEL_LENGTH - 1 - n) len = ITEM_LABEL_LENGTH - 1 - n;
+    memcpy(buf + n, s, len);
+    n += len;
+    buf[n] = '\0';
+    return n;
+}
+
+std::size_t label_append(char *buf, std::size_t n, unsigned v) {
+    char digits[16];
+    std::size_t k = sizeof digits;
+    digits[--k] = '\0';
+    do {
+        digits[--k] = static_cast<char>('0' + v % 10);
+        v /= 10;
+    } while (v != 0);
+    return label_append(buf, n, digits + k);
 }
 
 Num::Num(unsigned v) {

@@ -10,6 +10,7 @@
 #include "wireshark/prefs.h"
 
 #include <array>
+#include <cstring>
 
 namespace sipdiag::ws {
 
@@ -75,7 +76,7 @@ void render_followup(const RenderCtx &c, const RuleRenderer *rr) {
                        lang());
     }
     proto_tree *sub =
-        proto_tree_add_subtree(c.tree, c.tvb, 0, 0, ett_sipdiag_followup, &top, title);
+        add_text_subtree(c.tree, c.tvb, ett_sipdiag_followup, &top, title, strlen(title));
     add_gen_uint(sub, hf_sipdiag_outcome, c.tvb, static_cast<guint32>(outcome));
     if (shown && outcome == Outcome::not_followed && c.corr.capture_ends_in_window(d)) {
         const Num after(static_cast<double>(c.corr.last_time() - d.time_ns) / 1e9, 1);
@@ -180,9 +181,16 @@ void render_response(proto_tree *tree, packet_info *pinfo, tvbuff_t *tvb, const 
     const unsigned cls = r.code / 100;
     proto_item *ti = add_message_item(tree, tvb, pos);
     if (label_visible(ti)) {  // hidden trees (-Y, -T fields, plain tshark): no label to format
+        // "<code> <reason> (<class>xx <class name>)"
         char item_text[ITEM_LABEL_LENGTH];
-        g_snprintf(item_text, sizeof item_text, "%u %s (%uxx %s)", r.code, e ? e->reason : "", cls,
-                   kb::class_name(cls, lang()));
+        std::size_t n = label_append(item_text, 0, static_cast<unsigned>(r.code));
+        n = label_append(item_text, n, " ");
+        n = label_append(item_text, n, e ? e->reason : "");
+        n = label_append(item_text, n, " (");
+        n = label_append(item_text, n, cls);
+        n = label_append(item_text, n, "xx ");
+        n = label_append(item_text, n, kb::class_name(cls, lang()));
+        label_append(item_text, n, ")");
         set_protocol_summary(ti, item_text);
     }
     proto_tree *t = proto_item_add_subtree(ti, ett_sipdiag);
