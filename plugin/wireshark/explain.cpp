@@ -8,6 +8,7 @@
 #include "wireshark/render.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <cstring>
 
 namespace sipdiag::ws {
@@ -70,6 +71,44 @@ bool explanation_wanted(proto_tree *tree) {
     return false;
 }
 
+// The labels of the compared codes, "<code> vs <other code> <its reason>", kept once built: the
+// knowledge base is static, so a label only depends on the code, the comparison and the
+// language. A small table indexed by the comparison's address; a slot is overwritten when
+// another comparison lands on it.
+struct CompareLabel {
+    const kb::Compare *compare = nullptr;
+    unsigned code = 0;
+    kb::Lang lang = kb::Lang::en;
+    std::size_t len = 0;
+    char text[96] = "";
+};
+CompareLabel g_compare_labels[256];
+
+// The label of comparison `c` of `code`, or null when it is too long to keep (or to copy: then
+// Wireshark formats and marks it).
+const CompareLabel *compare_label(unsigned code, const kb::Compare &c) {
+    const kb::Lang l = lang();
+    const auto slot = (reinterpret_cast<std::uintptr_t>(&c) / sizeof(kb::Compare) + code) %
+                      (sizeof g_compare_labels / sizeof g_compare_labels[0]);
+    CompareLabel &cl = g_compare_labels[slot];
+    if (cl.compare == &c && cl.code == code && cl.lang == l) return &cl;
+    const kb::Entry *other = kb::lookup(c.code, l);
+    const char *reason = other ? other->reason : "";
+    char text[ITEM_LABEL_LENGTH];
+    std::size_t n = label_append(text, 0, code);
+    n = label_append(text, n, " vs ");
+    n = label_append(text, n, static_cast<unsigned>(c.code));
+    n = label_append(text, n, " ");
+    n = label_append(text, n, reason);
+    if (n >= sizeof cl.text) return nullptr;
+    memcpy(cl.text, text, n + 1);
+    cl.len = n;
+    cl.compare = &c;
+    cl.code = code;
+    cl.lang = l;
+    return &cl;
+}
+
 }  // namespace
 
 void render_explanation(proto_tree *tree, tvbuff_t *tvb, unsigned code) {
@@ -92,19 +131,14 @@ void render_explanation(proto_tree *tree, tvbuff_t *tvb, unsigned code) {
         add_text_subtree(tree, tvb, ett_sipdiag_compare, nullptr, title, strlen(title));
     for (std::size_t k = 0; k < e->compare_count; ++k) {
         const kb::Compare &c = e->compares[k];
-        const kb::Entry *other = kb::lookup(c.code, lang());
         proto_item *ci = proto_tree_add_uint(cmp, hf_sipdiag_compare_code, tvb, 0, 0, c.code);
-        const char *reason = other ? other->reason : "";
-        if (ci != cmp && strlen(reason) > ITEM_LABEL_LENGTH - 32) {  // cut and marked by Wireshark
-            proto_item_set_text(ci, "%u vs %u %s", code, c.code, reason);
-        } else if (ci != cmp) {  // not a faked item: "<code> vs <other code> <its reason>"
-            char text[ITEM_LABEL_LENGTH];
-            std::size_t n = label_append(text, 0, code);
-            n = label_append(text, n, " vs ");
-            n = label_append(text, n, static_cast<unsigned>(c.code));
-            n = label_append(text, n, " ");
-            n = label_append(text, n, reason);
-            set_label(ci, text, n);
+        if (ci != cmp) {  // not a faked item
+            if (const CompareLabel *cl = compare_label(code, c)) {
+                set_label(ci, cl->text, cl->len);
+            } else {  // a long one: Wireshark cuts and marks it
+                const kb::Entry *other = kb::lookup(c.code, lang());
+                proto_item_set_text(ci, "%u vs %u %s", code, c.code, other ? other->reason : "");
+            }
         }
         proto_item_set_generated(ci);
         proto_tree *ct = proto_item_add_subtree(ci, ett_sipdiag_compare);
