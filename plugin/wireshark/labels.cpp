@@ -283,16 +283,22 @@ std::size_t label_append(char *buf, std::size_t n, const char *s) {
 std::size_t label_append(char *buf, std::size_t n, unsigned v) {
     char digits[16];
     std::size_t k = sizeof digits;
-    digits[--k] = '\0';
     do {
         digits[--k] = static_cast<char>('0' + v % 10);
         v /= 10;
     } while (v != 0);
-    return label_append(buf, n, digits + k);
+    std::size_t len = sizeof digits - k;
+    if (n >= ITEM_LABEL_LENGTH - 1) return n;
+    if (len > ITEM_LABEL_LENGTH - 1 - n) len = ITEM_LABEL_LENGTH - 1 - n;
+    memcpy(buf + n, digits + k, len);
+    n += len;
+    buf[n] = '\0';
+    return n;
 }
 
 Num::Num(unsigned v) {
-    g_snprintf(s, sizeof s, "%u", v);
+    s[0] = '\0';
+    label_append(s, 0, v);  // as "%u", without a printf
 }
 
 Num::Num(double v, int decimals) {

@@ -51,7 +51,8 @@ proto_tree *add_text_subtree(proto_tree *t, tvbuff_t *tvb, int ett, proto_item *
                              const char *text, std::size_t len);
 
 // Appends to a label being built in buf[ITEM_LABEL_LENGTH] from its length n, cut at the
-// buffer's size as snprintf cuts (buf stays NUL-terminated); returns the new length.
+// buffer's size as snprintf cuts (buf stays NUL-terminated); returns the new length. Writes
+// no more than the text and its NUL.
 std::size_t label_append(char *buf, std::size_t n, const char *s);
 std::size_t label_append(char *buf, std::size_t n, unsigned v);
 

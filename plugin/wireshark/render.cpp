@@ -291,11 +291,14 @@ void render_request(proto_tree *tree, packet_info *pinfo, tvbuff_t *tvb, const M
     if (label_visible(ti)) {
         const char *method[] = {corr.method_name(r.method).c_str()};
         const char *summary = fmt(pinfo, kb::Label::request_item, method);
-        if (r.retry_of != 0) {
+        char text[ITEM_LABEL_LENGTH];
+        if (r.retry_of != 0) {  // "<request>, <retry>": cut where the protocol item's label is
             const Num code(corr.retry_of_code(r)), frame(r.retry_of);
             const char *args[] = {code.s, frame.s};
-            summary = wmem_strdup_printf(pinfo->pool, "%s, %s", summary,
-                                         fmt(pinfo, kb::Label::retry_after, args));
+            std::size_t n = label_append(text, 0, summary);
+            n = label_append(text, n, ", ");
+            label_append(text, n, fmt(pinfo, kb::Label::retry_after, args));
+            summary = text;
         }
         set_protocol_summary(ti, summary);
     }
