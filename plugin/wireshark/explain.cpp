@@ -55,6 +55,16 @@ proto_item *add_text(proto_tree *tree, int hf, tvbuff_t *tvb, const char *text) 
 
 namespace {
 
+// add_text() for a text of the knowledge base: its label is formatted once.
+void add_kb_text(proto_tree *tree, int hf, tvbuff_t *tvb, const char *text) {
+    proto_item *it = add_kb_string_item(tree, hf, tvb, text);
+    if (strlen(text) + 30 > ITEM_LABEL_LENGTH) add_wrapped_lines(it, tvb, text);
+}
+
+}  // namespace
+
+namespace {
+
 // Whether any item of the explanation can be seen or filtered: the tree is shown (-V, -T json,
 // the GUI's packet details) or a filter, column or -e names one of its fields. These items carry
 // no expert info, so when nothing can see them they are not built at all (they would be faked
@@ -117,13 +127,13 @@ void render_explanation(proto_tree *tree, tvbuff_t *tvb, unsigned code) {
     if (e == nullptr) return;
     for_each_site_hint(
         code, [&](const char *text) { add_string_item(tree, hf_sipdiag_site_hint, tvb, text); });
-    if (e->reason[0] != '\0') add_string_item(tree, hf_sipdiag_reason, tvb, e->reason);
-    add_text(tree, hf_sipdiag_meaning, tvb, e->meaning);
-    add_text(tree, hf_sipdiag_when, tvb, e->when);
-    add_text(tree, hf_sipdiag_fix, tvb, e->fix);
-    add_text(tree, hf_sipdiag_rfc, tvb, e->rfc);
+    if (e->reason[0] != '\0') add_kb_string_item(tree, hf_sipdiag_reason, tvb, e->reason);
+    add_kb_text(tree, hf_sipdiag_meaning, tvb, e->meaning);
+    add_kb_text(tree, hf_sipdiag_when, tvb, e->when);
+    add_kb_text(tree, hf_sipdiag_fix, tvb, e->fix);
+    add_kb_text(tree, hf_sipdiag_rfc, tvb, e->rfc);
     if (!e->registered) {
-        add_string_item(tree, hf_sipdiag_note, tvb, label(kb::Label::unregistered_note));
+        add_kb_string_item(tree, hf_sipdiag_note, tvb, label(kb::Label::unregistered_note));
     }
     if (!pref_compare_hints || e->compare_count == 0) return;
     const char *title = label(kb::Label::compared_with);
@@ -142,7 +152,7 @@ void render_explanation(proto_tree *tree, tvbuff_t *tvb, unsigned code) {
         }
         proto_item_set_generated(ci);
         proto_tree *ct = proto_item_add_subtree(ci, ett_sipdiag_compare);
-        add_text(ct, hf_sipdiag_compare_hint, tvb, c.hint);
+        add_kb_text(ct, hf_sipdiag_compare_hint, tvb, c.hint);
     }
 }
 

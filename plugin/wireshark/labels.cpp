@@ -5,6 +5,7 @@
 #include "wireshark/prefs.h"
 
 #include <climits>
+#include <cstdint>
 #include <cstdio>
 #include <cstring>
 
@@ -110,6 +111,56 @@ char *label_buffer(proto_item *it) {
 
 }  // namespace
 
+namespace {
+
+// What the label of a caption is before its value ("Code de réponse : "), per caption and
+// language, when the label is that text followed by the value (kb::tree_label with a short
+// value that needs no escape); ok false when it is not.
+struct CaptionPrefix {
+    const char *caption = nullptr;
+    kb::Lang lang = kb::Lang::en;
+    bool ok = false;
+    std::size_t len = 0;
+    char text[ITEM_LABEL_LENGTH] = "";
+};
+CaptionPrefix g_prefixes[128];
+
+const CaptionPrefix &caption_prefix(const char *caption, kb::Lang l) {
+    CaptionPrefix &p = g_prefixes[(reinterpret_cast<std::uintptr_t>(caption) >> 3) %
+                                  (sizeof g_prefixes / sizeof g_prefixes[0])];
+    if (p.caption == caption && p.lang == l) return p;
+    kb::tree_label(p.text, sizeof p.text, caption, "", l);
+    p.len = strlen(p.text);
+    char probe[ITEM_LABEL_LENGTH];
+    kb::tree_label(probe, sizeof probe, caption, "0 Az", l);
+    p.ok = p.len + 4 < ITEM_LABEL_LENGTH && strncmp(probe, p.text, p.len) == 0 &&
+           strcmp(probe + p.len, "0 Az") == 0;
+    p.caption = caption;
+    p.lang = l;
+    return p;
+}
+
+// kb::tree_label(text, ITEM_LABEL_LENGTH, caption, value, lang()) for a caption of the
+// knowledge base (static), without formatting when the value is short printable ASCII: the
+// caption's prefix and the value. Returns the label's length.
+std::size_t caption_label(char *text, const char *caption, const char *value) {
+    const kb::Lang l = lang();
+    const CaptionPrefix &p = caption_prefix(caption, l);
+    if (p.ok) {
+        std::size_t n = 0;
+        while (value[n] >= 0x20 && value[n] < 0x7f) ++n;
+        if (value[n] == '\0' && p.len + n < ITEM_LABEL_LENGTH) {
+            memcpy(text, p.text, p.len);
+            memcpy(text + p.len, value, n + 1);
+            return p.len + n;
+        }
+    }
+    kb::tree_label(text, ITEM_LABEL_LENGTH, caption, value, l);
+    return strlen(text);
+}
+
+}  // namespace
+
 const char *caption(int hf) {
     const Captions &c = captions();
     if (hf < c.base) return nullptr;
@@ -121,9 +172,50 @@ proto_item *add_string_item(proto_tree *t, int hf, tvbuff_t *tvb, const char *v)
     const char *cap = caption_to_format(t, hf);
     if (cap == nullptr) return generated(proto_tree_add_string(t, hf, tvb, 0, 0, v));
     char text[ITEM_LABEL_LENGTH];
-    kb::tree_label(text, sizeof text, cap, v, lang());
+    const std::size_t len = caption_label(text, cap, v);
     proto_item *it = proto_tree_add_string(t, hf, tvb, 0, 0, v);
-    set_label(it, text);
+    set_label(it, text, len);
+    return generated(it);
+}
+
+namespace {
+
+// Labels of knowledge-base texts, kept by (text, caption, language): formatting a long one costs
+// thousands of instructions (kb::tree_label cuts it and marks it). A slot is overwritten when
+// another text lands on it.
+struct KeptLabel {
+    const char *value = nullptr;
+    const char *caption = nullptr;
+    kb::Lang lang = kb::Lang::en;
+    std::size_t len = 0;
+    char text[ITEM_LABEL_LENGTH] = "";
+};
+KeptLabel g_kept_labels[512];
+
+const KeptLabel &kept_label(const char *caption, const char *value) {
+    const kb::Lang l = lang();
+    const auto h = (reinterpret_cast<std::uintptr_t>(value) >> 3) ^
+                   (reinterpret_cast<std::uintptr_t>(caption) >> 4);
+    KeptLabel &k = g_kept_labels[h % (sizeof g_kept_labels / sizeof g_kept_labels[0])];
+    if (k.value != value || k.caption != caption || k.lang != l) {
+        kb::tree_label(k.text, sizeof k.text, caption, value, l);
+        k.len = strlen(k.text);
+        k.value = value;
+        k.caption = caption;
+        k.lang = l;
+    }
+    return k;
+}
+
+}  // namespace
+
+proto_item *add_kb_string_item(proto_tree *t, int hf, tvbuff_t *tvb, const char *v) {
+    const char *cap = caption_to_format(t, hf);
+    proto_item *it = proto_tree_add_string(t, hf, tvb, 0, 0, v);
+    if (cap != nullptr) {
+        const KeptLabel &k = kept_label(cap, v);
+        set_label(it, k.text, k.len);
+    }
     return generated(it);
 }
 
@@ -133,18 +225,25 @@ proto_item *add_uint_item(proto_tree *t, int hf, tvbuff_t *tvb, guint32 v) {
     // As Wireshark shows the kinds sipdiag registers (BASE_DEC): "Client Failure (4)" for a
     // field with value names, else "4".
     const header_field_info *h = proto_registrar_get_nth(static_cast<guint>(hf));
-    char value[96];
+    char value[ITEM_LABEL_LENGTH];
     if (h != nullptr && h->strings != nullptr && h->type != FT_FRAMENUM) {
-        g_snprintf(value, sizeof value, "%s (%u)",
-                   val_to_str_const(v, static_cast<const value_string *>(h->strings), "Unknown"),
-                   v);
+        const char *name =
+            val_to_str_const(v, static_cast<const value_string *>(h->strings), "Unknown");
+        if (strlen(name) < 64) {
+            std::size_t n = label_append(value, 0, name);
+            n = label_append(value, n, " (");
+            n = label_append(value, n, v);
+            label_append(value, n, ")");
+        } else {  // as before: cut at 96 bytes
+            g_snprintf(value, 96, "%s (%u)", name, v);
+        }
     } else {
-        g_snprintf(value, sizeof value, "%u", v);
+        label_append(value, 0, v);
     }
     char text[ITEM_LABEL_LENGTH];
-    kb::tree_label(text, sizeof text, cap, value, lang());
+    const std::size_t len = caption_label(text, cap, value);
     proto_item *it = proto_tree_add_uint(t, hf, tvb, 0, 0, v);
-    set_label(it, text);
+    set_label(it, text, len);
     return generated(it);
 }
 
@@ -157,9 +256,9 @@ proto_item *add_bool_item(proto_tree *t, int hf, tvbuff_t *tvb, bool v) {
     const char *value =
         tfs != nullptr ? (v ? tfs->true_string : tfs->false_string) : (v ? "True" : "False");
     char text[ITEM_LABEL_LENGTH];
-    kb::tree_label(text, sizeof text, cap, value, lang());
+    const std::size_t len = caption_label(text, cap, value);
     proto_item *it = proto_tree_add_boolean(t, hf, tvb, 0, 0, v);
-    set_label(it, text);
+    set_label(it, text, len);
     return generated(it);
 }
 
@@ -174,9 +273,9 @@ proto_item *add_time_item(proto_tree *t, int hf, tvbuff_t *tvb, nstime_t *v) {
     const char *args[] = {secs};
     kb::format(value, sizeof value, label(kb::Label::seconds), args);
     char text[ITEM_LABEL_LENGTH];
-    kb::tree_label(text, sizeof text, cap, value, lang());
+    const std::size_t len = caption_label(text, cap, value);
     proto_item *it = proto_tree_add_time(t, hf, tvb, 0, 0, v);
-    set_label(it, text);
+    set_label(it, text, len);
     return generated(it);
 }
 
@@ -186,9 +285,9 @@ proto_item *add_double_item(proto_tree *t, int hf, tvbuff_t *tvb, double v) {
     char value[64];
     g_snprintf(value, sizeof value, "%.15g", v);  // as Wireshark shows an FT_DOUBLE
     char text[ITEM_LABEL_LENGTH];
-    kb::tree_label(text, sizeof text, cap, value, lang());
+    const std::size_t len = caption_label(text, cap, value);
     proto_item *it = proto_tree_add_double(t, hf, tvb, 0, 0, v);
-    set_label(it, text);
+    set_label(it, text, len);
     return generated(it);
 }
 

@@ -21,6 +21,9 @@ const char *caption(int hf);
 
 // Generated items with the caption of the user's language.
 proto_item *add_string_item(proto_tree *t, int hf, tvbuff_t *tvb, const char *v);
+// The same for a text of the knowledge base (static: its address never holds another text),
+// whose formatted label is kept and reused.
+proto_item *add_kb_string_item(proto_tree *t, int hf, tvbuff_t *tvb, const char *v);
 proto_item *add_uint_item(proto_tree *t, int hf, tvbuff_t *tvb, guint32 v);
 proto_item *add_bool_item(proto_tree *t, int hf, tvbuff_t *tvb, bool v);
 proto_item *add_time_item(proto_tree *t, int hf, tvbuff_t *tvb, nstime_t *v);
