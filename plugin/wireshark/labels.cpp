@@ -140,16 +140,43 @@ const CaptionPrefix &caption_prefix(const char *caption, kb::Lang l) {
     return p;
 }
 
+// The length of `value` when kb::tree_label copies it as it is (no byte escaped: well-formed
+// UTF-8 sequences as plugin/kb/text.cpp reads them, no control character), else SIZE_MAX.
+std::size_t verbatim_length(const char *value) {
+    const auto *p = reinterpret_cast<const unsigned char *>(value);
+    std::size_t n = 0;
+    while (p[n] != 0) {
+        const unsigned char b = p[n];
+        std::size_t len;
+        if (b < 0x80) {
+            if (b < 0x20 || b == 0x7F) return SIZE_MAX;
+            len = 1;
+        } else if (b >= 0xC2 && b <= 0xDF) {
+            len = 2;
+        } else if (b >= 0xE0 && b <= 0xEF) {
+            len = 3;
+        } else if (b >= 0xF0 && b <= 0xF4) {
+            len = 4;
+        } else {
+            return SIZE_MAX;
+        }
+        for (std::size_t k = 1; k < len; ++k) {
+            if ((p[n + k] & 0xC0) != 0x80) return SIZE_MAX;  // also stops at the NUL
+        }
+        n += len;
+    }
+    return n;
+}
+
 // kb::tree_label(text, ITEM_LABEL_LENGTH, caption, value, lang()) for a caption of the
-// knowledge base (static), without formatting when the value is short printable ASCII: the
+// knowledge base (static), without formatting when the value is copied as it is and fits: the
 // caption's prefix and the value. Returns the label's length.
 std::size_t caption_label(char *text, const char *caption, const char *value) {
     const kb::Lang l = lang();
     const CaptionPrefix &p = caption_prefix(caption, l);
     if (p.ok) {
-        std::size_t n = 0;
-        while (value[n] >= 0x20 && value[n] < 0x7f) ++n;
-        if (value[n] == '\0' && p.len + n < ITEM_LABEL_LENGTH) {
+        const std::size_t n = verbatim_length(value);
+        if (n != SIZE_MAX && p.len + n < ITEM_LABEL_LENGTH) {
             memcpy(text, p.text, p.len);
             memcpy(text + p.len, value, n + 1);
             return p.len + n;
@@ -181,8 +208,8 @@ proto_item *add_string_item(proto_tree *t, int hf, tvbuff_t *tvb, const char *v)
 namespace {
 
 // Labels of knowledge-base texts, kept by (text, caption, language): formatting a long one costs
-// thousands of instructions (kb::tree_label cuts it and marks it). A slot is overwritten when
-// another text lands on it.
+// thousands of instructions (kb::tree_label cuts it and marks it). Open addressing over a few
+// slots; when they are all taken, the first one is overwritten.
 struct KeptLabel {
     const char *value = nullptr;
     const char *caption = nullptr;
@@ -190,20 +217,26 @@ struct KeptLabel {
     std::size_t len = 0;
     char text[ITEM_LABEL_LENGTH] = "";
 };
-KeptLabel g_kept_labels[512];
+constexpr std::size_t kKeptSlots = 1024, kKeptProbes = 4;
+KeptLabel g_kept_labels[kKeptSlots];
 
 const KeptLabel &kept_label(const char *caption, const char *value) {
     const kb::Lang l = lang();
-    const auto h = (reinterpret_cast<std::uintptr_t>(value) >> 3) ^
-                   (reinterpret_cast<std::uintptr_t>(caption) >> 4);
-    KeptLabel &k = g_kept_labels[h % (sizeof g_kept_labels / sizeof g_kept_labels[0])];
-    if (k.value != value || k.caption != caption || k.lang != l) {
-        kb::tree_label(k.text, sizeof k.text, caption, value, l);
-        k.len = strlen(k.text);
-        k.value = value;
-        k.caption = caption;
-        k.lang = l;
+    const std::uint64_t key =
+        reinterpret_cast<std::uintptr_t>(value) * 31u + reinterpret_cast<std::uintptr_t>(caption);
+    const auto h = static_cast<std::size_t>((key * 0x9E3779B97F4A7C15ull) >> 54);  // 10 bits
+    KeptLabel *free_slot = nullptr;
+    for (std::size_t i = 0; i < kKeptProbes; ++i) {
+        KeptLabel &k = g_kept_labels[(h + i) % kKeptSlots];
+        if (k.value == value && k.caption == caption && k.lang == l) return k;
+        if (free_slot == nullptr && (k.value == nullptr || k.lang != l)) free_slot = &k;
     }
+    KeptLabel &k = free_slot != nullptr ? *free_slot : g_kept_labels[h % kKeptSlots];
+    kb::tree_label(k.text, sizeof k.text, caption, value, l);
+    k.len = strlen(k.text);
+    k.value = value;
+    k.caption = caption;
+    k.lang = l;
     return k;
 }
 
@@ -365,8 +398,8 @@ void set_protocol_summary(proto_item *ti, const char *summary) {
         return;
     }
     char text[ITEM_LABEL_LENGTH];
-    kb::tree_label(text, sizeof text, cap, summary, lang());
-    set_label(ti, text);
+    const std::size_t len = caption_label(text, cap, summary);
+    set_label(ti, text, len);
 }
 
 std::size_t label_append(char *buf, std::size_t n, const char *s) {
