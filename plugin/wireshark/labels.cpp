@@ -299,9 +299,31 @@ proto_item *add_time_item(proto_tree *t, int hf, tvbuff_t *tvb, nstime_t *v) {
     const char *cap = caption_to_format(t, hf);
     if (cap == nullptr) return generated(proto_tree_add_time(t, hf, tvb, 0, 0, v));
     char secs[48];
-    g_snprintf(secs, sizeof secs, "%s%ld.%09d", v->secs < 0 || v->nsecs < 0 ? "-" : "",
-               static_cast<long>(v->secs < 0 ? -v->secs : v->secs),
-               v->nsecs < 0 ? -v->nsecs : v->nsecs);
+    const long whole = static_cast<long>(v->secs < 0 ? -v->secs : v->secs);
+    const int frac = v->nsecs < 0 ? -v->nsecs : v->nsecs;
+    if (whole >= 0 && frac >= 0 && frac < 1000000000) {  // "%s%ld.%09d" without a printf
+        std::size_t n = 0;
+        if (v->secs < 0 || v->nsecs < 0) secs[n++] = '-';
+        char digits[24];
+        std::size_t k = sizeof digits;
+        auto w = static_cast<unsigned long>(whole);
+        do {
+            digits[--k] = static_cast<char>('0' + w % 10);
+            w /= 10;
+        } while (w != 0);
+        memcpy(secs + n, digits + k, sizeof digits - k);
+        n += sizeof digits - k;
+        secs[n++] = '.';
+        auto f = static_cast<unsigned>(frac);
+        for (std::size_t i = 9; i-- > 0;) {
+            secs[n + i] = static_cast<char>('0' + f % 10);
+            f /= 10;
+        }
+        secs[n + 9] = '\0';
+    } else {
+        g_snprintf(secs, sizeof secs, "%s%ld.%09d", v->secs < 0 || v->nsecs < 0 ? "-" : "", whole,
+                   frac);
+    }
     char value[96];
     const char *args[] = {secs};
     kb::format(value, sizeof value, label(kb::Label::seconds), args);
