@@ -8,6 +8,7 @@
 #include "wireshark/render.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <cstring>
 
 namespace sipdiag::ws {
@@ -23,7 +24,6 @@ void add_wrapped_lines(proto_item *item, tvbuff_t *tvb, const char *text) {
     proto_tree *sub = proto_item_add_subtree(item, ett_sipdiag_text);
     const std::size_t len = strlen(text);
     std::size_t start = 0;
-    char line[kWrapAt + 8];
     while (start < len) {
         std::size_t end = std::min(len, start + kWrapAt);
         if (end < len) {  // break at the last space, never inside a UTF-8 sequence
@@ -35,10 +35,7 @@ void add_wrapped_lines(proto_item *item, tvbuff_t *tvb, const char *text) {
                 while (end > start && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end;
             }
         }
-        const std::size_t n = end - start;
-        memcpy(line, text + start, n);
-        line[n] = '\0';
-        proto_tree_add_subtree(sub, tvb, 0, 0, ett_sipdiag_text, nullptr, line);
+        add_text_subtree(sub, tvb, ett_sipdiag_text, nullptr, text + start, end - start);
         start = end;
         while (start < len && text[start] == ' ') ++start;
     }
@@ -58,6 +55,16 @@ proto_item *add_text(proto_tree *tree, int hf, tvbuff_t *tvb, const char *text) 
 
 namespace {
 
+// add_text() for a text of the knowledge base: its label is formatted once.
+void add_kb_text(proto_tree *tree, int hf, tvbuff_t *tvb, const char *text) {
+    proto_item *it = add_kb_string_item(tree, hf, tvb, text);
+    if (strlen(text) + 30 > ITEM_LABEL_LENGTH) add_wrapped_lines(it, tvb, text);
+}
+
+}  // namespace
+
+namespace {
+
 // Whether any item of the explanation can be seen or filtered: the tree is shown (-V, -T json,
 // the GUI's packet details) or a filter, column or -e names one of its fields. These items carry
 // no expert info, so when nothing can see them they are not built at all (they would be faked
@@ -74,6 +81,44 @@ bool explanation_wanted(proto_tree *tree) {
     return false;
 }
 
+// The labels of the compared codes, "<code> vs <other code> <its reason>", kept once built: the
+// knowledge base is static, so a label only depends on the code, the comparison and the
+// language. A small table indexed by the comparison's address; a slot is overwritten when
+// another comparison lands on it.
+struct CompareLabel {
+    const kb::Compare *compare = nullptr;
+    unsigned code = 0;
+    kb::Lang lang = kb::Lang::en;
+    std::size_t len = 0;
+    char text[96] = "";
+};
+CompareLabel g_compare_labels[256];
+
+// The label of comparison `c` of `code`, or null when it is too long to keep (or to copy: then
+// Wireshark formats and marks it).
+const CompareLabel *compare_label(unsigned code, const kb::Compare &c) {
+    const kb::Lang l = lang();
+    const auto slot = (reinterpret_cast<std::uintptr_t>(&c) / sizeof(kb::Compare) + code) %
+                      (sizeof g_compare_labels / sizeof g_compare_labels[0]);
+    CompareLabel &cl = g_compare_labels[slot];
+    if (cl.compare == &c && cl.code == code && cl.lang == l) return &cl;
+    const kb::Entry *other = kb::lookup(c.code, l);
+    const char *reason = other ? other->reason : "";
+    char text[ITEM_LABEL_LENGTH];
+    std::size_t n = label_append(text, 0, code);
+    n = label_append(text, n, " vs ");
+    n = label_append(text, n, static_cast<unsigned>(c.code));
+    n = label_append(text, n, " ");
+    n = label_append(text, n, reason);
+    if (n >= sizeof cl.text) return nullptr;
+    memcpy(cl.text, text, n + 1);
+    cl.len = n;
+    cl.compare = &c;
+    cl.code = code;
+    cl.lang = l;
+    return &cl;
+}
+
 }  // namespace
 
 void render_explanation(proto_tree *tree, tvbuff_t *tvb, unsigned code) {
@@ -82,26 +127,32 @@ void render_explanation(proto_tree *tree, tvbuff_t *tvb, unsigned code) {
     if (e == nullptr) return;
     for_each_site_hint(
         code, [&](const char *text) { add_string_item(tree, hf_sipdiag_site_hint, tvb, text); });
-    if (e->reason[0] != '\0') add_string_item(tree, hf_sipdiag_reason, tvb, e->reason);
-    add_text(tree, hf_sipdiag_meaning, tvb, e->meaning);
-    add_text(tree, hf_sipdiag_when, tvb, e->when);
-    add_text(tree, hf_sipdiag_fix, tvb, e->fix);
-    add_text(tree, hf_sipdiag_rfc, tvb, e->rfc);
+    if (e->reason[0] != '\0') add_kb_string_item(tree, hf_sipdiag_reason, tvb, e->reason);
+    add_kb_text(tree, hf_sipdiag_meaning, tvb, e->meaning);
+    add_kb_text(tree, hf_sipdiag_when, tvb, e->when);
+    add_kb_text(tree, hf_sipdiag_fix, tvb, e->fix);
+    add_kb_text(tree, hf_sipdiag_rfc, tvb, e->rfc);
     if (!e->registered) {
-        add_string_item(tree, hf_sipdiag_note, tvb, label(kb::Label::unregistered_note));
+        add_kb_string_item(tree, hf_sipdiag_note, tvb, label(kb::Label::unregistered_note));
     }
     if (!pref_compare_hints || e->compare_count == 0) return;
-    proto_tree *cmp = proto_tree_add_subtree(tree, tvb, 0, 0, ett_sipdiag_compare, nullptr,
-                                             label(kb::Label::compared_with));
+    const char *title = label(kb::Label::compared_with);
+    proto_tree *cmp =
+        add_text_subtree(tree, tvb, ett_sipdiag_compare, nullptr, title, strlen(title));
     for (std::size_t k = 0; k < e->compare_count; ++k) {
         const kb::Compare &c = e->compares[k];
-        const kb::Entry *other = kb::lookup(c.code, lang());
-        proto_item *ci =
-            proto_tree_add_uint_format(cmp, hf_sipdiag_compare_code, tvb, 0, 0, c.code,
-                                       "%u vs %u %s", code, c.code, other ? other->reason : "");
+        proto_item *ci = proto_tree_add_uint(cmp, hf_sipdiag_compare_code, tvb, 0, 0, c.code);
+        if (ci != cmp) {  // not a faked item
+            if (const CompareLabel *cl = compare_label(code, c)) {
+                set_label(ci, cl->text, cl->len);
+            } else {  // a long one: Wireshark cuts and marks it
+                const kb::Entry *other = kb::lookup(c.code, lang());
+                proto_item_set_text(ci, "%u vs %u %s", code, c.code, other ? other->reason : "");
+            }
+        }
         proto_item_set_generated(ci);
         proto_tree *ct = proto_item_add_subtree(ci, ett_sipdiag_compare);
-        add_text(ct, hf_sipdiag_compare_hint, tvb, c.hint);
+        add_kb_text(ct, hf_sipdiag_compare_hint, tvb, c.hint);
     }
 }
 

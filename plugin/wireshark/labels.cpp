@@ -5,6 +5,7 @@
 #include "wireshark/prefs.h"
 
 #include <climits>
+#include <cstdint>
 #include <cstdio>
 #include <cstring>
 
@@ -87,6 +88,104 @@ proto_item *generated(proto_item *it) {
     return it;
 }
 
+// Labels copied into the item (checked against Wireshark 4.0's proto.c, whose item_label_t is
+// the representation buffer alone and whose text items are hf_text_only items); later release
+// lines changed item_label_t and get their labels through the API.
+#if SIPDIAG_WS_AT_LEAST(4, 2)
+constexpr bool kPlainLabels = false;
+#else
+constexpr bool kPlainLabels = true;
+static_assert(sizeof(item_label_t) == ITEM_LABEL_LENGTH, "item_label_t is not a plain buffer");
+#endif
+
+// The label buffer of a shown item (allocated in the packet's pool as Wireshark does, or the
+// one it has), or null when Wireshark itself must decide: hidden tree or hidden item.
+char *label_buffer(proto_item *it) {
+    if (!kPlainLabels || it == nullptr || PTREE_DATA(it) == nullptr || !PTREE_DATA(it)->visible)
+        return nullptr;
+    field_info *fi = PITEM_FINFO(it);
+    if (fi == nullptr || FI_GET_FLAG(fi, FI_HIDDEN)) return nullptr;
+    if (fi->rep == nullptr) fi->rep = wmem_new(PNODE_POOL(it), item_label_t);
+    return fi->rep->representation;
+}
+
+}  // namespace
+
+namespace {
+
+// What the label of a caption is before its value ("Code de réponse : "), per caption and
+// language, when the label is that text followed by the value (kb::tree_label with a short
+// value that needs no escape); ok false when it is not.
+struct CaptionPrefix {
+    const char *caption = nullptr;
+    kb::Lang lang = kb::Lang::en;
+    bool ok = false;
+    std::size_t len = 0;
+    char text[ITEM_LABEL_LENGTH] = "";
+};
+CaptionPrefix g_prefixes[128];
+
+const CaptionPrefix &caption_prefix(const char *caption, kb::Lang l) {
+    CaptionPrefix &p = g_prefixes[(reinterpret_cast<std::uintptr_t>(caption) >> 3) %
+                                  (sizeof g_prefixes / sizeof g_prefixes[0])];
+    if (p.caption == caption && p.lang == l) return p;
+    kb::tree_label(p.text, sizeof p.text, caption, "", l);
+    p.len = strlen(p.text);
+    char probe[ITEM_LABEL_LENGTH];
+    kb::tree_label(probe, sizeof probe, caption, "0 Az", l);
+    p.ok = p.len + 4 < ITEM_LABEL_LENGTH && strncmp(probe, p.text, p.len) == 0 &&
+           strcmp(probe + p.len, "0 Az") == 0;
+    p.caption = caption;
+    p.lang = l;
+    return p;
+}
+
+// The length of `value` when kb::tree_label copies it as it is (no byte escaped: well-formed
+// UTF-8 sequences as plugin/kb/text.cpp reads them, no control character), else SIZE_MAX.
+std::size_t verbatim_length(const char *value) {
+    const auto *p = reinterpret_cast<const unsigned char *>(value);
+    std::size_t n = 0;
+    while (p[n] != 0) {
+        const unsigned char b = p[n];
+        std::size_t len;
+        if (b < 0x80) {
+            if (b < 0x20 || b == 0x7F) return SIZE_MAX;
+            len = 1;
+        } else if (b >= 0xC2 && b <= 0xDF) {
+            len = 2;
+        } else if (b >= 0xE0 && b <= 0xEF) {
+            len = 3;
+        } else if (b >= 0xF0 && b <= 0xF4) {
+            len = 4;
+        } else {
+            return SIZE_MAX;
+        }
+        for (std::size_t k = 1; k < len; ++k) {
+            if ((p[n + k] & 0xC0) != 0x80) return SIZE_MAX;  // also stops at the NUL
+        }
+        n += len;
+    }
+    return n;
+}
+
+// kb::tree_label(text, ITEM_LABEL_LENGTH, caption, value, lang()) for a caption of the
+// knowledge base (static), without formatting when the value is copied as it is and fits: the
+// caption's prefix and the value. Returns the label's length.
+std::size_t caption_label(char *text, const char *caption, const char *value) {
+    const kb::Lang l = lang();
+    const CaptionPrefix &p = caption_prefix(caption, l);
+    if (p.ok) {
+        const std::size_t n = verbatim_length(value);
+        if (n != SIZE_MAX && p.len + n < ITEM_LABEL_LENGTH) {
+            memcpy(text, p.text, p.len);
+            memcpy(text + p.len, value, n + 1);
+            return p.len + n;
+        }
+    }
+    kb::tree_label(text, ITEM_LABEL_LENGTH, caption, value, l);
+    return strlen(text);
+}
+
 }  // namespace
 
 const char *caption(int hf) {
@@ -100,8 +199,57 @@ proto_item *add_string_item(proto_tree *t, int hf, tvbuff_t *tvb, const char *v)
     const char *cap = caption_to_format(t, hf);
     if (cap == nullptr) return generated(proto_tree_add_string(t, hf, tvb, 0, 0, v));
     char text[ITEM_LABEL_LENGTH];
-    kb::tree_label(text, sizeof text, cap, v, lang());
-    return generated(proto_tree_add_string_format(t, hf, tvb, 0, 0, v, "%s", text));
+    const std::size_t len = caption_label(text, cap, v);
+    proto_item *it = proto_tree_add_string(t, hf, tvb, 0, 0, v);
+    set_label(it, text, len);
+    return generated(it);
+}
+
+namespace {
+
+// Labels of knowledge-base texts, kept by (text, caption, language): formatting a long one costs
+// thousands of instructions (kb::tree_label cuts it and marks it). Open addressing over a few
+// slots; when they are all taken, the first one is overwritten.
+struct KeptLabel {
+    const char *value = nullptr;
+    const char *caption = nullptr;
+    kb::Lang lang = kb::Lang::en;
+    std::size_t len = 0;
+    char text[ITEM_LABEL_LENGTH] = "";
+};
+constexpr std::size_t kKeptSlots = 1024, kKeptProbes = 4;
+KeptLabel g_kept_labels[kKeptSlots];
+
+const KeptLabel &kept_label(const char *caption, const char *value) {
+    const kb::Lang l = lang();
+    const std::uint64_t key =
+        reinterpret_cast<std::uintptr_t>(value) * 31u + reinterpret_cast<std::uintptr_t>(caption);
+    const auto h = static_cast<std::size_t>((key * 0x9E3779B97F4A7C15ull) >> 54);  // 10 bits
+    KeptLabel *free_slot = nullptr;
+    for (std::size_t i = 0; i < kKeptProbes; ++i) {
+        KeptLabel &k = g_kept_labels[(h + i) % kKeptSlots];
+        if (k.value == value && k.caption == caption && k.lang == l) return k;
+        if (free_slot == nullptr && (k.value == nullptr || k.lang != l)) free_slot = &k;
+    }
+    KeptLabel &k = free_slot != nullptr ? *free_slot : g_kept_labels[h % kKeptSlots];
+    kb::tree_label(k.text, sizeof k.text, caption, value, l);
+    k.len = strlen(k.text);
+    k.value = value;
+    k.caption = caption;
+    k.lang = l;
+    return k;
+}
+
+}  // namespace
+
+proto_item *add_kb_string_item(proto_tree *t, int hf, tvbuff_t *tvb, const char *v) {
+    const char *cap = caption_to_format(t, hf);
+    proto_item *it = proto_tree_add_string(t, hf, tvb, 0, 0, v);
+    if (cap != nullptr) {
+        const KeptLabel &k = kept_label(cap, v);
+        set_label(it, k.text, k.len);
+    }
+    return generated(it);
 }
 
 proto_item *add_uint_item(proto_tree *t, int hf, tvbuff_t *tvb, guint32 v) {
@@ -110,17 +258,26 @@ proto_item *add_uint_item(proto_tree *t, int hf, tvbuff_t *tvb, guint32 v) {
     // As Wireshark shows the kinds sipdiag registers (BASE_DEC): "Client Failure (4)" for a
     // field with value names, else "4".
     const header_field_info *h = proto_registrar_get_nth(static_cast<guint>(hf));
-    char value[96];
+    char value[ITEM_LABEL_LENGTH];
     if (h != nullptr && h->strings != nullptr && h->type != FT_FRAMENUM) {
-        g_snprintf(value, sizeof value, "%s (%u)",
-                   val_to_str_const(v, static_cast<const value_string *>(h->strings), "Unknown"),
-                   v);
+        const char *name =
+            val_to_str_const(v, static_cast<const value_string *>(h->strings), "Unknown");
+        if (strlen(name) < 64) {
+            std::size_t n = label_append(value, 0, name);
+            n = label_append(value, n, " (");
+            n = label_append(value, n, v);
+            label_append(value, n, ")");
+        } else {  // as before: cut at 96 bytes
+            g_snprintf(value, 96, "%s (%u)", name, v);
+        }
     } else {
-        g_snprintf(value, sizeof value, "%u", v);
+        label_append(value, 0, v);
     }
     char text[ITEM_LABEL_LENGTH];
-    kb::tree_label(text, sizeof text, cap, value, lang());
-    return generated(proto_tree_add_uint_format(t, hf, tvb, 0, 0, v, "%s", text));
+    const std::size_t len = caption_label(text, cap, value);
+    proto_item *it = proto_tree_add_uint(t, hf, tvb, 0, 0, v);
+    set_label(it, text, len);
+    return generated(it);
 }
 
 proto_item *add_bool_item(proto_tree *t, int hf, tvbuff_t *tvb, bool v) {
@@ -132,23 +289,49 @@ proto_item *add_bool_item(proto_tree *t, int hf, tvbuff_t *tvb, bool v) {
     const char *value =
         tfs != nullptr ? (v ? tfs->true_string : tfs->false_string) : (v ? "True" : "False");
     char text[ITEM_LABEL_LENGTH];
-    kb::tree_label(text, sizeof text, cap, value, lang());
-    return generated(proto_tree_add_boolean_format(t, hf, tvb, 0, 0, v, "%s", text));
+    const std::size_t len = caption_label(text, cap, value);
+    proto_item *it = proto_tree_add_boolean(t, hf, tvb, 0, 0, v);
+    set_label(it, text, len);
+    return generated(it);
 }
 
 proto_item *add_time_item(proto_tree *t, int hf, tvbuff_t *tvb, nstime_t *v) {
     const char *cap = caption_to_format(t, hf);
     if (cap == nullptr) return generated(proto_tree_add_time(t, hf, tvb, 0, 0, v));
     char secs[48];
-    g_snprintf(secs, sizeof secs, "%s%ld.%09d", v->secs < 0 || v->nsecs < 0 ? "-" : "",
-               static_cast<long>(v->secs < 0 ? -v->secs : v->secs),
-               v->nsecs < 0 ? -v->nsecs : v->nsecs);
+    const long whole = static_cast<long>(v->secs < 0 ? -v->secs : v->secs);
+    const int frac = v->nsecs < 0 ? -v->nsecs : v->nsecs;
+    if (whole >= 0 && frac >= 0 && frac < 1000000000) {  // "%s%ld.%09d" without a printf
+        std::size_t n = 0;
+        if (v->secs < 0 || v->nsecs < 0) secs[n++] = '-';
+        char digits[24];
+        std::size_t k = sizeof digits;
+        auto w = static_cast<unsigned long>(whole);
+        do {
+            digits[--k] = static_cast<char>('0' + w % 10);
+            w /= 10;
+        } while (w != 0);
+        memcpy(secs + n, digits + k, sizeof digits - k);
+        n += sizeof digits - k;
+        secs[n++] = '.';
+        auto f = static_cast<unsigned>(frac);
+        for (std::size_t i = 9; i-- > 0;) {
+            secs[n + i] = static_cast<char>('0' + f % 10);
+            f /= 10;
+        }
+        secs[n + 9] = '\0';
+    } else {
+        g_snprintf(secs, sizeof secs, "%s%ld.%09d", v->secs < 0 || v->nsecs < 0 ? "-" : "", whole,
+                   frac);
+    }
     char value[96];
     const char *args[] = {secs};
     kb::format(value, sizeof value, label(kb::Label::seconds), args);
     char text[ITEM_LABEL_LENGTH];
-    kb::tree_label(text, sizeof text, cap, value, lang());
-    return generated(proto_tree_add_time_format(t, hf, tvb, 0, 0, v, "%s", text));
+    const std::size_t len = caption_label(text, cap, value);
+    proto_item *it = proto_tree_add_time(t, hf, tvb, 0, 0, v);
+    set_label(it, text, len);
+    return generated(it);
 }
 
 proto_item *add_double_item(proto_tree *t, int hf, tvbuff_t *tvb, double v) {
@@ -157,8 +340,10 @@ proto_item *add_double_item(proto_tree *t, int hf, tvbuff_t *tvb, double v) {
     char value[64];
     g_snprintf(value, sizeof value, "%.15g", v);  // as Wireshark shows an FT_DOUBLE
     char text[ITEM_LABEL_LENGTH];
-    kb::tree_label(text, sizeof text, cap, value, lang());
-    return generated(proto_tree_add_double_format(t, hf, tvb, 0, 0, v, "%s", text));
+    const std::size_t len = caption_label(text, cap, value);
+    proto_item *it = proto_tree_add_double(t, hf, tvb, 0, 0, v);
+    set_label(it, text, len);
+    return generated(it);
 }
 
 proto_item *add_string_text(proto_tree *t, int hf, tvbuff_t *tvb, const char *value,
@@ -171,7 +356,40 @@ proto_item *add_string_text(proto_tree *t, int hf, tvbuff_t *tvb, const char *va
     }
     char text[ITEM_LABEL_LENGTH];
     kb::tree_label(text, sizeof text, head, shown, lang());
-    return generated(proto_tree_add_string_format(t, hf, tvb, 0, 0, value, "%s", text));
+    proto_item *it = proto_tree_add_string(t, hf, tvb, 0, 0, value);
+    set_label(it, text);
+    return generated(it);
+}
+
+void set_label(proto_item *it, const char *text, std::size_t len) {
+    if (len < ITEM_LABEL_LENGTH) {
+        if (char *b = label_buffer(it)) {
+            memcpy(b, text, len);
+            b[len] = '\0';
+            return;
+        }
+    }
+    proto_item_set_text(it, "%.*s", static_cast<int>(len), text);
+}
+
+void set_label(proto_item *it, const char *text) {
+    set_label(it, text, strlen(text));
+}
+
+proto_tree *add_text_subtree(proto_tree *t, tvbuff_t *tvb, int ett, proto_item **item,
+                             const char *text, std::size_t len) {
+#if !SIPDIAG_WS_AT_LEAST(4, 2)
+    // The text item proto_tree_add_subtree() adds (hf_text_only, no value), its label copied in:
+    // formatting even an empty title costs some 600 instructions.
+    if (len < ITEM_LABEL_LENGTH && label_visible(t)) {
+        proto_item *it = proto_tree_add_item(t, hf_text_only, tvb, 0, 0, ENC_NA);
+        set_label(it, text, len);
+        if (item != nullptr) *item = it;
+        return proto_item_add_subtree(it, ett);
+    }
+#endif
+    return proto_tree_add_subtree_format(t, tvb, 0, 0, ett, item, "%.*s", static_cast<int>(len),
+                                         text);
 }
 
 bool label_visible(proto_item *ti) {
@@ -182,20 +400,59 @@ void set_protocol_summary(proto_item *ti, const char *summary) {
     if (!label_visible(ti)) return;
     const char *cap = captions().protocol;
     if (summary == nullptr) {
-        if (cap != nullptr) proto_item_set_text(ti, "%s", cap);
+        if (cap != nullptr) set_label(ti, cap);
         return;
     }
     if (cap == nullptr) {
-        proto_item_append_text(ti, ": %s", summary);
+        // Wireshark's own label (the protocol's name) and ": <summary>", as
+        // proto_item_append_text(ti, ": %s", summary) makes it on a fresh item.
+        const field_info *fi = PITEM_FINFO(ti);
+        if (kPlainLabels && fi != nullptr && fi->rep == nullptr && fi->hfinfo != nullptr &&
+            fi->hfinfo->type == FT_PROTOCOL && !FI_GET_FLAG(fi, FI_HIDDEN)) {
+            char text[ITEM_LABEL_LENGTH];
+            std::size_t n = label_append(text, 0, fi->hfinfo->name);
+            n = label_append(text, n, ": ");
+            n = label_append(text, n, summary);
+            set_label(ti, text, n);
+        } else {
+            proto_item_append_text(ti, ": %s", summary);
+        }
         return;
     }
     char text[ITEM_LABEL_LENGTH];
-    kb::tree_label(text, sizeof text, cap, summary, lang());
-    proto_item_set_text(ti, "%s", text);
+    const std::size_t len = caption_label(text, cap, summary);
+    set_label(ti, text, len);
+}
+
+std::size_t label_append(char *buf, std::size_t n, const char *s) {
+    if (n >= ITEM_LABEL_LENGTH - 1) return n;
+    std::size_t len = strlen(s);
+    if (len > ITEM_LABEL_LENGTH - 1 - n) len = ITEM_LABEL_LENGTH - 1 - n;
+    memcpy(buf + n, s, len);
+    n += len;
+    buf[n] = '\0';
+    return n;
+}
+
+std::size_t label_append(char *buf, std::size_t n, unsigned v) {
+    char digits[16];
+    std::size_t k = sizeof digits;
+    do {
+        digits[--k] = static_cast<char>('0' + v % 10);
+        v /= 10;
+    } while (v != 0);
+    std::size_t len = sizeof digits - k;
+    if (n >= ITEM_LABEL_LENGTH - 1) return n;
+    if (len > ITEM_LABEL_LENGTH - 1 - n) len = ITEM_LABEL_LENGTH - 1 - n;
+    memcpy(buf + n, digits + k, len);
+    n += len;
+    buf[n] = '\0';
+    return n;
 }
 
 Num::Num(unsigned v) {
-    g_snprintf(s, sizeof s, "%u", v);
+    s[0] = '\0';
+    label_append(s, 0, v);  // as "%u", without a printf
 }
 
 Num::Num(double v, int decimals) {

@@ -10,6 +10,7 @@
 #include "wireshark/prefs.h"
 
 #include <array>
+#include <cstring>
 
 namespace sipdiag::ws {
 
@@ -25,6 +26,14 @@ constexpr std::array<RuleRenderer, static_cast<std::size_t>(RuleId::count_)> kRe
     {render_interval, nullptr},                   // interval
     {render_evidence, nullptr},                   // evidence
 }};
+
+// A label that only depends on the language and a small value (the knowledge base is static),
+// kept once built.
+struct KeptLabel {
+    bool built = false;
+    kb::Lang lang = kb::Lang::en;
+    char text[ITEM_LABEL_LENGTH] = "";
+};
 
 void add_expert(packet_info *pinfo, proto_item *item, ExpertKind kind) {
     if (expert_field *ei = expert_for(kind)) expert_add_info(pinfo, item, ei);
@@ -64,18 +73,33 @@ void render_problems(proto_tree *tree, packet_info *pinfo, tvbuff_t *tvb, const 
     }
 }
 
+// The title of the follow-up subtree: "Follow-up: <outcome>" in the user's language.
+const char *followup_title(Outcome o) {
+    static KeptLabel kept[static_cast<std::size_t>(Outcome::request_missing) + 1];
+    const auto i = static_cast<std::size_t>(o);
+    const kb::Lang l = lang();
+    if (i >= sizeof kept / sizeof kept[0]) {  // not kept
+        static char text[ITEM_LABEL_LENGTH];
+        kb::tree_label(text, sizeof text, label(kb::Label::followup), outcome_text(o), l);
+        return text;
+    }
+    KeptLabel &k = kept[i];
+    if (!k.built || k.lang != l) {
+        kb::tree_label(k.text, sizeof k.text, label(kb::Label::followup), outcome_text(o), l);
+        k.built = true;
+        k.lang = l;
+    }
+    return k.text;
+}
+
 void render_followup(const RenderCtx &c, const RuleRenderer *rr) {
     const Diagnosis &d = c.d;
     const Outcome outcome = c.verdict.outcome;
     proto_item *top = nullptr;
-    char title[ITEM_LABEL_LENGTH] = "";
     const bool shown = label_visible(c.tree);  // else the title is never read
-    if (shown) {
-        kb::tree_label(title, sizeof title, label(kb::Label::followup), outcome_text(outcome),
-                       lang());
-    }
+    const char *title = shown ? followup_title(outcome) : "";
     proto_tree *sub =
-        proto_tree_add_subtree(c.tree, c.tvb, 0, 0, ett_sipdiag_followup, &top, title);
+        add_text_subtree(c.tree, c.tvb, ett_sipdiag_followup, &top, title, strlen(title));
     add_gen_uint(sub, hf_sipdiag_outcome, c.tvb, static_cast<guint32>(outcome));
     if (shown && outcome == Outcome::not_followed && c.corr.capture_ends_in_window(d)) {
         const Num after(static_cast<double>(c.corr.last_time() - d.time_ns) / 1e9, 1);
@@ -114,6 +138,38 @@ void render_call(const RenderCtx &c, bool complete) {
     if (entries == nullptr || entries->size() < 2) return;
     render_call_summary(c, *entries, complete);
     render_call_hints(c, *entries);
+}
+
+// "<code> <reason> (<class>xx <class name>)", the text of a response's protocol item; `e` is the
+// code's entry in the user's language (or null).
+void build_item_text(char *out, unsigned code, const kb::Entry *e) {
+    const unsigned cls = code / 100;
+    std::size_t n = label_append(out, 0, code);
+    n = label_append(out, n, " ");
+    n = label_append(out, n, e ? e->reason : "");
+    n = label_append(out, n, " (");
+    n = label_append(out, n, cls);
+    n = label_append(out, n, "xx ");
+    n = label_append(out, n, kb::class_name(cls, lang()));
+    label_append(out, n, ")");
+}
+
+const char *response_item_text(unsigned code, const kb::Entry *e) {
+    constexpr unsigned kFirst = 100, kLast = 699;  // the codes the knowledge base knows
+    static KeptLabel kept[kLast - kFirst + 1];
+    if (code < kFirst || code > kLast) {
+        static char text[ITEM_LABEL_LENGTH];
+        build_item_text(text, code, e);
+        return text;
+    }
+    KeptLabel &k = kept[code - kFirst];
+    const kb::Lang l = lang();
+    if (!k.built || k.lang != l) {
+        build_item_text(k.text, code, e);
+        k.built = true;
+        k.lang = l;
+    }
+    return k.text;
 }
 
 // sipdiag.summary, copied into the packet's pool (no C++ object outlives this function, and no
@@ -180,10 +236,7 @@ void render_response(proto_tree *tree, packet_info *pinfo, tvbuff_t *tvb, const 
     const unsigned cls = r.code / 100;
     proto_item *ti = add_message_item(tree, tvb, pos);
     if (label_visible(ti)) {  // hidden trees (-Y, -T fields, plain tshark): no label to format
-        char item_text[ITEM_LABEL_LENGTH];
-        g_snprintf(item_text, sizeof item_text, "%u %s (%uxx %s)", r.code, e ? e->reason : "", cls,
-                   kb::class_name(cls, lang()));
-        set_protocol_summary(ti, item_text);
+        set_protocol_summary(ti, response_item_text(r.code, e));
     }
     proto_tree *t = proto_item_add_subtree(ti, ett_sipdiag);
     proto_item *code_item = add_gen_uint(t, hf_sipdiag_code, tvb, r.code);
@@ -238,11 +291,14 @@ void render_request(proto_tree *tree, packet_info *pinfo, tvbuff_t *tvb, const M
     if (label_visible(ti)) {
         const char *method[] = {corr.method_name(r.method).c_str()};
         const char *summary = fmt(pinfo, kb::Label::request_item, method);
-        if (r.retry_of != 0) {
+        char text[ITEM_LABEL_LENGTH];
+        if (r.retry_of != 0) {  // "<request>, <retry>": cut where the protocol item's label is
             const Num code(corr.retry_of_code(r)), frame(r.retry_of);
             const char *args[] = {code.s, frame.s};
-            summary = wmem_strdup_printf(pinfo->pool, "%s, %s", summary,
-                                         fmt(pinfo, kb::Label::retry_after, args));
+            std::size_t n = label_append(text, 0, summary);
+            n = label_append(text, n, ", ");
+            label_append(text, n, fmt(pinfo, kb::Label::retry_after, args));
+            summary = text;
         }
         set_protocol_summary(ti, summary);
     }
