@@ -149,10 +149,6 @@ void add_pending(PendingList &pending, std::uint32_t record) {
     pending.push_back(record);
 }
 
-std::string client_id(const MessageView &m) {
-    return m.via_sent_by.empty() ? std::string(m.src) : to_lower(m.via_sent_by);
-}
-
 ClientId::ClientId(const MessageView &m) {
     const std::string_view v = m.via_sent_by;
     if (v.empty()) {

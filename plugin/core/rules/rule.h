@@ -171,7 +171,7 @@ struct Diagnosis {
     std::uint16_t followup_response_code = 0;
     std::uint32_t slot = UINT32_MAX;  // index into the rule's details
     TimeNs time_ns = 0;               // when the response was seen
-    std::uint64_t client = 0;         // hash of the client's identity (client_id())
+    std::uint64_t client = 0;         // hash of the client's identity (ClientId)
     std::uint64_t branch = 0;         // hash of the transaction's top Via branch
     std::uint32_t cseq = 0;
     FrameNum followup_frame = 0;  // the client's next attempt
@@ -278,10 +278,9 @@ struct Store {
 };
 
 // The client that sent the request of a transaction: the top Via sent-by (copied into every
-// response), or the source address when there is no Via.
-std::string client_id(const MessageView &m);
-// The same without allocating (the hashes below need it two or three times per message): in a
-// buffer of its own, valid as long as the object and `m`.
+// response), lower-cased, or the source address when there is no Via. Built in a buffer of its
+// own, without allocating (the hashes below need it two or three times per message); the view
+// is valid as long as the object and `m`.
 class ClientId {
   public:
     explicit ClientId(const MessageView &m);
