@@ -7,6 +7,10 @@
 #include <charconv>
 #include <cstring>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 // Wireshark behaviour reproduced here was checked against tshark 4.0 field output (sip.* fields
 // of crafted messages); the quirks are deliberate, so that the analysis sees the same values as
 // when it read Wireshark's fields:
@@ -45,31 +49,66 @@ bool has_text(std::string_view raw) {
     return !raw.empty() && raw.front() != '\0';
 }
 
-// End of the line starting at `i` (tvb_find_line_end): CRLF, LF or CR; `*next` is where the next
-// line starts.
-std::size_t line_end(std::string_view s, std::size_t i, std::size_t *next) {
-    // memchr is vectorised: find the LF, then a CR before it (a lone CR also ends a line).
-    if (i >= s.size()) {
-        *next = s.size();
-        return s.size();
+// One line as tvb_find_line_end() cuts it (CRLF, LF or a lone CR ends it): where it ends, where
+// the next line starts, its first ':' (npos when none) and whether its bytes are plain ASCII with
+// no NUL (the field text is then the bytes themselves). One pass over the line, sixteen bytes at
+// a time where SSE2 is there (every x86-64): lines are short, so calls to memchr() for the line
+// end, the CR and the colon cost more than the bytes.
+struct Line {
+    std::size_t end = 0;
+    std::size_t next = 0;
+    std::size_t colon = std::string_view::npos;
+    bool plain = true;
+};
+
+Line scan_line(std::string_view s, std::size_t i) {
+    const char *p = s.data();
+    const std::size_t n = s.size();
+    Line l;
+    std::size_t k = i;
+    bool found = false;
+#if defined(__SSE2__)
+    const __m128i lf = _mm_set1_epi8('\n');
+    const __m128i cr = _mm_set1_epi8('\r');
+    const __m128i co = _mm_set1_epi8(':');
+    const __m128i zero = _mm_setzero_si128();
+    for (; k + 16 <= n; k += 16) {
+        const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i *>(p + k));
+        const auto eol = static_cast<unsigned>(
+            _mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, lf), _mm_cmpeq_epi8(v, cr))));
+        // The bytes before the first line end of these sixteen (all of them when there is none).
+        const unsigned before = eol != 0 ? (eol & (0U - eol)) - 1 : 0xFFFFU;
+        const auto odd = static_cast<unsigned>(_mm_movemask_epi8(v) |
+                                               _mm_movemask_epi8(_mm_cmpeq_epi8(v, zero)));
+        if ((odd & before) != 0) l.plain = false;
+        if (l.colon == std::string_view::npos) {
+            const unsigned c =
+                static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, co))) & before;
+            if (c != 0) l.colon = k + static_cast<std::size_t>(__builtin_ctz(c));
+        }
+        if (eol != 0) {
+            k += static_cast<std::size_t>(__builtin_ctz(eol));
+            found = true;
+            break;
+        }
     }
-    const char *base = s.data();
-    const std::size_t n = s.size() - i;
-    const void *lf = std::memchr(base + i, '\n', n);
-    const std::size_t scan =
-        lf ? static_cast<std::size_t>(static_cast<const char *>(lf) - (base + i)) : n;
-    const void *cr = std::memchr(base + i, '\r', scan);
-    if (cr != nullptr) {
-        const std::size_t at = static_cast<std::size_t>(static_cast<const char *>(cr) - base);
-        *next = at + 1 < s.size() && s[at + 1] == '\n' ? at + 2 : at + 1;
-        return at;
+#endif
+    for (; !found && k < n; ++k) {
+        const auto c = static_cast<unsigned char>(p[k]);
+        if (c == '\n' || c == '\r') {
+            found = true;
+            break;
+        }
+        if (c == ':' && l.colon == std::string_view::npos) l.colon = k;
+        if (c == 0 || c >= 0x80) l.plain = false;
     }
-    if (lf != nullptr) {
-        *next = i + scan + 1;
-        return i + scan;
+    if (!found) {
+        l.end = l.next = n;
+        return l;
     }
-    *next = s.size();
-    return s.size();
+    l.end = k;
+    l.next = p[k] == '\r' && k + 1 < n && p[k + 1] == '\n' ? k + 2 : k + 1;
+    return l;
 }
 
 // strtoul(s, NULL, 10) on a 64-bit system, cut to 32 bits as proto_tree_add_uint() does.
@@ -368,12 +407,12 @@ std::string_view read_tag(std::string_view v, std::size_t from) {
 // the raw bytes at that index, and is dropped when longer than 16 bytes ("CSeq String too big").
 std::size_t ascii_prefix(std::string_view raw);  // below
 
-void read_cseq(std::string_view raw, SipText &t) {
-    // Plain ASCII (the common case) converts to itself: no copy then.
+void read_cseq(std::string_view raw, bool plain, SipText &t) {
+    // ASCII (the common case) converts to itself: no copy then.
     std::string converted;
-    const bool plain = ascii_prefix(raw) == raw.size();
-    if (!plain) converted = make_valid_utf8(raw);  // never shorter than raw
-    const std::string_view v = plain ? raw : std::string_view(converted);
+    const bool ascii = plain || ascii_prefix(raw) == raw.size();
+    if (!ascii) converted = make_valid_utf8(raw);  // never shorter than raw
+    const std::string_view v = ascii ? raw : std::string_view(converted);
     const std::size_t len = raw.size();
     std::size_t k = 0;
     while (k < len && is_digit(v[k])) ++k;
@@ -381,7 +420,7 @@ void read_cseq(std::string_view raw, SipText &t) {
     if (!t.has_cseq) {
         t.has_cseq = true;
         // strtoul reads the C string: up to a NUL (possible in the raw bytes).
-        t.cseq = strtoul_u32(v.substr(0, std::min(v.size(), v.find('\0'))));
+        t.cseq = strtoul_u32(plain ? v : v.substr(0, std::min(v.size(), v.find('\0'))));
     }
     while (k < len && !is_alpha(v[k])) ++k;
     if (k < len && len - k <= 16 && !has_text(t.cseq_method)) t.cseq_method = raw.substr(k);
@@ -391,14 +430,15 @@ void keep(std::vector<std::string_view> &list, std::string_view value, std::size
     if (list.size() < max) list.push_back(value);
 }
 
-void read_header(std::string_view name, std::string_view value, bool *first_via, SipText &t) {
+void read_header(std::string_view name, std::string_view value, bool plain, bool *first_via,
+                 SipText &t) {
     Hdr topic = Hdr::count_;
     switch (classify(name, &topic)) {
         case H::call_id:
             if (!has_text(t.call_id)) t.call_id = value;
             break;
         case H::cseq:
-            read_cseq(value, t);
+            read_cseq(value, plain, t);
             break;
         case H::via:
             read_via(value, *first_via, t);
@@ -476,6 +516,7 @@ void reset(SipText &t) {
         t.topics[static_cast<std::size_t>(__builtin_ctz(m))].clear();
     }
     t.topic_mask = 0;
+    t.plain = true;
 }
 
 }  // namespace
@@ -488,27 +529,32 @@ SipText parse_sip_message(std::string_view text) {
 
 void parse_sip_message(std::string_view text, SipText &t) {
     reset(t);
-    std::size_t next = 0;
-    const std::size_t first_end = line_end(text, 0, &next);
-    read_start_line(text.substr(0, first_end), t);
+    const Line first = scan_line(text, 0);
+    t.plain = first.plain;
+    read_start_line(text.substr(0, first.end), t);
     if (t.start == SipText::Start::other) return;
     bool first_via = true;
-    std::size_t pos = next;
+    std::size_t pos = first.next;
     while (pos < text.size()) {
-        std::size_t end = line_end(text, pos, &next);
-        if (end == pos) break;  // the empty line: the body follows
+        Line l = scan_line(text, pos);
+        if (l.end == pos) break;  // the empty line: the body follows
         // Continuation lines belong to this header. Wireshark throws (and stops dissecting) when
         // one runs to the end of the data: the header is then not added.
-        while (next < text.size() && is_wsp(text[next])) {
-            end = line_end(text, next, &next);
-            if (next >= text.size()) return;
+        while (l.next < text.size() && is_wsp(text[l.next])) {
+            const Line more = scan_line(text, l.next);
+            if (more.next >= text.size()) return;
+            if (l.colon == std::string_view::npos) l.colon = more.colon;
+            l.plain = l.plain && more.plain;
+            l.end = more.end;
+            l.next = more.next;
         }
-        const std::string_view line = text.substr(pos, end - pos);
-        pos = next;
-        const std::size_t colon = line.find(':');
-        if (colon == std::string_view::npos) continue;  // malformed: no colon, ignored
+        const std::string_view line = text.substr(pos, l.end - pos);
+        pos = l.next;
+        if (l.colon == std::string_view::npos) continue;  // malformed: no colon, ignored
+        t.plain = t.plain && l.plain;
+        const std::size_t colon = l.colon - (line.data() - text.data());
         const std::size_t v = skip_wsp(line, colon + 1);
-        read_header(line.substr(0, colon), line.substr(v), &first_via, t);
+        read_header(line.substr(0, colon), line.substr(v), l.plain, &first_via, t);
     }
 }
 
@@ -643,8 +689,8 @@ namespace {
 
 // dst = bounded_copy(field_text(raw), max), in place and without the intermediate string for the
 // common case (plain ASCII, where cutting at `max` cannot split a UTF-8 sequence).
-void set_text(std::string &dst, std::string_view raw, std::size_t max) {
-    if (plain_ascii(raw)) {
+void set_text(std::string &dst, std::string_view raw, std::size_t max, bool plain) {
+    if (plain || plain_ascii(raw)) {
         dst.assign(raw.data(), std::min(raw.size(), max));
     } else {
         dst = bounded_copy(field_text(raw), max);
@@ -662,44 +708,60 @@ namespace {
 
 // The text of a value as the adapter read it (bounded_copy(field_text(raw), max)): the bytes
 // themselves when they are plain ASCII, else converted into the store.
-std::string_view view_text(std::string_view raw, std::size_t max, TextStore &store) {
-    if (plain_ascii(raw)) return raw.substr(0, std::min(raw.size(), max));
+inline std::string_view view_text(std::string_view raw, std::size_t max, TextStore &store,
+                                  bool plain) {
+    if (plain || plain_ascii(raw)) return raw.substr(0, std::min(raw.size(), max));
     std::string &s = store.next();
     s = bounded_copy(field_text(raw), max);
     return s;
 }
 
 void view_list(const std::vector<std::string_view> &from, std::size_t max, TextStore &store,
-               std::vector<std::string_view> &to) {
+               bool plain, std::vector<std::string_view> &to) {
+    if (from.empty()) {  // most lists of most messages
+        to.clear();
+        return;
+    }
     to.resize(from.size());
-    for (std::size_t i = 0; i < from.size(); ++i) to[i] = view_text(from[i], max, store);
+    for (std::size_t i = 0; i < from.size(); ++i) to[i] = view_text(from[i], max, store, plain);
 }
 
 }  // namespace
 
 void fill_view(const SipText &t, TextStore &store, MessageView &m) {
+    const bool plain = t.plain;
     m.is_request = t.start == SipText::Start::request;
     m.status = t.start == SipText::Start::status ? t.status : 0;
-    m.method = view_text(t.method, 64, store);
-    m.request_uri = view_text(t.request_uri, 2048, store);
+    m.method = view_text(t.method, 64, store, plain);
+    m.request_uri = view_text(t.request_uri, 2048, store, plain);
     // Whole: the core keeps only its hash (Call-IDs that differ after byte 4096 are different
     // calls).
-    m.call_id = view_text(t.call_id, std::string::npos, store);
+    m.call_id = view_text(t.call_id, std::string::npos, store, plain);
     m.has_cseq = t.has_cseq;
     m.cseq = t.cseq;
-    m.cseq_method = view_text(t.cseq_method, 64, store);
-    m.branch = view_text(t.branch, 256, store);
-    m.from_tag = view_text(t.from_tag, 256, store);
-    m.to_uri = view_text(t.to_uri, 2048, store);
-    m.to_tag = view_text(t.to_tag, 256, store);
+    m.cseq_method = view_text(t.cseq_method, 64, store, plain);
+    m.branch = view_text(t.branch, 256, store, plain);
+    m.from_tag = view_text(t.from_tag, 256, store, plain);
+    m.to_uri = view_text(t.to_uri, 2048, store, plain);
+    m.to_tag = view_text(t.to_tag, 256, store, plain);
     // The client's identity is its top Via host with the number of Vias: a client's retry has as
     // many Vias as its first attempt (even from a new TCP port), a proxy's forwarded copy one more
     // (even when the proxy shares the client's host, as on loopback).
     m.via_sent_by = {};
     if (t.has_top_via) {
         std::string &v = store.next();
-        set_text(v, t.top_via_host, 256);
-        lower_in_place(v);
+        if (plain) {
+            // Lower-cased while copied (ASCII: cutting at 256 splits nothing).
+            const std::string_view host = t.top_via_host.substr(0, 256);
+            v.resize(host.size());
+            for (std::size_t i = 0; i < host.size(); ++i) {
+                const char c = host[i];
+                v[i] = c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+            }
+        } else {
+            set_text(v, t.top_via_host, 256, false);
+            lower_in_place(v);
+        }
         if (!v.empty()) {
             char count[16];
             const auto r = std::to_chars(count, count + sizeof count, t.via_count);
@@ -708,12 +770,12 @@ void fill_view(const SipText &t, TextStore &store, MessageView &m) {
         }
         m.via_sent_by = v;
     }
-    view_list(t.contact, std::string::npos, store, m.contact);
-    view_list(t.session_expires, 256, store, m.session_expires);
-    view_list(t.min_se, 256, store, m.min_se);
-    view_list(t.if_match, 256, store, m.if_match);
-    view_list(t.etag, 256, store, m.etag);
-    view_list(t.event, 256, store, m.event);
+    view_list(t.contact, std::string::npos, store, plain, m.contact);
+    view_list(t.session_expires, 256, store, plain, m.session_expires);
+    view_list(t.min_se, 256, store, plain, m.min_se);
+    view_list(t.if_match, 256, store, plain, m.if_match);
+    view_list(t.etag, 256, store, plain, m.etag);
+    view_list(t.event, 256, store, plain, m.event);
     // In Hdr order, as the adapter added them field by field (HeaderList keeps the first 64).
     auto &items = m.headers.items;
     items.clear();
@@ -724,7 +786,7 @@ void fill_view(const SipText &t, TextStore &store, MessageView &m) {
             if (items.size() == kMaxHeaderItems) break;
             const auto hdr = static_cast<Hdr>(h);
             std::string_view text;
-            if ((hdr == Hdr::expires || hdr == Hdr::retry_after) || !plain_ascii(v)) {
+            if ((hdr == Hdr::expires || hdr == Hdr::retry_after) || !(plain || plain_ascii(v))) {
                 std::string &s = store.next();
                 if (!topic_text(hdr, v, &s)) continue;
                 if (s.size() > kMaxHeaderText) s = bounded_copy(s, kMaxHeaderText);

@@ -144,6 +144,9 @@ struct SipText {
     std::array<std::vector<std::string_view>, static_cast<std::size_t>(Hdr::count_)> topics;
     // Bit h set when topics[h] is not empty (so that nothing walks the empty lists).
     std::uint32_t topic_mask = 0;
+    // Every line a value above was taken from (start line, headers) is plain ASCII with no NUL:
+    // each value's field text is then its bytes, with no check per value.
+    bool plain = true;
     static_assert(static_cast<std::size_t>(Hdr::count_) <= 32, "topic_mask holds one bit per Hdr");
 };
 

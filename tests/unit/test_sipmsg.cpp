@@ -490,5 +490,61 @@ TEST(SipmsgToTag, AsWiresharkFindsIt) {
     }
 }
 
+// The reader scans each line sixteen bytes at a time (line end, first colon, plain ASCII): a byte
+// that matters must count wherever it falls, before, on or after a sixteen-byte boundary, and in
+// the line's last bytes (read one at a time). Call-ID values with the byte at every place of the
+// first 48.
+TEST(SipmsgScan, ALineEndColonOrOddByteAtEveryPlace) {
+    struct Row {
+        const char *name;
+        std::string byte;      // put after `p` letters a
+        std::string expected;  // the Call-ID then, after the `p` letters a
+    };
+    const Row rows[] = {
+        {"invalid UTF-8", "\xff",
+         "\xEF\xBF\xBD"
+         "bbbbb"},
+        {"valid UTF-8", "\xC3\xA9",
+         "\xC3\xA9"
+         "bbbbb"},
+        {"NUL cuts the text", std::string(1, '\0'), ""},
+        {"a colon in the value", ":", ":bbbbb"},
+        {"a lone CR ends the line", "\r", ""},
+        {"LF ends the line", "\n", ""},
+        {"a folded line continues it", "\r\n ", "\r\n bbbbb"},
+    };
+    for (const Row &row : rows) {
+        for (std::size_t p = 0; p < 48; ++p) {
+            const std::string text = "SIP/2.0 302 Moved\r\nCall-ID: " + std::string(p, 'a') +
+                                     row.byte + "bbbbb\r\nCSeq: 1 INVITE\r\n\r\n";
+            SipMessage m;
+            fill_sip_message(parse_sip_message(text), m);
+            // A value starts after the whitespace after the colon, line breaks included.
+            std::string want = std::string(p, 'a') + row.expected;
+            if (p == 0) want.erase(0, want.find_first_not_of(" \t\r\n"));
+            EXPECT_EQ(m.call_id, want) << row.name << " at " << p;
+            EXPECT_TRUE(m.has_cseq) << row.name << " at " << p;
+            EXPECT_EQ(m.cseq_method, "INVITE") << row.name << " at " << p;
+        }
+    }
+}
+
+// The colon found by the scan is the first of the line, also past the first sixteen bytes (a
+// long header name) and when the name itself is cut by a boundary.
+TEST(SipmsgScan, TheFirstColonOfALongHeaderLine) {
+    for (std::size_t pad = 0; pad < 20; ++pad) {
+        const std::string text = "SIP/2.0 407 Auth\r\n" + std::string(pad, 'X') +
+                                 "Y: 1\r\nProxy-Authenticate: Digest realm=\"a:b\"\r\n"
+                                 "Call-ID: c" +
+                                 std::string(pad, 'c') + "\r\n\r\n";
+        SipMessage m;
+        fill_sip_message(parse_sip_message(text), m);
+        ASSERT_EQ(m.headers.items.size(), 1u) << pad;
+        EXPECT_EQ(m.headers.items[0].first, Hdr::proxy_authenticate) << pad;
+        EXPECT_EQ(m.headers.items[0].second, "Digest realm=\"a:b\"") << pad;
+        EXPECT_EQ(m.call_id, "c" + std::string(pad, 'c')) << pad;
+    }
+}
+
 }  // namespace
 }  // namespace sipdiag
