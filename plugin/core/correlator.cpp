@@ -17,7 +17,7 @@ bool is_final(unsigned code) {
 }
 
 std::uint64_t tx_key(const MessageView &m) {
-    return hash_parts({m.call_id, m.cseq_method, m.branch}, m.cseq);
+    return hash_parts({m.cseq_method, m.branch}, m.call_hash ^ m.cseq);
 }
 
 // Multi-point captures: the key of one message (the request, kRequestSighting, or a response
@@ -83,8 +83,13 @@ Correlator::Correlator(Config config)
 
 std::uint8_t Correlator::intern_method(std::string_view m) {
     if (m.empty()) return 0;
-    std::string name = bounded_copy(m, 32);  // stored and looked up the same way
+    // Stored and looked up the same way (cut at 32 bytes); compared as a view, so that the name
+    // is copied only when it is new.
     std::vector<std::string> &methods = store_.methods;
+    const std::string_view key = m.size() <= 32 ? m : std::string_view{};
+    std::string cut;
+    if (key.empty()) cut = bounded_copy(m, 32);
+    const std::string_view name = key.empty() ? std::string_view(cut) : key;
     for (std::size_t i = 1; i < methods.size(); ++i) {
         if (methods[i] == name) return static_cast<std::uint8_t>(i);
     }
@@ -94,7 +99,7 @@ std::uint8_t Correlator::intern_method(std::string_view m) {
         if (methods.size() == kMaxMethods - 1) methods.emplace_back("(other)");
         return static_cast<std::uint8_t>(kMaxMethods - 1);
     }
-    methods.push_back(std::move(name));
+    methods.emplace_back(name);
     return static_cast<std::uint8_t>(methods.size() - 1);
 }
 
@@ -531,7 +536,7 @@ ExpertKind Correlator::retry_expert(const Record &request) const {
 void Correlator::note_call(const MessageView &msg, std::uint32_t idx) {
     Record &rec = store_.records[idx];
     Diagnosis &d = store_.diagnoses[store_.detail(rec)];
-    const std::uint64_t key = hash_parts({msg.call_id});
+    const std::uint64_t key = msg.call_hash;
     std::uint32_t *ci = call_index_.find(key);
     if (ci == nullptr || *ci >= calls_.size()) {
         if (calls_.size() >= config_.calls) return;  // bounded: no call view beyond this

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "core/sipmsg.h"
 
+#include "core/bounded_map.h"
 #include "core/sipvalue.h"
 
 #include <algorithm>
@@ -737,6 +738,7 @@ void fill_view(const SipText &t, TextStore &store, MessageView &m) {
     // Whole: the core keeps only its hash (Call-IDs that differ after byte 4096 are different
     // calls).
     m.call_id = view_text(t.call_id, std::string::npos, store, plain);
+    m.call_hash = hash_parts({m.call_id});
     m.has_cseq = t.has_cseq;
     m.cseq = t.cseq;
     m.cseq_method = view_text(t.cseq_method, 64, store, plain);
@@ -843,6 +845,7 @@ MessageView view_of(const SipMessage &m) {
     v.status = m.status;
     v.request_uri = m.request_uri;
     v.call_id = m.call_id;
+    v.call_hash = hash_parts({v.call_id});
     v.has_cseq = m.has_cseq;
     v.cseq = m.cseq;
     v.cseq_method = m.cseq_method;

@@ -76,6 +76,9 @@ struct MessageView {
     unsigned status = 0;
     std::string_view request_uri;
     std::string_view call_id;
+    // hash_parts({call_id}) (core/bounded_map.h), computed once with the view: the transaction,
+    // dialog and call keys all start from it.
+    std::uint64_t call_hash = 0;
     bool has_cseq = false;
     std::uint32_t cseq = 0;
     std::string_view cseq_method;

@@ -415,10 +415,10 @@ TEST(SipmsgHostile, OnlyLineBreaksAndNuls) {
 // message, views into the text. They must say what the owning copy says, whatever came before.
 bool same(const MessageView &a, const MessageView &b) {
     return a.is_request == b.is_request && a.method == b.method && a.status == b.status &&
-           a.request_uri == b.request_uri && a.call_id == b.call_id && a.has_cseq == b.has_cseq &&
-           a.cseq == b.cseq && a.cseq_method == b.cseq_method && a.branch == b.branch &&
-           a.via_sent_by == b.via_sent_by && a.from_tag == b.from_tag && a.to_uri == b.to_uri &&
-           a.to_tag == b.to_tag && a.contact == b.contact &&
+           a.request_uri == b.request_uri && a.call_id == b.call_id && a.call_hash == b.call_hash &&
+           a.has_cseq == b.has_cseq && a.cseq == b.cseq && a.cseq_method == b.cseq_method &&
+           a.branch == b.branch && a.via_sent_by == b.via_sent_by && a.from_tag == b.from_tag &&
+           a.to_uri == b.to_uri && a.to_tag == b.to_tag && a.contact == b.contact &&
            a.session_expires == b.session_expires && a.min_se == b.min_se &&
            a.if_match == b.if_match && a.etag == b.etag && a.event == b.event &&
            a.headers.items == b.headers.items;

@@ -76,7 +76,7 @@ RedirectRule::RedirectRule(Store &store, const Config &config)
 
 bool RedirectRule::diagnose(const MessageView &resp, const Transaction *, Diagnosis &d) {
     RedirectDetail &rd = new_detail(d);
-    rd.call_hash = hash_parts({resp.call_id});
+    rd.call_hash = resp.call_hash;
     ContactList parsed;
     for (std::string_view v : resp.contact) parse_contacts(v, parsed);
     if (parsed.total == 0) {
@@ -124,7 +124,7 @@ std::size_t RedirectRule::pending_keys(const MessageView &resp, const Diagnosis 
 bool RedirectRule::accepts(const Record &resp, const Diagnosis &d, const MessageView &req) const {
     if (store_.methods[resp.method] != req.method) return false;
     const RedirectDetail &rd = *detail(d);
-    if (hash_parts({req.call_id}) == rd.call_hash) return is_new_request_of_call(d, req);
+    if (req.call_hash == rd.call_hash) return is_new_request_of_call(d, req);
     // A new dialog is the retry only when it goes to one of the Contacts: any other later call
     // of the client is just a later call.
     for (const RedirectContact &c : rd.contacts) {
@@ -145,7 +145,7 @@ void RedirectRule::judge(Diagnosis &d, const MessageView &req) {
             break;
         }
     }
-    rd.new_dialog = hash_parts({req.call_id}) != rd.call_hash;
+    rd.new_dialog = req.call_hash != rd.call_hash;
     if (!chosen) {
         rd.retry = RedirectDetail::Target::off_contact;
     } else if (!rd.original_uri().empty() &&
@@ -176,7 +176,7 @@ void RedirectRule::observe_request(const MessageView &req, const Transaction &) 
     const ClientId id(req);
     auto *list = redirects_.find(hash_parts({id.view()}, 0x302));
     if (list == nullptr) return;
-    const std::uint64_t call = hash_parts({req.call_id});
+    const std::uint64_t call = req.call_hash;
     const SipUri target = parse_sip_uri(req.request_uri);  // once, not once per contact
     for (auto it = list->begin(); it != list->end();) {
         const Diagnosis &d = store_.diagnosis_of(*it);

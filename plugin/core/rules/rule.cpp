@@ -171,11 +171,11 @@ std::uint64_t client_hash(const MessageView &m) {
 }
 
 std::uint64_t dialog_key(const MessageView &m) {
-    return hash_parts({m.call_id, m.from_tag});
+    return hash_parts({m.from_tag}, m.call_hash);
 }
 
 std::uint64_t call_key(const MessageView &m) {
-    return hash_parts({m.call_id}, 0x401);
+    return hash_parts({}, m.call_hash ^ 0x401);
 }
 
 std::uint64_t client_key(const MessageView &m) {
