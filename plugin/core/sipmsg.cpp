@@ -739,6 +739,7 @@ void fill_view(const SipText &t, TextStore &store, MessageView &m) {
     // calls).
     m.call_id = view_text(t.call_id, std::string::npos, store, plain);
     m.call_hash = hash_parts({m.call_id});
+    m.client_hash_memo = 0;
     m.has_cseq = t.has_cseq;
     m.cseq = t.cseq;
     m.cseq_method = view_text(t.cseq_method, 64, store, plain);

@@ -94,6 +94,9 @@ struct MessageView {
     std::vector<std::string_view> etag;
     std::vector<std::string_view> event;
     HeaderViews headers;
+    // client_hash() (core/rules/rule.h) of this message, kept by its first call (0: not yet): a
+    // message's keys need it three or four times. fill_view() and view_of() reset it.
+    mutable std::uint64_t client_hash_memo = 0;
 };
 
 // Text a MessageView points to when it is not the message bytes (converted or cut values, the

@@ -2,6 +2,7 @@
 // Table-driven tests of reading a SIP message's text (plugin/core/sipmsg.h). The expected values
 // are those Wireshark 4.0's SIP dissector gives in the fields the adapter used to read (checked
 // with tshark -T fields on the same messages), quirks included.
+#include "core/rules/rule.h"
 #include "core/sipmsg.h"
 
 #include <gtest/gtest.h>
@@ -544,6 +545,35 @@ TEST(SipmsgScan, TheFirstColonOfALongHeaderLine) {
         EXPECT_EQ(m.headers.items[0].second, "Digest realm=\"a:b\"") << pad;
         EXPECT_EQ(m.call_id, "c" + std::string(pad, 'c')) << pad;
     }
+}
+
+// The client hash is kept in the view by its first use: a view filled again for the next message
+// must not keep the previous message's (the adapter reuses its views from message to message).
+TEST(SipmsgViews, TheClientHashIsThatOfTheMessageFilledLast) {
+    const std::string a =
+        "INVITE sip:b@h SIP/2.0\r\nVia: SIP/2.0/UDP Alice.example:5060;branch=z9"
+        "hG4bK1\r\nCall-ID: c1\r\nCSeq: 1 INVITE\r\n\r\n";
+    const std::string b =
+        "INVITE sip:b@h SIP/2.0\r\nVia: SIP/2.0/UDP bob.example:5060;branch=z9"
+        "hG4bK2\r\nCall-ID: c2\r\nCSeq: 1 INVITE\r\n\r\n";
+    SipText t;
+    TextStore store;
+    MessageView v;
+    parse_sip_message(a, t);
+    fill_view(t, store, v);
+    const std::uint64_t first = client_hash(v);
+    store.reset();
+    parse_sip_message(b, t);
+    fill_view(t, store, v);
+    SipMessage copy;
+    fill_sip_message(parse_sip_message(b), copy);
+    EXPECT_NE(client_hash(v), first);
+    EXPECT_EQ(client_hash(v), client_hash(view_of(copy)));
+    // The identity is case-insensitive (the Via host is lower-cased).
+    SipMessage upper;
+    fill_sip_message(parse_sip_message(a), upper);
+    upper.via_sent_by = "ALICE.EXAMPLE#1";
+    EXPECT_EQ(client_hash(view_of(upper)), first);
 }
 
 }  // namespace

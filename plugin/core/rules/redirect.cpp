@@ -110,8 +110,7 @@ void RedirectRule::diagnosed(const MessageView &resp, const Transaction &tx, std
     if (!tx.captured() || tx.request_uri().empty()) return;
     RedirectDetail &rd = detail(store_.diagnosis_of(record));
     rd.text.set(RedirectDetail::kOriginalUri, tx.request_uri());
-    const ClientId id(resp);
-    add_pending(redirects_.get(hash_parts({id.view()}, 0x302)), record);
+    add_pending(redirects_.get(hash_parts({}, client_hash(resp) ^ 0x302)), record);
 }
 
 std::size_t RedirectRule::pending_keys(const MessageView &resp, const Diagnosis &,
@@ -173,8 +172,7 @@ ExpertKind RedirectRule::wrong_fix_expert(const Diagnosis &d) const {
 
 void RedirectRule::observe_request(const MessageView &req, const Transaction &) {
     if (req.method != "INVITE") return;
-    const ClientId id(req);
-    auto *list = redirects_.find(hash_parts({id.view()}, 0x302));
+    auto *list = redirects_.find(hash_parts({}, client_hash(req) ^ 0x302));
     if (list == nullptr) return;
     const std::uint64_t call = req.call_hash;
     const SipUri target = parse_sip_uri(req.request_uri);  // once, not once per contact

@@ -166,8 +166,11 @@ ClientId::ClientId(const MessageView &m) {
 }
 
 std::uint64_t client_hash(const MessageView &m) {
-    const ClientId id(m);
-    return hash_parts({id.view()});
+    if (m.client_hash_memo == 0) {
+        const ClientId id(m);
+        m.client_hash_memo = hash_parts({id.view()}) | 1;  // never 0: 0 means "not yet"
+    }
+    return m.client_hash_memo;
 }
 
 std::uint64_t dialog_key(const MessageView &m) {
@@ -179,8 +182,7 @@ std::uint64_t call_key(const MessageView &m) {
 }
 
 std::uint64_t client_key(const MessageView &m) {
-    const ClientId id(m);
-    return hash_parts({id.view(), m.from_tag}, 0xc11e);
+    return hash_parts({m.from_tag}, client_hash(m) ^ 0xc11e);
 }
 
 std::uint64_t entity_key(std::string_view uri, std::string_view event) {

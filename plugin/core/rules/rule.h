@@ -279,8 +279,7 @@ struct Store {
 
 // The client that sent the request of a transaction: the top Via sent-by (copied into every
 // response), lower-cased, or the source address when there is no Via. Built in a buffer of its
-// own, without allocating (the hashes below need it two or three times per message); the view
-// is valid as long as the object and `m`.
+// own, without allocating; the view is valid as long as the object and `m`.
 class ClientId {
   public:
     explicit ClientId(const MessageView &m);
@@ -293,6 +292,8 @@ class ClientId {
     std::string long_;  // a sent-by longer than buf_ (never from the adapter: it bounds it)
     std::string_view view_;
 };
+// Its hash, built once per message (kept in m.client_hash_memo): the keys below and the rules
+// start from it.
 std::uint64_t client_hash(const MessageView &m);
 // Keys of the pending tables.
 std::uint64_t dialog_key(const MessageView &m);
