@@ -86,10 +86,9 @@ std::uint8_t Correlator::intern_method(std::string_view m) {
     // Stored and looked up the same way (cut at 32 bytes); compared as a view, so that the name
     // is copied only when it is new.
     std::vector<std::string> &methods = store_.methods;
-    const std::string_view key = m.size() <= 32 ? m : std::string_view{};
-    std::string cut;
-    if (key.empty()) cut = bounded_copy(m, 32);
-    const std::string_view name = key.empty() ? std::string_view(cut) : key;
+    std::string cut;  // only for a name longer than that
+    if (m.size() > 32) cut = bounded_copy(m, 32);
+    const std::string_view name = m.size() > 32 ? std::string_view(cut) : m;
     for (std::size_t i = 1; i < methods.size(); ++i) {
         if (methods[i] == name) return static_cast<std::uint8_t>(i);
     }

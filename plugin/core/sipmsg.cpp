@@ -754,18 +754,8 @@ void fill_view(const SipText &t, TextStore &store, MessageView &m) {
     m.via_sent_by = {};
     if (t.has_top_via) {
         std::string &v = store.next();
-        if (plain) {
-            // Lower-cased while copied (ASCII: cutting at 256 splits nothing).
-            const std::string_view host = t.top_via_host.substr(0, 256);
-            v.resize(host.size());
-            for (std::size_t i = 0; i < host.size(); ++i) {
-                const char c = host[i];
-                v[i] = c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
-            }
-        } else {
-            set_text(v, t.top_via_host, 256, false);
-            lower_in_place(v);
-        }
+        set_text(v, t.top_via_host, 256, plain);
+        lower_in_place(v);
         if (!v.empty()) {
             char count[16];
             const auto r = std::to_chars(count, count + sizeof count, t.via_count);
