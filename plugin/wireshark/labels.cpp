@@ -212,15 +212,46 @@ namespace {
 // slots; when they are all taken, the first one is overwritten.
 struct KeptLabel {
     const char *value = nullptr;
-    const char *caption = nullptr;
+    const char *caption = nullptr;  // or the registered name, for Wireshark's own label
     kb::Lang lang = kb::Lang::en;
+    bool own = false;  // Wireshark's own label (wireshark_label), not kb::tree_label's
     std::size_t len = 0;
     char text[ITEM_LABEL_LENGTH] = "";
 };
 constexpr std::size_t kKeptSlots = 1024, kKeptProbes = 4;
 KeptLabel g_kept_labels[kKeptSlots];
 
-const KeptLabel &kept_label(const char *caption, const char *value) {
+// Wireshark 4.0's own label of a string item whose value is printable ASCII (proto.c,
+// label_fill and label_mark_truncated): "Name: value" when it fits in ITEM_LABEL_LENGTH - 1
+// bytes, else "Name [truncated]: value" cut to ITEM_LABEL_LENGTH - 2 bytes. Returns the length,
+// or SIZE_MAX for a value Wireshark would escape or a name too long for this shortcut.
+std::size_t wireshark_label(char *out, const char *name, const char *value) {
+    static constexpr char kSep[] = ": ", kCut[] = " [truncated]: ";
+    const std::size_t n = strlen(name);
+    std::size_t v = 0;
+    for (; value[v] != 0; ++v) {
+        const auto c = static_cast<unsigned char>(value[v]);
+        if (c < 0x20 || c > 0x7E) return SIZE_MAX;
+    }
+    if (n + sizeof kCut >= ITEM_LABEL_LENGTH) return SIZE_MAX;
+    if (n + 2 + v < ITEM_LABEL_LENGTH) {
+        memcpy(out, name, n);
+        memcpy(out + n, kSep, 2);
+        memcpy(out + n + 2, value, v + 1);
+        return n + 2 + v;
+    }
+    const std::size_t len = ITEM_LABEL_LENGTH - 2;
+    const std::size_t head = n + sizeof kCut - 1;
+    memcpy(out, name, n);
+    memcpy(out + n, kCut, sizeof kCut - 1);
+    memcpy(out + head, value, len - head);
+    out[len] = '\0';
+    return len;
+}
+
+// The kept label of (caption, value) in the language in use; with own, Wireshark's own label
+// where `caption` is the field's registered name (len SIZE_MAX when wireshark_label declines).
+const KeptLabel &kept_label(const char *caption, const char *value, bool own = false) {
     const kb::Lang l = lang();
     const std::uint64_t key =
         reinterpret_cast<std::uintptr_t>(value) * 31u + reinterpret_cast<std::uintptr_t>(caption);
@@ -228,15 +259,20 @@ const KeptLabel &kept_label(const char *caption, const char *value) {
     KeptLabel *free_slot = nullptr;
     for (std::size_t i = 0; i < kKeptProbes; ++i) {
         KeptLabel &k = g_kept_labels[(h + i) % kKeptSlots];
-        if (k.value == value && k.caption == caption && k.lang == l) return k;
+        if (k.value == value && k.caption == caption && k.lang == l && k.own == own) return k;
         if (free_slot == nullptr && (k.value == nullptr || k.lang != l)) free_slot = &k;
     }
     KeptLabel &k = free_slot != nullptr ? *free_slot : g_kept_labels[h % kKeptSlots];
-    kb::tree_label(k.text, sizeof k.text, caption, value, l);
-    k.len = strlen(k.text);
+    if (own) {
+        k.len = wireshark_label(k.text, caption, value);
+    } else {
+        kb::tree_label(k.text, sizeof k.text, caption, value, l);
+        k.len = strlen(k.text);
+    }
     k.value = value;
     k.caption = caption;
     k.lang = l;
+    k.own = own;
     return k;
 }
 
@@ -248,6 +284,13 @@ proto_item *add_kb_string_item(proto_tree *t, int hf, tvbuff_t *tvb, const char 
     if (cap != nullptr) {
         const KeptLabel &k = kept_label(cap, v);
         set_label(it, k.text, k.len);
+    } else if (kPlainLabels && label_visible(it)) {
+        // Wireshark's own label: formatted again every time the item is printed (tshark -V,
+        // PDML, the packet details), escaping the text byte by byte. The same label, kept per
+        // text, is copied in instead (about half of what -V spends on these items).
+        const header_field_info *h = proto_registrar_get_nth(static_cast<guint>(hf));
+        const KeptLabel &k = kept_label(h->name, v, true);
+        if (k.len != SIZE_MAX) set_label(it, k.text, k.len);
     }
     return generated(it);
 }
