@@ -4,7 +4,7 @@
 # on the first N frames of the benchmark captures. Deterministic, unlike wall times on a shared
 # machine: use it to compare builds; run.sh gives the wall-time and memory ratios.
 #
-# Usage (as root): tools/bench/callgrind.sh [--dense] [--modes LIST] PLUGIN.so [FRAMES]
+# Usage (as root): tools/bench/callgrind.sh [--dense] [--split] [--modes LIST] PLUGIN.so [FRAMES]
 #   FRAMES   first frames of the capture (default 50000)
 #   --dense  the capture dense in failures (dense-400000-s1.pcap, run.sh --dense) instead of the
 #            realistic mix (sip-1000000-s1.pcap)
@@ -15,16 +15,24 @@
 # personal plugin folder, like the tests; the "without" runs have an empty plugin folder (the
 # plugin is not loaded at all). Start-up (a run on a one-frame cut) is subtracted.
 # Prints one Markdown row per mode: without, with, ratio, plugin instructions per frame.
+#
+# --split (modes verbose and fields only, the two whose output grows with the plugin): splits
+# each mode's extra instructions into sipdiag's post-dissector, Wireshark printing what the
+# plugin adds (proto_tree_print for -V, write_fields_proto_tree for -T fields) and the rest, and
+# prints the ratio the mode would have if the plugin cost nothing but printed the same output:
+# a floor for any build whose output is unchanged. Needs callgrind_annotate.
 set -euo pipefail
 usage() {
-    echo "usage: callgrind.sh [--dense] [--modes LIST] PLUGIN.so [FRAMES]" >&2
+    echo "usage: callgrind.sh [--dense] [--split] [--modes LIST] PLUGIN.so [FRAMES]" >&2
     exit 2
 }
 dense=0
-modes=plain,y_sip,y_sipdiag,fields,two_pass,verbose,nosip
+split=0
+modes=""
 while (($#)); do
     case $1 in
         --dense) dense=1; shift ;;
+        --split) split=1; shift ;;
         --modes) modes=${2:?}; shift 2 ;;
         -h | --help) usage ;;
         -*) usage ;;
@@ -34,6 +42,12 @@ done
 plugin=${1:-}
 [[ -n $plugin ]] || usage
 frames=${2:-50000}
+if ((split)); then
+    modes=${modes:-verbose,fields}
+    command -v callgrind_annotate >/dev/null || { echo "callgrind.sh: callgrind_annotate missing (apt-get install valgrind)" >&2; exit 2; }
+else
+    modes=${modes:-plain,y_sip,y_sipdiag,fields,two_pass,verbose,nosip}
+fi
 cache=${SIPDIAG_BENCH_DIR:-/var/tmp/sipdiag-bench}
 if ((dense)); then
     sip="$cache/dense-400000-s1.pcap"
@@ -52,6 +66,8 @@ for m in "${mode_list[@]}"; do
         plain | y_sip | y_sipdiag | fields | two_pass | verbose | nosip) ;;
         *) echo "callgrind.sh: unknown mode $m" >&2; exit 2 ;;
     esac
+    ((!split)) || [[ $m == verbose || $m == fields ]] ||
+        { echo "callgrind.sh: --split takes the modes verbose and fields" >&2; exit 2; }
 done
 command -v valgrind >/dev/null || { echo "callgrind.sh: valgrind missing (apt-get install valgrind)" >&2; exit 2; }
 
@@ -66,19 +82,57 @@ editcap -r "$sip" "$work/sip.pcap" "1-$frames"
 editcap -r "$sip" "$work/one.pcap" 1
 chown -R 65534:65534 "$work"
 
+# profile HOME OUT ARGS...: one tshark run under callgrind, its profile in OUT.
+profile() {
+    local home=$1 out=$2
+    shift 2
+    setpriv --reuid=65534 --regid=65534 --clear-groups env HOME="$home" LC_ALL=C.UTF-8 \
+        valgrind --tool=callgrind --callgrind-out-file="$out" tshark "$@" >/dev/null 2>&1
+}
+total() { awk '/^(summary|totals):/ {print $2; exit}' "$1"; }
 # instructions HOME ARGS...: total instructions of one tshark run.
 instructions() {
     local home=$1
     shift
     local out="$work/cg.$RANDOM.out"
-    setpriv --reuid=65534 --regid=65534 --clear-groups env HOME="$home" LC_ALL=C.UTF-8 \
-        valgrind --tool=callgrind --callgrind-out-file="$out" tshark "$@" >/dev/null 2>&1
-    awk '/^(summary|totals):/ {print $2; exit}' "$out"
+    profile "$home" "$out" "$@"
+    total "$out"
     rm -f "$out"
+}
+# inclusive OUT REGEX: the inclusive instructions of the first function whose name matches
+# (0 when none does); names as callgrind_annotate prints them, "file:function [object]". The
+# whole listing is read: stopping at the first match would end callgrind_annotate with SIGPIPE,
+# which pipefail turns into a failure.
+inclusive() {
+    callgrind_annotate --inclusive=yes --threshold=100 "$1" 2>/dev/null |
+        awk -v re="$2" '!found && $0 ~ re { gsub(",", "", $1); v = $1; found = 1 }
+                        END { print found ? v : 0 }'
 }
 
 start_without=$(instructions "$work/without" -r "$work/one.pcap")
 start_with=$(instructions "$work/with" -r "$work/one.pcap")
+
+# split_row LABEL PRINTER "ARGS WITHOUT" "ARGS WITH" (--split)
+split_row() {
+    local label=$1 printer=$2 a=$3 b=$4
+    # shellcheck disable=SC2086  # the argument strings are split on purpose
+    profile "$work/without" "$work/a.out" -r "$work/sip.pcap" $a
+    # shellcheck disable=SC2086
+    profile "$work/with" "$work/b.out" -r "$work/sip.pcap" $b
+    local ta tb pa pb own
+    ta=$(total "$work/a.out")
+    tb=$(total "$work/b.out")
+    pa=$(inclusive "$work/a.out" "[?:]$printer [[]")
+    pb=$(inclusive "$work/b.out" "[?:]$printer [[]")
+    own=$(inclusive "$work/b.out" ':sipdiag::ws::.*dissect_sipdiag[(]')
+    rm -f "$work/a.out" "$work/b.out"
+    awk -v l="$label" -v ta="$ta" -v tb="$tb" -v sa="$start_without" -v sb="$start_with" \
+        -v pa="$pa" -v pb="$pb" -v own="$own" -v n="$frames" 'BEGIN {
+            a = ta - sa; b = tb - sb; dp = pb - pa; rest = (b - a) - own - dp
+            printf "| %s | %.3f | %.0f | %.0f | %.0f | %.3f |\n", l, b / a, own / n, dp / n,
+                rest / n, (a + dp) / a
+        }'
+}
 
 # row LABEL FILE "ARGS WITHOUT" "ARGS WITH"
 row() {
@@ -97,6 +151,21 @@ row() {
 
 echo "callgrind, first $frames frames of $(basename "$sip"), start-up subtracted ($start_without / $start_with instructions)"
 echo
+if ((split)); then
+    echo "| mode | ratio | sipdiag's post-dissector, per frame | Wireshark printing the extra output, per frame | elsewhere, per frame | ratio if the plugin cost nothing but its output |"
+    echo "|---|---:|---:|---:|---:|---:|"
+    # shellcheck disable=SC2016  # the labels are Markdown: the backquotes are meant literally
+    for m in "${mode_list[@]}"; do
+        case $m in
+            verbose) split_row '`-V`' proto_tree_print "-V" "-V" ;;
+            fields)
+                split_row '`-T fields` (vs the SIP fields)' write_fields_proto_tree \
+                    "-T fields -e sip.Status-Code -e sip.response-request" \
+                    "-T fields -e sipdiag.code -e sipdiag.request_frame" ;;
+        esac
+    done
+    exit 0
+fi
 echo "| mode | without | with | ratio | plugin instructions per frame |"
 echo "|---|---:|---:|---:|---:|"
 # The labels are Markdown: the backquotes are meant literally.
