@@ -289,8 +289,10 @@ proto_item *add_kb_string_item(proto_tree *t, int hf, tvbuff_t *tvb, const char 
         // PDML, the packet details), escaping the text byte by byte. The same label, kept per
         // text, is copied in instead (about half of what -V spends on these items).
         const header_field_info *h = proto_registrar_get_nth(static_cast<guint>(hf));
-        const KeptLabel &k = kept_label(h->name, v, true);
-        if (k.len != SIZE_MAX) set_label(it, k.text, k.len);
+        if (h != nullptr && h->name != nullptr) {
+            const KeptLabel &k = kept_label(h->name, v, true);
+            if (k.len != SIZE_MAX) set_label(it, k.text, k.len);
+        }
     }
     return generated(it);
 }
