@@ -23,6 +23,7 @@ test_pkgs=(
     mmdebstrap                # compat and fresh: minimal Debian roots
     shellcheck clang-format   # the steps of the same names
     kamailio kamailio-presence-modules sip-tester  # live: a SIP server and SIPp on loopback
+    valgrind                  # ctest (tests/cost): instruction counts of tshark, with and without
 )
 
 pkgs=("${setup_pkgs[@]}")

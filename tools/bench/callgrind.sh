@@ -4,16 +4,21 @@
 # on the first N frames of the benchmark captures. Deterministic, unlike wall times on a shared
 # machine: use it to compare builds; run.sh gives the wall-time and memory ratios.
 #
-# Usage (as root): tools/bench/callgrind.sh [--dense] [--split] [--modes LIST] PLUGIN.so [FRAMES]
+# Usage: tools/bench/callgrind.sh [--dense] [--split] [--modes LIST] [--sip FILE] [--nosip FILE]
+#                                 [--check LIMITS] PLUGIN.so [FRAMES]
 #   FRAMES   first frames of the capture (default 50000)
 #   --dense  the capture dense in failures (dense-400000-s1.pcap, run.sh --dense) instead of the
 #            realistic mix (sip-1000000-s1.pcap)
 #   --modes  comma-separated subset of plain,y_sip,y_sipdiag,fields,two_pass,verbose,nosip (default all;
 #            nosip, the no-SIP capture, only with the mix)
+#   --sip FILE, --nosip FILE  these captures instead of the benchmark's (--nosip: for the nosip mode)
+#   --check LIMITS  comma-separated MODE=MAX (e.g. plain=1.05,nosip=1.02): exit 1 when a mode's
+#            ratio is above its MAX (the cost guard of the test suite, tests/cost)
 # Needs the captures of run.sh (SIPDIAG_BENCH_DIR, default /var/tmp/sipdiag-bench: run run.sh
-# once, or sipdiag_gen) and valgrind. tshark runs as uid 65534 with the plugin in a throwaway
-# personal plugin folder, like the tests; the "without" runs have an empty plugin folder (the
-# plugin is not loaded at all). Start-up (a run on a one-frame cut) is subtracted.
+# once, or sipdiag_gen) and valgrind. As root, tshark runs as uid 65534 (otherwise as the user
+# running this) with the plugin in a throwaway personal plugin folder, like the tests; the "without"
+# runs have an empty plugin folder (the plugin is not loaded at all). Start-up (a run on a
+# one-frame cut) is subtracted.
 # Prints one Markdown row per mode: without, with, ratio, plugin instructions per frame.
 #
 # --split (modes verbose and fields only, the two whose output grows with the plugin): splits
@@ -29,11 +34,17 @@ usage() {
 dense=0
 split=0
 modes=""
+sip_arg=""
+nosip_arg=""
+check=""
 while (($#)); do
     case $1 in
         --dense) dense=1; shift ;;
         --split) split=1; shift ;;
         --modes) modes=${2:?}; shift 2 ;;
+        --sip) sip_arg=${2:?}; shift 2 ;;
+        --nosip) nosip_arg=${2:?}; shift 2 ;;
+        --check) check=${2:?}; shift 2 ;;
         -h | --help) usage ;;
         -*) usage ;;
         *) break ;;
@@ -57,6 +68,19 @@ else
     sip="$cache/sip-1000000-s1.pcap"
     nosip="$cache/nosip-1000000-s1.pcap"
 fi
+[[ -z $sip_arg ]] || sip=$sip_arg
+[[ -z $nosip_arg ]] || nosip=$nosip_arg
+# The limits, by mode (--check).
+declare -A limit=()
+if [[ -n $check ]]; then
+    ((!split)) || { echo "callgrind.sh: --check goes without --split" >&2; exit 2; }
+    IFS=, read -r -a checks <<<"$check"
+    for c in "${checks[@]}"; do
+        [[ $c =~ ^([a-z_]+)=([0-9]+([.][0-9]+)?)$ ]] ||
+            { echo "callgrind.sh: --check takes MODE=MAX pairs, not '$c'" >&2; exit 2; }
+        limit[${BASH_REMATCH[1]}]=${BASH_REMATCH[2]}
+    done
+fi
 for f in "$sip" $nosip; do
     [ -f "$f" ] || { echo "callgrind.sh: $f missing (run tools/bench/run.sh$( ((dense)) && echo ' --dense') once)" >&2; exit 2; }
 done
@@ -69,24 +93,31 @@ for m in "${mode_list[@]}"; do
     ((!split)) || [[ $m == verbose || $m == fields ]] ||
         { echo "callgrind.sh: --split takes the modes verbose and fields" >&2; exit 2; }
 done
+for m in "${!limit[@]}"; do
+    [[ ,$modes, == *,$m,* ]] || { echo "callgrind.sh: --check names $m, which is not among the modes run ($modes)" >&2; exit 2; }
+done
 command -v valgrind >/dev/null || { echo "callgrind.sh: valgrind missing (apt-get install valgrind)" >&2; exit 2; }
 
 work=$(mktemp -d /tmp/sipdiag-callgrind.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 chmod 755 "$work"
+as_root=0
+[[ $(id -u) != 0 ]] || as_root=1
 rel=$(tshark --version 2>/dev/null | awk 'NR==1{split($3,v,"."); print v[1]"."v[2]}')
 mkdir -p "$work/with/.local/lib/wireshark/plugins/$rel/epan" "$work/without"
 cp "$plugin" "$work/with/.local/lib/wireshark/plugins/$rel/epan/"
 editcap -r "$sip" "$work/sip.pcap" "1-$frames"
 [[ -z $nosip ]] || editcap -r "$nosip" "$work/nosip.pcap" "1-$frames"
 editcap -r "$sip" "$work/one.pcap" 1
-chown -R 65534:65534 "$work"
+((!as_root)) || chown -R 65534:65534 "$work"
 
 # profile HOME OUT ARGS...: one tshark run under callgrind, its profile in OUT.
 profile() {
     local home=$1 out=$2
     shift 2
-    setpriv --reuid=65534 --regid=65534 --clear-groups env HOME="$home" LC_ALL=C.UTF-8 \
+    local as=()
+    ((!as_root)) || as=(setpriv --reuid=65534 --regid=65534 --clear-groups)
+    "${as[@]}" env HOME="$home" LC_ALL=C.UTF-8 \
         valgrind --tool=callgrind --callgrind-out-file="$out" tshark "$@" >/dev/null 2>&1
 }
 total() { awk '/^(summary|totals):/ {print $2; exit}' "$1"; }
@@ -139,18 +170,21 @@ split_row() {
         }'
 }
 
-# row LABEL FILE "ARGS WITHOUT" "ARGS WITH"
+# row MODE LABEL FILE "ARGS WITHOUT" "ARGS WITH": the mode's row; with --check, a line for each
+# mode above its limit in $work/over.
 row() {
-    local label=$1 file=$2 a=$3 b=$4
+    local mode=$1 label=$2 file=$3 a=$4 b=$5
     local without with
     # shellcheck disable=SC2086  # the argument strings are split on purpose
     without=$(instructions "$work/without" -r "$file" $a)
     # shellcheck disable=SC2086
     with=$(instructions "$work/with" -r "$file" $b)
     awk -v l="$label" -v a="$without" -v b="$with" -v sa="$start_without" -v sb="$start_with" \
-        -v n="$frames" 'BEGIN {
+        -v n="$frames" -v m="$mode" -v max="${limit[$mode]:-}" -v over="$work/over" 'BEGIN {
             a -= sa; b -= sb
             printf "| %s | %.2f G | %.2f G | %.3f | %.0f |\n", l, a / 1e9, b / 1e9, b / a, (b - a) / n
+            if (max != "" && b / a > max + 0)
+                printf "%s: %.3f, above its limit %s\n", m, b / a, max >> over
         }'
 }
 
@@ -176,16 +210,22 @@ echo "|---|---:|---:|---:|---:|"
 # shellcheck disable=SC2016
 for m in "${mode_list[@]}"; do
     case $m in
-        plain) row '`-r F`' "$work/sip.pcap" "" "" ;;
-        y_sip) row '`-Y sip`' "$work/sip.pcap" "-Y sip" "-Y sip" ;;
+        plain) row plain '`-r F`' "$work/sip.pcap" "" "" ;;
+        y_sip) row y_sip '`-Y sip`' "$work/sip.pcap" "-Y sip" "-Y sip" ;;
         y_sipdiag)
-            row '`-Y sipdiag` (vs `-Y sip.Status-Code`)' "$work/sip.pcap" "-Y sip.Status-Code" "-Y sipdiag" ;;
+            row y_sipdiag '`-Y sipdiag` (vs `-Y sip.Status-Code`)' "$work/sip.pcap" "-Y sip.Status-Code" "-Y sipdiag" ;;
         fields)
-            row '`-T fields` (vs the SIP fields)' "$work/sip.pcap" "$fields_without" "$fields_with" ;;
+            row fields '`-T fields` (vs the SIP fields)' "$work/sip.pcap" "$fields_without" "$fields_with" ;;
         two_pass)
-            row '`-2 -Y sipdiag` (vs `-2 -Y sip.Status-Code`)' "$work/sip.pcap" \
+            row two_pass '`-2 -Y sipdiag` (vs `-2 -Y sip.Status-Code`)' "$work/sip.pcap" \
                 "-2 -Y sip.Status-Code" "-2 -Y sipdiag" ;;
-        verbose) row '`-V`' "$work/sip.pcap" "-V" "-V" ;;
-        nosip) row '`-r F`, no-SIP frames' "$work/nosip.pcap" "" "" ;;
+        verbose) row verbose '`-V`' "$work/sip.pcap" "-V" "-V" ;;
+        nosip) row nosip '`-r F`, no-SIP frames' "$work/nosip.pcap" "" "" ;;
     esac
 done
+if [[ -s $work/over ]]; then
+    echo
+    echo "callgrind.sh: above the limits of --check:"
+    sed 's/^/  /' "$work/over"
+    exit 1
+fi

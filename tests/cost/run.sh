@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# The cost guard: what the plugin costs where nothing of it is shown must stay within the
+# product's promise (issue 13, docs/performance.md): tshark reading a capture (`-r F`), filtering
+# on SIP (`-Y sip`), and a capture without SIP, with the plugin installed, at most 5 % (2 % without
+# SIP) more instructions than without it. Instruction counts (callgrind, start-up subtracted),
+# not times: the same build gives the same counts on a busy machine.
+#
+# Usage: tests/cost/run.sh BUILD_DIR
+# Captures: the benchmark's generator (sipdiag_gen, built in BUILD_DIR), the realistic mix, the
+# capture dense in failures and the one without SIP, SIPDIAG_COST_FRAMES frames each (default
+# 5000). The "without" runs do not load the plugin at all (tools/bench/callgrind.sh).
+#
+# What it catches: work done for frames where nothing asks for it. With the plain-mode check of
+# dissect_sipdiag (hook::nothing_visible) switched off, `-Y sip` measured 1.087 (mix) and 1.125
+# (dense) and this test failed; as it is, 1.008 and 1.013 (plain 1.009 and 0.994, no SIP 1.012).
+set -euo pipefail
+build=${1:?usage: run.sh BUILD_DIR}
+top=$(cd "$(dirname "$0")/../.." && pwd)
+plugin=$build/plugin/wireshark/sipdiag.so
+gen=$build/tools/bench/sipdiag_gen
+frames=${SIPDIAG_COST_FRAMES:-5000}
+for f in "$plugin" "$gen"; do
+    [[ -x $f || -f $f ]] || { echo "cost: $f missing (build first)" >&2; exit 1; }
+done
+command -v valgrind >/dev/null || { echo "cost: valgrind missing (scripts/deps.sh --test installs it)" >&2; exit 1; }
+
+work=$(mktemp -d /tmp/sipdiag-cost.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+chmod 755 "$work"
+"$gen" --frames "$frames" --seed 1 -o "$work/mix.pcap" 2>/dev/null
+"$gen" --dense --frames "$frames" --seed 1 -o "$work/dense.pcap" 2>/dev/null
+"$gen" --no-sip --frames "$frames" --seed 1 -o "$work/nosip.pcap" 2>/dev/null
+chmod a+r "$work"/*.pcap
+
+status=0
+"$top/tools/bench/callgrind.sh" --sip "$work/mix.pcap" --nosip "$work/nosip.pcap" \
+    --modes plain,y_sip,nosip --check plain=1.05,y_sip=1.05,nosip=1.02 "$plugin" "$frames" ||
+    status=1
+echo
+"$top/tools/bench/callgrind.sh" --dense --sip "$work/dense.pcap" \
+    --modes plain,y_sip --check plain=1.05,y_sip=1.05 "$plugin" "$frames" || status=1
+exit $status
