@@ -201,13 +201,16 @@ int dissect_sipdiag(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *)
     if (not_analysed(pinfo->num)) add_not_analysed(tree, pinfo, tvb);
     const auto [recs, count] = corr.frame_records(pinfo->num);
     if (recs == nullptr || count == 0) return 0;
+    // tshark -Y sipdiag: the protocol items decide, nothing under them is seen.
+    const bool item_only = hook::item_only(pinfo, tree);
+    if (item_only) ++hook::counters.item_only;
     for (std::size_t i = 0; i < count; ++i) {
         static const MessagePos kNoPos{};
         const MessagePos &mp = recs[i].index < npos ? pos[recs[i].index] : kNoPos;
         if (recs[i].is_request()) {
-            render_request(tree, pinfo, tvb, mp, corr, recs[i]);
+            render_request(tree, pinfo, tvb, mp, corr, recs[i], item_only);
         } else {
-            render_response(tree, pinfo, tvb, mp, corr, recs[i]);
+            render_response(tree, pinfo, tvb, mp, corr, recs[i], item_only);
         }
         queue_tap(pinfo, corr, recs[i]);
     }

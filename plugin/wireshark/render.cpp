@@ -230,11 +230,12 @@ void render_retry_after(const RenderCtx &c) {
 }
 
 void render_response(proto_tree *tree, packet_info *pinfo, tvbuff_t *tvb, const MessagePos &pos,
-                     const Correlator &corr, const Record &r) {
+                     const Correlator &corr, const Record &r, bool item_only) {
+    proto_item *ti = add_message_item(tree, tvb, pos);
+    if (item_only) return;
     const bool complete = PINFO_FD_VISITED(pinfo);
     const kb::Entry *e = kb::lookup(r.code, lang());
     const unsigned cls = r.code / 100;
-    proto_item *ti = add_message_item(tree, tvb, pos);
     if (label_visible(ti)) {  // hidden trees (-Y, -T fields, plain tshark): no label to format
         set_protocol_summary(ti, response_item_text(r.code, e));
     }
@@ -284,10 +285,11 @@ void render_response(proto_tree *tree, packet_info *pinfo, tvbuff_t *tvb, const 
 }
 
 void render_request(proto_tree *tree, packet_info *pinfo, tvbuff_t *tvb, const MessagePos &pos,
-                    const Correlator &corr, const Record &r) {
+                    const Correlator &corr, const Record &r, bool item_only) {
     const Diagnosis *d = corr.diagnosis(r);
     if (r.response_frame == 0 && r.retry_of == 0 && d == nullptr && !r.repeated()) return;
     proto_item *ti = add_message_item(tree, tvb, pos);
+    if (item_only) return;
     if (label_visible(ti)) {
         const char *method[] = {corr.method_name(r.method).c_str()};
         const char *summary = fmt(pinfo, kb::Label::request_item, method);

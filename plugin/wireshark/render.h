@@ -60,11 +60,13 @@ void render_call_hints(const RenderCtx &c, const std::vector<CallEntry> &entries
 // A text item in the user's language; long texts also get wrapped lines under it.
 proto_item *add_text(proto_tree *tree, int hf, tvbuff_t *tvb, const char *text);
 
-// The whole message (render.cpp).
+// The whole message (render.cpp). With `item_only` (hook::item_only(): all that can be seen of
+// sipdiag in this dissection is whether its protocol item is there), the protocol item alone:
+// the same messages get it, nothing is added under it and no expert info is added.
 struct MessagePos;
 void render_response(proto_tree *tree, packet_info *pinfo, tvbuff_t *tvb, const MessagePos &pos,
-                     const Correlator &corr, const Record &r);
+                     const Correlator &corr, const Record &r, bool item_only = false);
 void render_request(proto_tree *tree, packet_info *pinfo, tvbuff_t *tvb, const MessagePos &pos,
-                    const Correlator &corr, const Record &r);
+                    const Correlator &corr, const Record &r, bool item_only = false);
 
 }  // namespace sipdiag::ws

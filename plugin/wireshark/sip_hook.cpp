@@ -327,6 +327,50 @@ bool nothing_to_render(const packet_info *pinfo, proto_tree *tree) {
     return tree != nullptr && tree_hides_sipdiag(tree) && !seen_outside_tree(pinfo);
 }
 
+namespace {
+
+// A filter of this dissection (display or read filter, a tap's filter, a custom column, a coloring
+// rule, a -e field) names a field under sipdiag or an expert info field. Wireshark marks what they
+// name in the fields' registration (header_field_info::ref_type) before each dissection; tshark
+// marks the same fields for every frame of a pass, so they are read on the first frame of each
+// pass. A mark left by the other pass (they are not all cleared) can only make this true, which
+// renders the whole tree.
+bool names_a_field(bool visited) {
+    static int pass = -1;
+    static bool named = true;
+    if (pass == static_cast<int>(visited)) return named;
+    pass = static_cast<int>(visited);
+    named = false;
+    if (g_proto_expert < 0) g_proto_expert = proto_get_id_by_filter_name("_ws.expert");
+    for (int proto : {proto_sipdiag, g_proto_expert}) {
+        if (proto < 0) continue;
+        void *cookie = nullptr;
+        for (header_field_info *h = proto_get_first_protocol_field(proto, &cookie);
+             h != nullptr && !named; h = proto_get_next_protocol_field(proto, &cookie)) {
+            named = h->ref_type != HF_REF_TYPE_NONE;
+        }
+    }
+    if (g_proto_expert >= 0 && !named) {
+        const header_field_info *e = proto_registrar_get_nth(g_proto_expert);
+        named = e == nullptr || e->ref_type != HF_REF_TYPE_NONE;
+    }
+    return named;
+}
+
+}  // namespace
+
+bool item_only(const packet_info *pinfo, proto_tree *tree) {
+    if (tree == nullptr || !in_tshark()) return false;
+    const tree_data_t *td = PTREE_DATA(tree);
+    if (td == nullptr || td->visible) return false;
+    // Named itself (a field under it makes the protocol "indirectly" referenced only; -T fields
+    // -e sipdiag of 4.2+ makes it "referenced for printing", which needs its label).
+    const header_field_info *self = proto_registrar_get_nth(proto_sipdiag);
+    if (self == nullptr || self->ref_type != HF_REF_TYPE_DIRECT) return false;
+    if (names_a_field(PINFO_FD_VISITED(pinfo))) return false;
+    return !seen_outside_tree(pinfo);
+}
+
 std::size_t frame_regions(const packet_info *pinfo, const Region **out, bool *called) {
     if (!g_rec.valid || g_rec.num != pinfo->num) {
         *out = nullptr;
@@ -416,9 +460,10 @@ void debug_report() {
     if (!g_debug) return;
     std::fprintf(stderr,
                  "sipdiag hook: %s; %s; skipped %lu, from tree %lu, from hook %lu, not analysed "
-                 "%lu; taps %d %d %d\n",
+                 "%lu; taps %d %d %d; item only %lu\n",
                  g_debug_reason, enabled() ? "on" : "off", counters.skipped, counters.from_tree,
-                 counters.from_hook, counters.not_analysed, g_tap_expert, g_tap_stats, g_tap_flow);
+                 counters.from_hook, counters.not_analysed, g_tap_expert, g_tap_stats, g_tap_flow,
+                 counters.item_only);
 }
 
 }  // namespace sipdiag::ws::hook

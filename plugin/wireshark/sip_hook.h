@@ -36,6 +36,13 @@ bool nothing_visible(const packet_info *pinfo, proto_tree *tree);
 // rendered then (they are still there for the next pass that shows them).
 bool nothing_to_render(const packet_info *pinfo, proto_tree *tree);
 
+// All that can be seen of sipdiag in this dissection is whether its protocol item is there:
+// tshark, a tree that is not shown, `sipdiag` itself named by the display filter (or a read
+// filter, a tap's filter), nothing under it nor an expert info field named, and nobody else
+// looking (as for nothing_to_render). tshark -Y sipdiag, -2 -Y sipdiag. Not in Wireshark: its
+// status bar counts the expert infos of every dissection.
+bool item_only(const packet_info *pinfo, proto_tree *tree);
+
 // One run of bytes the SIP dissector accepted in one call, as the data source it lies in (the
 // frame, or a reassembled buffer) and the offset and length in it.
 struct Region {
@@ -63,6 +70,7 @@ struct Counters {
     unsigned long from_tree = 0;     // frames whose messages came from the `sip` items
     unsigned long from_hook = 0;     // frames whose messages came from the trampolines
     unsigned long not_analysed = 0;  // SIP in the frame, seen by neither
+    unsigned long item_only = 0;     // frames rendered as the protocol items alone (item_only())
 };
 extern Counters counters;
 void debug_report();

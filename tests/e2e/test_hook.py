@@ -31,7 +31,8 @@ FIELDS = ["sipdiag.code", "sipdiag.request_method", "sipdiag.request_frame",
           "sipdiag.redirect.contact"] + [f for f in CONTRACT_FIELDS if f.startswith("sipdiag.")]
 FIELDS = list(dict.fromkeys(FIELDS))
 DEBUG = re.compile(r"sipdiag hook: (?P<why>[^;]*); (?P<state>on|off); skipped (?P<skipped>\d+), "
-                   r"from tree (?P<tree>\d+), from hook (?P<hook>\d+), not analysed (?P<na>\d+)")
+                   r"from tree (?P<tree>\d+), from hook (?P<hook>\d+), not analysed (?P<na>\d+); "
+                   r"taps [-\d ]+; item only (?P<item>\d+)")
 
 
 class Failure(AssertionError):
@@ -264,6 +265,43 @@ def test_filter_that_hides_sipdiag(env):
           f"the Expert column should carry sipdiag's severities:\n{with_col}")
 
 
+def test_item_only(env):
+    """tshark -Y sipdiag: all a filter naming the protocol alone sees is whether its item is
+    there, so the plugin adds the items alone (hook::item_only). The same frames as with a filter
+    that also names a field under it (the whole tree then), in one pass and in two, on every
+    bundled capture; anything else that looks (a field of sipdiag or of the expert infos, -V, the
+    expert tap, an Expert column) gets the whole tree and its expert infos."""
+    caps = sorted(glob.glob(os.path.join(ROOT, "captures", "*.pcapng")))
+    fast_frames = 0
+    for i, c in enumerate(caps):
+        cap = env.add_capture(c, name=f"item-{i}-{os.path.basename(c)}")
+        for two in ([], ["-2"]):
+            fast, st = debug(env, two + ["-r", cap, "-Y", "sipdiag"])
+            full, st_full = debug(env, two + ["-r", cap, "-Y", "sipdiag || sipdiag.code == 1"])
+            check(fast.stdout == full.stdout,
+                  f"{c} {two}: -Y sipdiag selects other frames than the whole tree does")
+            check(st_full["item"] == 0, f"{c} {two}: a sipdiag field needs the whole tree: {st_full}")
+            check(bool(fast.stdout.strip()) == (st["item"] > 0),
+                  f"{c} {two}: frames shown but no item-only frame (or the reverse): {st}")
+            fast_frames += st["item"]
+    check(fast_frames > 0, "-Y sipdiag never took the item-only way")
+    cap = env.add_capture(os.path.join(ROOT, "captures", "redirect-302-udp.pcapng"), name="item-x")
+    for extra, why in ((["-Y", "sipdiag && sipdiag.code == 302"], "a sipdiag field"),
+                       (["-Y", "sipdiag && _ws.expert"], "an expert info field"),
+                       (["-Y", "sipdiag", "-V"], "-V"),
+                       (["-Y", "sipdiag", "-T", "json"], "-T json"),
+                       (["-Y", "sipdiag", "-q", "-z", "expert"], "the expert tap"),
+                       (["-Y", "sipdiag", "-q", "-z", "sipdiag,tree"], "the sipdiag tap"),
+                       (["-Y", "sipdiag"] + EXPERT_COLUMN, "an Expert column")):
+        p, st = debug(env, ["-r", cap] + extra)
+        check(st["item"] == 0 and p.stdout.strip(), f"{why}: the whole tree is needed: {st}")
+    # the expert infos are still there for the expert tap and the Expert column
+    p = env.run(["-r", cap, "-Y", "sipdiag", "-q", "-z", "expert"])
+    check("302" in p.stdout, f"-Y sipdiag -z expert lost sipdiag's expert infos:\n{p.stdout}")
+    p = env.run(["-r", cap, "-Y", "sipdiag"] + EXPERT_COLUMN)
+    check("Note" in p.stdout, f"-Y sipdiag with an Expert column lost the severities:\n{p.stdout}")
+
+
 def test_every_capture(env):
     """Beyond the paths above: every bundled capture (and the larger public corpus when it is
     beside the clone) gives the same fields with the hook and with it off."""
@@ -295,7 +333,7 @@ def test_not_analysed_is_reported(env):
 TESTS = [test_udp, test_tcp_two_messages_in_one_segment, test_tcp_reassembly, test_sctp,
          test_websocket, test_tls_with_keys, test_heuristic_non_default_port, test_decode_as,
          test_plain_output_unchanged_and_skipped, test_work_done_when_visible,
-         test_filter_that_hides_sipdiag,
+         test_filter_that_hides_sipdiag, test_item_only,
          test_every_capture, test_not_analysed_is_reported]
 
 if __name__ == "__main__":
