@@ -218,26 +218,54 @@ struct NamesByLength {
 };
 constexpr NamesByLength kByLength;
 
-// `name` equals `lower` (a name of kNames, same length, lower case) ignoring ASCII case.
-bool equals_lower(std::string_view name, std::string_view lower) {
-    for (std::size_t i = 0; i < lower.size(); ++i) {
-        char c = name[i];
-        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-        if (c != lower[i]) return false;
+// Header names compared eight bytes at a time: a name's bytes, zero-padded to 24, with 0x20 set
+// in each of its bytes (ASCII letters to lower case), against the same of each name of kNames of
+// its length. Exact for kNames, which hold lower-case letters and '-' only: b | 0x20 is a
+// lower-case letter l only for b = l and its upper case, and is '-' only for '-' and CR, and a CR
+// in a name (a continuation line) is followed by LF, SP or HTAB where kNames has a letter.
+constexpr std::size_t kNameBytes = 24;
+static_assert(kMaxNameLength <= kNameBytes, "names fit the words");
+
+struct PaddedNames {
+    char bytes[sizeof kNames / sizeof kNames[0]][kNameBytes] = {};
+    constexpr PaddedNames() {
+        for (std::size_t k = 0; k < sizeof kNames / sizeof kNames[0]; ++k) {
+            for (std::size_t i = 0; i < kNames[k].name.size(); ++i) bytes[k][i] = kNames[k].name[i];
+        }
     }
-    return true;
-}
+};
+constexpr PaddedNames kPadded;
+
+// 0x20 in the first kNameBytes bytes, then zeros: the mask for a name of length n starts at
+// kNameBytes - n.
+struct CaseMask {
+    char bytes[2 * kNameBytes] = {};
+    constexpr CaseMask() {
+        for (std::size_t i = 0; i < kNameBytes; ++i) bytes[i] = 0x20;
+    }
+};
+constexpr CaseMask kCaseMask;
 
 H classify(std::string_view name, Hdr *topic) {
     if (name.size() > kMaxNameLength) return H::other;  // longer than any name we read
     const std::size_t len = name.size();
+    if (kByLength.count[len] == 0) return H::other;
+    char buf[kNameBytes] = {};
+    std::memcpy(buf, name.data(), len);
+    std::uint64_t w[3];
+    std::uint64_t m[3];
+    std::memcpy(w, buf, sizeof w);
+    std::memcpy(m, kCaseMask.bytes + kNameBytes - len, sizeof m);
+    w[0] |= m[0];
+    w[1] |= m[1];
+    w[2] |= m[2];
     for (std::size_t k = 0; k < kByLength.count[len]; ++k) {
-        const Name &n = kNames[kByLength.index[len][k]];
-        // Every name starts with a letter: the first byte, case folded, rules most out at once.
-        if ((name[0] | 0x20) != n.name[0]) continue;
-        if (equals_lower(name, n.name)) {
-            *topic = n.topic;
-            return n.h;
+        const std::size_t idx = kByLength.index[len][k];
+        std::uint64_t t[3];
+        std::memcpy(t, kPadded.bytes[idx], sizeof t);
+        if (((w[0] ^ t[0]) | (w[1] ^ t[1]) | (w[2] ^ t[2])) == 0) {
+            *topic = kNames[idx].topic;
+            return kNames[idx].h;
         }
     }
     return H::other;

@@ -247,6 +247,7 @@ tap_packet_status stats_packet(stats_tree *st, packet_info *, epan_dissect_t *, 
 void queue_tap(packet_info *pinfo, const Correlator &corr, const Record &r) {
     flow::note(pinfo, corr, r, lang());  // every SIP message, requests too
     g_corr = &corr;
+    if (!have_tap_listener(sipdiag_tap)) return;  // nobody would read it (-Y, -T fields, -V...)
     const bool complete = PINFO_FD_VISITED(pinfo);
     // Single pass: the responses this message settled.
     guint32 nsettled = 0;

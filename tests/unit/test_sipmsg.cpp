@@ -105,6 +105,14 @@ const MsgRow kMsgRows[] = {
      "cOnTaCt: <sip:x@y>\r\nMIN-se: 90\r\nsip-etag: e1\r\nSiP-iF-mAtCh: e0\r\n\r\n",
      "status=200\ncall=up\ncseq=3 bye\nvia=h1#1\nbranch=B1\ncontact=<sip:x@y>\nmin_se=90\n"
      "if_match=e0\netag=e1\n"},
+    // Header names are compared eight bytes at a time with 0x20 set in each byte (classify()):
+    // bytes that fold onto one of our names' bytes without being its letter ('_' onto '-' would be
+    // 0x7F, a control byte onto a letter, a lone CR where '-' is) must still not match.
+    {"names_that_only_fold_like_ours_are_unknown",
+     "SIP/2.0 200 OK\r\nCall_ID: u\r\nCall-I\x04: v\r\nC\x13"
+     "eq: 1 x\r\nMin\rSE: 9\r\n"
+     "Call-ID-: w\r\nVi\x01: SIP/2.0/UDP h;branch=b\r\n\r\n",
+     "status=200\n"},
     {"name_with_space_before_colon_is_unknown",
      "SIP/2.0 200 OK\r\nCall-ID : x\r\nContact :<sip:x@y>\r\n\r\n", "status=200\n"},
     {"values_keep_trailing_whitespace",

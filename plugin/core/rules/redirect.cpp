@@ -126,8 +126,9 @@ bool RedirectRule::accepts(const Record &resp, const Diagnosis &d, const Message
     if (req.call_hash == rd.call_hash) return is_new_request_of_call(d, req);
     // A new dialog is the retry only when it goes to one of the Contacts: any other later call
     // of the client is just a later call.
+    const SipUri target = parse_sip_uri(req.request_uri);  // once, not once per contact
     for (const RedirectContact &c : rd.contacts) {
-        if (!c.star && sip_uri_equivalent(c.uri, req.request_uri)) return true;
+        if (!c.star && sip_uri_equivalent(target, req.request_uri, c.uri)) return true;
     }
     return false;
 }
@@ -138,8 +139,10 @@ void RedirectRule::judge(Diagnosis &d, const MessageView &req) {
     std::uint16_t best = 0;
     for (const RedirectContact &c : rd.contacts) best = std::max(best, c.effective_q());
     std::optional<RedirectContact> chosen;  // a view: the contacts' block stays
+    // The retry's URI parsed once, not once per contact (the comparison is symmetric).
+    const SipUri target = parse_sip_uri(req.request_uri);
     for (const RedirectContact &c : rd.contacts) {
-        if (!c.star && sip_uri_equivalent(c.uri, req.request_uri)) {
+        if (!c.star && sip_uri_equivalent(target, req.request_uri, c.uri)) {
             chosen = c;
             break;
         }
@@ -148,7 +151,7 @@ void RedirectRule::judge(Diagnosis &d, const MessageView &req) {
     if (!chosen) {
         rd.retry = RedirectDetail::Target::off_contact;
     } else if (!rd.original_uri().empty() &&
-               sip_uri_equivalent(req.request_uri, rd.original_uri())) {
+               sip_uri_equivalent(target, req.request_uri, rd.original_uri())) {
         rd.retry = RedirectDetail::Target::loop;
     } else if (chosen->expires && *chosen->expires == 0) {
         rd.retry = RedirectDetail::Target::expired;
