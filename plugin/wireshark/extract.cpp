@@ -146,25 +146,28 @@ std::size_t extract_messages(proto_tree *tree, packet_info *pinfo, MessagePos *p
     // keep their capacity (fill_view assigns every message field).
     msgs->resize(n);
     g_store.reset();
-    std::string_view src;
-    if (pinfo->net_src.type != AT_NONE) {
-        char buf[128];
-        address_to_str_buf(&pinfo->net_src, buf, static_cast<int>(sizeof buf));
-        std::string &kept = g_store.next();
-        kept.assign(buf);
-        src = kept;
-    }
     const TimeNs t = static_cast<TimeNs>(pinfo->abs_ts.secs) * 1000000000 + pinfo->abs_ts.nsecs;
     const std::uint64_t leg = leg_of(pinfo);
+    bool without_via = false;
     for (std::size_t i = 0; i < n; ++i) {
         MessageView &m = (*msgs)[i];
         m.frame = pinfo->num;
         m.time_ns = t;
-        m.src = src;
+        m.src = {};
         m.leg = leg;
         m.bytes_sig = text[i].empty() ? 0 : bytes_fingerprint(text[i]);
         parse_sip_message(text[i], g_text);
         fill_view(g_text, g_store, m);
+        without_via = without_via || m.via_sent_by.empty();
+    }
+    // The source address is the client's identity only for a message without a Via
+    // (ClientId): formatted then, not for every frame.
+    if (without_via && pinfo->net_src.type != AT_NONE) {
+        char buf[128];
+        address_to_str_buf(&pinfo->net_src, buf, static_cast<int>(sizeof buf));
+        std::string &kept = g_store.next();
+        kept.assign(buf);
+        for (std::size_t i = 0; i < n; ++i) (*msgs)[i].src = kept;
     }
     return n;
 }
