@@ -3,8 +3,9 @@
 # Command 2 of the README, and what CI runs (.ci/run): the whole test suite. Its steps, by name:
 #   * build       RelWithDebInfo build, -Werror
 #   * ctest       through ctest: unit tests (GoogleTest), knowledge-base checks, fuzz corpus
-#                 replay, docs freshness and the end-to-end tests (the real tshark, plugin in the
-#                 personal folder of an unprivileged user)
+#                 replay, docs freshness, the end-to-end tests (the real tshark, plugin in the
+#                 personal folder of an unprivileged user) and the cost guard (callgrind counts
+#                 where nothing of sipdiag is shown, tests/cost)
 #   * asan-build  the same with AddressSanitizer + UndefinedBehaviorSanitizer
 #   * asan-unit   unit tests under ASan + UBSan
 #   * asan-e2e    end-to-end tests with the sanitized plugin inside the real tshark
