@@ -81,6 +81,7 @@ if [[ -n $check ]]; then
         limit[${BASH_REMATCH[1]}]=${BASH_REMATCH[2]}
     done
 fi
+[[ ,$modes, == *,nosip,* ]] || nosip=""  # only the nosip mode reads it
 for f in "$sip" $nosip; do
     [ -f "$f" ] || { echo "callgrind.sh: $f missing (run tools/bench/run.sh$( ((dense)) && echo ' --dense') once)" >&2; exit 2; }
 done
@@ -111,22 +112,31 @@ editcap -r "$sip" "$work/sip.pcap" "1-$frames"
 editcap -r "$sip" "$work/one.pcap" 1
 ((!as_root)) || chown -R 65534:65534 "$work"
 
-# profile HOME OUT ARGS...: one tshark run under callgrind, its profile in OUT.
+# profile HOME OUT ARGS...: one tshark run under callgrind, its profile in OUT. Fails (with
+# tshark's error output) when tshark does not exit 0 or leaves no count: a run that died early
+# would otherwise count as a cheap one.
 profile() {
     local home=$1 out=$2
     shift 2
     local as=()
     ((!as_root)) || as=(setpriv --reuid=65534 --regid=65534 --clear-groups)
-    "${as[@]}" env HOME="$home" LC_ALL=C.UTF-8 \
-        valgrind --tool=callgrind --callgrind-out-file="$out" tshark "$@" >/dev/null 2>&1
+    if ! "${as[@]}" env HOME="$home" LC_ALL=C.UTF-8 \
+        valgrind --tool=callgrind --callgrind-out-file="$out" tshark "$@" >/dev/null 2>"$out.err" ||
+        [[ -z $(total "$out") ]]; then
+        echo "callgrind.sh: tshark $* (HOME $(basename "$home")) failed under valgrind:" >&2
+        grep -v '^==[0-9]*==' "$out.err" | tail -5 >&2  # tshark's own lines, not valgrind's
+        return 1
+    fi
+    rm -f "$out.err"
 }
-total() { awk '/^(summary|totals):/ {print $2; exit}' "$1"; }
-# instructions HOME ARGS...: total instructions of one tshark run.
+total() { [[ -s $1 ]] && awk '/^(summary|totals):/ {print $2; exit}' "$1"; }
+# instructions HOME ARGS...: total instructions of one tshark run (fails as profile does; the
+# callers exit then, since command substitutions do not inherit set -e).
 instructions() {
     local home=$1
     shift
     local out="$work/cg.$RANDOM.out"
-    profile "$home" "$out" "$@"
+    profile "$home" "$out" "$@" || return 1
     total "$out"
     rm -f "$out"
 }
@@ -140,8 +150,8 @@ inclusive() {
                         END { print found ? v : 0 }'
 }
 
-start_without=$(instructions "$work/without" -r "$work/one.pcap")
-start_with=$(instructions "$work/with" -r "$work/one.pcap")
+start_without=$(instructions "$work/without" -r "$work/one.pcap") || exit 1
+start_with=$(instructions "$work/with" -r "$work/one.pcap") || exit 1
 
 # The fields mode, in both tables: the same two columns, from the SIP dissector or from sipdiag.
 fields_without="-T fields -e sip.Status-Code -e sip.response-request"
@@ -176,9 +186,9 @@ row() {
     local mode=$1 label=$2 file=$3 a=$4 b=$5
     local without with
     # shellcheck disable=SC2086  # the argument strings are split on purpose
-    without=$(instructions "$work/without" -r "$file" $a)
+    without=$(instructions "$work/without" -r "$file" $a) || exit 1
     # shellcheck disable=SC2086
-    with=$(instructions "$work/with" -r "$file" $b)
+    with=$(instructions "$work/with" -r "$file" $b) || exit 1
     awk -v l="$label" -v a="$without" -v b="$with" -v sa="$start_without" -v sb="$start_with" \
         -v n="$frames" -v m="$mode" -v max="${limit[$mode]:-}" -v over="$work/over" 'BEGIN {
             a -= sa; b -= sb
