@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "core/sipvalue.h"
 
+#include <cstring>
+
 #include <limits>
 
 namespace sipdiag {
@@ -110,7 +112,26 @@ std::string to_lower(std::string_view s) {
 }
 
 void lower_in_place(std::string &s) {
-    for (char &c : s) c = lower_ascii(c);
+    // Eight bytes at a time (it runs on every message's top Via host): a byte whose low seven
+    // bits are 'A'..'Z' and whose high bit is clear gets 0x20. The per-byte sums below stay under
+    // 0x100, so no carry crosses into the next byte.
+    constexpr std::uint64_t kOnes = 0x0101010101010101ULL;
+    constexpr std::uint64_t kHigh = 0x8080808080808080ULL;
+    char *p = s.data();
+    const std::size_t n = s.size();
+    std::size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        std::uint64_t w;
+        std::memcpy(&w, p + i, 8);
+        const std::uint64_t low7 = w & ~kHigh;
+        const std::uint64_t from_a = low7 + (0x80 - 'A') * kOnes;      // high bit: >= 'A'
+        const std::uint64_t past_z = low7 + (0x80 - 'Z' - 1) * kOnes;  // high bit: > 'Z'
+        const std::uint64_t upper = from_a & ~past_z & ~w & kHigh;
+        if (upper == 0) continue;
+        w |= upper >> 2;
+        std::memcpy(p + i, &w, 8);
+    }
+    for (; i < n; ++i) p[i] = lower_ascii(p[i]);
 }
 
 std::string bounded_copy(std::string_view s, std::size_t max, bool *truncated) {

@@ -570,6 +570,22 @@ TEST_P(StringHelperTest, Helpers) {
 INSTANTIATE_TEST_SUITE_P(Values, StringHelperTest, testing::ValuesIn(kStringHelperRows),
                          row_name<StringHelperRow>);
 
+// lower_in_place() works eight bytes at a time: every byte value at every place of a word and of
+// the tail must come out as the one-byte rule says (only 'A'..'Z' change; 0xC1, whose low seven
+// bits are 'A', and '@', '[', '`', '{' around the letters must not).
+TEST(StringHelper, LowerEveryByteAtEveryPlace) {
+    for (int v = 0; v < 256; ++v) {
+        for (std::size_t at = 0; at < 19; ++at) {
+            std::string s = "Sip.Example-ORG:5060";  // 20 bytes: two words and a tail
+            s[at] = static_cast<char>(v);
+            std::string want = s;
+            for (char &c : want)
+                if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+            EXPECT_EQ(to_lower(s), want) << "byte " << v << " at " << at;
+        }
+    }
+}
+
 struct ErrorTextRow {
     const char *name;
     ParseError error;
