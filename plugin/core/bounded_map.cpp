@@ -37,8 +37,7 @@ std::uint64_t hash_parts(std::initializer_list<std::string_view> parts, std::uin
             std::memcpy(&w, p.data() + i, 8);
             h = step(h, w);
         }
-        std::uint64_t tail = 0;
-        if (n > i) std::memcpy(&tail, p.data() + i, n - i);  // fewer than 8 left (data may be null)
+        const std::uint64_t tail = load_tail(p.data() + i, n - i);  // fewer than 8 left
         // The part's length closes it, so that ("ab","c") != ("a","bc").
         h = step(h, tail ^ (static_cast<std::uint64_t>(n) << 56) ^ 0x1f);
     }

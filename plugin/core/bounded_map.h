@@ -23,6 +23,29 @@ namespace sipdiag {
 // 64-bit hash of several strings/numbers (FNV-1a with a final mix); keys of the bounded tables.
 std::uint64_t hash_parts(std::initializer_list<std::string_view> parts, std::uint64_t extra = 0);
 
+// The k < 8 bytes at p as a little-endian word, zero above them: what std::memcpy(&w, p, k)
+// into a zeroed word gives on x86, without the call a variable-length memcpy costs (the hashes
+// end every key and message on one). p may be null when k is 0.
+inline std::uint64_t load_tail(const char *p, std::size_t k) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    const auto *b = reinterpret_cast<const unsigned char *>(p);
+    if (k >= 4) {
+        std::uint32_t lo = 0;
+        std::uint32_t hi = 0;
+        __builtin_memcpy(&lo, b, 4);
+        __builtin_memcpy(&hi, b + k - 4, 4);
+        return lo | static_cast<std::uint64_t>(hi) << (8 * (k - 4));
+    }
+    if (k == 0) return 0;
+    return b[0] | static_cast<std::uint64_t>(b[k / 2]) << (8 * (k / 2)) |
+           static_cast<std::uint64_t>(b[k - 1]) << (8 * (k - 1));
+#else
+    std::uint64_t w = 0;
+    if (k > 0) __builtin_memcpy(&w, p, k);
+    return w;
+#endif
+}
+
 // A hash map that keeps at most `cap` keys, evicting the oldest inserted key first (FIFO):
 // everything the correlator remembers across messages is bounded by one of these. Keys may be
 // erased early (a pending follow-up answered); each insertion carries a sequence number so that

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "core/multipoint.h"
 
+#include "core/bounded_map.h"
+
 #include <cstring>
 #include <utility>
 
@@ -24,8 +26,7 @@ std::uint64_t hash_bytes(const char *p, std::size_t n, std::uint64_t h) {
         std::memcpy(&w, p + i, 8);
         h = fold(h, w);
     }
-    std::uint64_t tail = 0;
-    if (n > i) std::memcpy(&tail, p + i, n - i);  // fewer than 8 bytes left (p may be null)
+    const std::uint64_t tail = load_tail(p + i, n - i);  // fewer than 8 bytes left
     return fold(h, tail ^ (static_cast<std::uint64_t>(n) << 56));
 }
 

@@ -119,19 +119,24 @@ void lower_in_place(std::string &s) {
     constexpr std::uint64_t kHigh = 0x8080808080808080ULL;
     char *p = s.data();
     const std::size_t n = s.size();
-    std::size_t i = 0;
-    for (; i + 8 <= n; i += 8) {
+    auto lower_word = [p](std::size_t at) {
         std::uint64_t w;
-        std::memcpy(&w, p + i, 8);
+        std::memcpy(&w, p + at, 8);
         const std::uint64_t low7 = w & ~kHigh;
         const std::uint64_t from_a = low7 + (0x80 - 'A') * kOnes;      // high bit: >= 'A'
         const std::uint64_t past_z = low7 + (0x80 - 'Z' - 1) * kOnes;  // high bit: > 'Z'
         const std::uint64_t upper = from_a & ~past_z & ~w & kHigh;
-        if (upper == 0) continue;
+        if (upper == 0) return;
         w |= upper >> 2;
-        std::memcpy(p + i, &w, 8);
+        std::memcpy(p + at, &w, 8);
+    };
+    if (n < 8) {
+        for (std::size_t i = 0; i < n; ++i) p[i] = lower_ascii(p[i]);
+        return;
     }
-    for (; i < n; ++i) p[i] = lower_ascii(p[i]);
+    for (std::size_t i = 0; i + 8 <= n; i += 8) lower_word(i);
+    // The last bytes as the word that ends the string (lowering twice changes nothing).
+    if (n % 8 != 0) lower_word(n - 8);
 }
 
 std::string bounded_copy(std::string_view s, std::size_t max, bool *truncated) {

@@ -2,11 +2,14 @@
 // Table-driven tests of the SIP header value parsers (plugin/core/sipvalue.h).
 #include "core/sipvalue.h"
 
+#include "core/bounded_map.h"
+
 #include <gtest/gtest.h>
 
 #include "table_test.h"
 
 #include <cstdint>
+#include <cstring>
 #include <optional>
 #include <ostream>
 #include <string>
@@ -570,18 +573,40 @@ TEST_P(StringHelperTest, Helpers) {
 INSTANTIATE_TEST_SUITE_P(Values, StringHelperTest, testing::ValuesIn(kStringHelperRows),
                          row_name<StringHelperRow>);
 
-// lower_in_place() works eight bytes at a time: every byte value at every place of a word and of
-// the tail must come out as the one-byte rule says (only 'A'..'Z' change; 0xC1, whose low seven
-// bits are 'A', and '@', '[', '`', '{' around the letters must not).
-TEST(StringHelper, LowerEveryByteAtEveryPlace) {
+// load_tail() replaces a variable-length memcpy into a zeroed word at the end of every hash:
+// the same word for every length and byte (else every key, and the order of hashed tables,
+// would change).
+TEST(Hash, LoadTailIsTheMemcpyWord) {
+    unsigned char bytes[8];
     for (int v = 0; v < 256; ++v) {
-        for (std::size_t at = 0; at < 19; ++at) {
-            std::string s = "Sip.Example-ORG:5060";  // 20 bytes: two words and a tail
-            s[at] = static_cast<char>(v);
-            std::string want = s;
-            for (char &c : want)
-                if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-            EXPECT_EQ(to_lower(s), want) << "byte " << v << " at " << at;
+        for (std::size_t k = 0; k < 8; ++k) {
+            for (std::size_t j = 0; j < 8; ++j)
+                bytes[j] = static_cast<unsigned char>(v * 31 + j * 97);
+            std::uint64_t want = 0;
+            std::memcpy(&want, bytes, k);
+            EXPECT_EQ(load_tail(reinterpret_cast<const char *>(bytes), k), want)
+                << "length " << k << " first byte " << v;
+        }
+    }
+    EXPECT_EQ(load_tail(nullptr, 0), 0U);
+}
+
+// lower_in_place() works eight bytes at a time: every byte value at every place of strings of 1
+// to 20 bytes (shorter than a word, words and a tail) must come out as the one-byte rule says (only
+// 'A'..'Z' change; 0xC1, whose low seven bits are 'A', and '@', '[', '`', '{' around the letters
+// must not).
+TEST(StringHelper, LowerEveryByteAtEveryPlace) {
+    const std::string text = "Sip.Example-ORG:5060";  // up to 20 bytes: two words and a tail
+    for (int v = 0; v < 256; ++v) {
+        for (std::size_t len = 1; len <= text.size(); ++len) {
+            for (std::size_t at = 0; at < len; ++at) {
+                std::string s = text.substr(0, len);
+                s[at] = static_cast<char>(v);
+                std::string want = s;
+                for (char &c : want)
+                    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+                EXPECT_EQ(to_lower(s), want) << "byte " << v << " at " << at << " of " << len;
+            }
         }
     }
 }
