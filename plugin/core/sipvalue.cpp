@@ -112,31 +112,22 @@ std::string to_lower(std::string_view s) {
 }
 
 void lower_in_place(std::string &s) {
-    // Eight bytes at a time (it runs on every message's top Via host): a byte whose low seven
-    // bits are 'A'..'Z' and whose high bit is clear gets 0x20. The per-byte sums below stay under
-    // 0x100, so no carry crosses into the next byte.
-    constexpr std::uint64_t kOnes = 0x0101010101010101ULL;
-    constexpr std::uint64_t kHigh = 0x8080808080808080ULL;
+    // Eight bytes at a time: it runs on every message's top Via host.
     char *p = s.data();
     const std::size_t n = s.size();
-    auto lower_word = [p](std::size_t at) {
+    auto lower_at = [p](std::size_t at) {
         std::uint64_t w;
         std::memcpy(&w, p + at, 8);
-        const std::uint64_t low7 = w & ~kHigh;
-        const std::uint64_t from_a = low7 + (0x80 - 'A') * kOnes;      // high bit: >= 'A'
-        const std::uint64_t past_z = low7 + (0x80 - 'Z' - 1) * kOnes;  // high bit: > 'Z'
-        const std::uint64_t upper = from_a & ~past_z & ~w & kHigh;
-        if (upper == 0) return;
-        w |= upper >> 2;
-        std::memcpy(p + at, &w, 8);
+        const std::uint64_t l = lower_word(w);
+        if (l != w) std::memcpy(p + at, &l, 8);
     };
     if (n < 8) {
         for (std::size_t i = 0; i < n; ++i) p[i] = lower_ascii(p[i]);
         return;
     }
-    for (std::size_t i = 0; i + 8 <= n; i += 8) lower_word(i);
+    for (std::size_t i = 0; i + 8 <= n; i += 8) lower_at(i);
     // The last bytes as the word that ends the string (lowering twice changes nothing).
-    if (n % 8 != 0) lower_word(n - 8);
+    if (n % 8 != 0) lower_at(n - 8);
 }
 
 std::string bounded_copy(std::string_view s, std::size_t max, bool *truncated) {

@@ -163,7 +163,7 @@ std::size_t extract_messages(proto_tree *tree, packet_info *pinfo, MessagePos *p
         without_via = without_via || m.via_sent_by.empty();
     }
     // The source address is the client's identity only for a message without a Via
-    // (ClientId): formatted then, not for every frame.
+    // (client_hash): formatted then, not for every frame.
     if (without_via && pinfo->net_src.type != AT_NONE) {
         char buf[128];
         address_to_str_buf(&pinfo->net_src, buf, static_cast<int>(sizeof buf));

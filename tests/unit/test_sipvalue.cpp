@@ -591,6 +591,20 @@ TEST(Hash, LoadTailIsTheMemcpyWord) {
     EXPECT_EQ(load_tail(nullptr, 0), 0U);
 }
 
+// hash_lowered() hashes the client's sent-by as it lowers it: the same key as hashing the
+// lowered copy (ClientId did that before), for every length and every byte value.
+TEST(Hash, HashLoweredIsTheHashOfTheLoweredText) {
+    const std::string text = "Proxy-1.EXAMPLE.org#2;[2001:DB8::1]";
+    for (int v = 0; v < 256; v += 7) {
+        for (std::size_t len = 0; len <= text.size(); ++len) {
+            std::string s = text.substr(0, len);
+            if (len > 0) s[len / 2] = static_cast<char>(v);
+            EXPECT_EQ(hash_lowered(s, 0x302), hash_parts({to_lower(s)}, 0x302)) << s;
+            EXPECT_EQ(hash_lowered(s), hash_parts({to_lower(s)})) << s;
+        }
+    }
+}
+
 // lower_in_place() works eight bytes at a time: every byte value at every place of strings of 1
 // to 20 bytes (shorter than a word, words and a tail) must come out as the one-byte rule says (only
 // 'A'..'Z' change; 0xC1, whose low seven bits are 'A', and '@', '[', '`', '{' around the letters

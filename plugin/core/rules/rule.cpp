@@ -149,26 +149,12 @@ void add_pending(PendingList &pending, std::uint32_t record) {
     pending.push_back(record);
 }
 
-ClientId::ClientId(const MessageView &m) {
-    const std::string_view v = m.via_sent_by;
-    if (v.empty()) {
-        view_ = m.src;
-    } else if (v.size() <= sizeof buf_) {
-        for (std::size_t i = 0; i < v.size(); ++i) {
-            const char c = v[i];
-            buf_[i] = c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
-        }
-        view_ = std::string_view(buf_, v.size());
-    } else {
-        long_ = to_lower(v);
-        view_ = long_;
-    }
-}
-
 std::uint64_t client_hash(const MessageView &m) {
     if (m.client_hash_memo == 0) {
-        const ClientId id(m);
-        m.client_hash_memo = hash_parts({id.view()}) | 1;  // never 0: 0 means "not yet"
+        // The lowered sent-by is hashed as it is read: no lowered copy is built.
+        const std::uint64_t h =
+            m.via_sent_by.empty() ? hash_parts({m.src}) : hash_lowered(m.via_sent_by);
+        m.client_hash_memo = h | 1;  // never 0: 0 means "not yet"
     }
     return m.client_hash_memo;
 }

@@ -171,7 +171,7 @@ struct Diagnosis {
     std::uint16_t followup_response_code = 0;
     std::uint32_t slot = UINT32_MAX;  // index into the rule's details
     TimeNs time_ns = 0;               // when the response was seen
-    std::uint64_t client = 0;         // hash of the client's identity (ClientId)
+    std::uint64_t client = 0;         // hash of the client's identity (client_hash)
     std::uint64_t branch = 0;         // hash of the transaction's top Via branch
     std::uint32_t cseq = 0;
     FrameNum followup_frame = 0;  // the client's next attempt
@@ -278,22 +278,8 @@ struct Store {
 };
 
 // The client that sent the request of a transaction: the top Via sent-by (copied into every
-// response), lower-cased, or the source address when there is no Via. Built in a buffer of its
-// own, without allocating; the view is valid as long as the object and `m`.
-class ClientId {
-  public:
-    explicit ClientId(const MessageView &m);
-    ClientId(const ClientId &) = delete;
-    ClientId &operator=(const ClientId &) = delete;
-    std::string_view view() const { return view_; }
-
-  private:
-    char buf_[320];
-    std::string long_;  // a sent-by longer than buf_ (never from the adapter: it bounds it)
-    std::string_view view_;
-};
-// Its hash, built once per message (kept in m.client_hash_memo): the keys below and the rules
-// start from it.
+// response), lower-cased, or the source address when there is no Via. Its hash, built once per
+// message (kept in m.client_hash_memo): the keys below and the rules start from it.
 std::uint64_t client_hash(const MessageView &m);
 // Keys of the pending tables.
 std::uint64_t dialog_key(const MessageView &m);
