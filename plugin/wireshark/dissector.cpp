@@ -8,6 +8,8 @@
 // caught here and never reach Wireshark.
 #include "wireshark/sipdiag.h"
 
+#include <epan/exceptions.h>
+
 #include "wireshark/extract.h"
 #include "wireshark/flow.h"
 #include "wireshark/fields.h"
@@ -16,12 +18,16 @@
 #include "wireshark/render.h"
 #include "wireshark/sip_hook.h"
 #include "wireshark/stats.h"
+#include "wireshark/tshark_cmdline.h"
 
 #include "core/correlator.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <memory>
 #include <new>
+#include <string>
+#include <string_view>
 #include <vector>
 
 namespace sipdiag::ws {
@@ -128,7 +134,7 @@ void account(packet_info *pinfo, Source source) {
     }
 }
 
-int dissect_sipdiag(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *) {
+int dissect_frame(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree) {
     if (!g_corr) {
         hook::clear_frame();
         return 0;
@@ -219,6 +225,89 @@ int dissect_sipdiag(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *)
     return static_cast<int>(tvb_captured_length(tvb));
 }
 
+// tshark -T fields on Wireshark 4.0 (tshark_cmdline.h): the tree is visible, yet only the -e
+// fields are printed. The render then sees it as hidden, as 4.2 and later make it: Wireshark
+// builds only the items a filter or an -e names (the others are "faked") and the render formats
+// no label. 4.0 does not mark the -e fields as referenced (its visible tree did not need it):
+// those of sipdiag and of expert infos are marked here, as tshark 4.2+ does it itself. The
+// goldens' fields modes compare every field of every capture both ways.
+struct FieldsOnly {
+    bool on = false;
+    std::vector<std::string> names;  // the -e fields
+    bool resolved = false;
+    // The -e fields sipdiag's render adds (its own, expert infos'), resolved at the first frame.
+    std::vector<header_field_info *> named;
+};
+FieldsOnly g_fields_only;
+
+// Read at registration: tshark rewrites some of its arguments in place later, when it parses
+// them (-E header=y becomes "header" and "y"), and /proc/self/cmdline shows the rewritten ones.
+void read_command_line() {
+    g_fields_only = FieldsOnly{};
+    if (!hook::in_tshark() || std::getenv("SIPDIAG_KEEP_FIELDS_TREE") != nullptr) return;
+    try {
+        const std::vector<std::string> own = own_arguments();
+        const std::vector<std::string_view> args(own.begin(), own.end());
+        std::vector<std::string_view> names;
+        if (!prints_fields_only(args, &names)) return;
+        g_fields_only.names.assign(names.begin(), names.end());
+        g_fields_only.on = true;
+    } catch (...) {
+        g_fields_only = FieldsOnly{};
+    }
+}
+
+const FieldsOnly &fields_only() {
+    FieldsOnly &f = g_fields_only;
+    if (!f.on || f.resolved) return f;
+    f.resolved = true;
+    const int expert = proto_get_id_by_filter_name("_ws.expert");
+    for (const std::string &name : f.names) {
+        header_field_info *h = proto_registrar_get_byname(name.c_str());
+        if (h == nullptr) continue;
+        if (h->parent == proto_sipdiag || (expert >= 0 && h->parent == expert)) {
+            try {
+                f.named.push_back(h);
+            } catch (...) {
+                f.on = false;  // without its marks the hidden tree would lose fields
+                return f;
+            }
+        }
+    }
+    return f;
+}
+
+bool hide_for_fields(proto_tree *tree) {
+    if (tree == nullptr || PTREE_DATA(tree) == nullptr || !PTREE_DATA(tree)->visible) return false;
+    return hook::in_tshark() && fields_only().on;
+}
+
+int dissect_sipdiag(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *) {
+    if (!hide_for_fields(tree)) return dissect_frame(tvb, pinfo, tree);
+    ++hook::counters.fields_only;
+    // As epan_dissect_prime_with_hfid() marks a filter's fields (its proto_tree_prime_with_hfid
+    // is not exported): the field directly, its protocol indirectly unless named itself.
+    for (header_field_info *h : fields_only().named) {
+        h->ref_type = HF_REF_TYPE_DIRECT;
+        header_field_info *parent = h->parent >= 0 ? proto_registrar_get_nth(h->parent) : nullptr;
+        if (parent != nullptr && parent->ref_type != HF_REF_TYPE_DIRECT)
+            parent->ref_type = HF_REF_TYPE_INDIRECT;
+    }
+    tree_data_t *const td = PTREE_DATA(tree);
+    td->visible = FALSE;
+    volatile int ret = 0;
+    // Shown again whatever happens: a Wireshark exception (longjmp) thrown by the render passes
+    // through FINALLY, and the tree is reused for the next frame.
+    TRY {
+        ret = dissect_frame(tvb, pinfo, tree);
+    }
+    FINALLY {
+        td->visible = TRUE;
+    }
+    ENDTRY;
+    return ret;
+}
+
 }  // namespace
 
 void register_protocol() {
@@ -231,6 +320,7 @@ void register_protocol() {
 }
 
 void register_handoff() {
+    read_command_line();
     resolve_sip_fields();
     hook::install(proto_get_id_by_filter_name("sip"));
     dissector_handle_t h = create_dissector_handle(dissect_sipdiag, proto_sipdiag);

@@ -261,12 +261,6 @@ bool enabled() {
     return g_installed && pref_observe;
 }
 
-namespace {
-
-// Whether this process is tshark. Only there is a first pass known to be the only pass that
-// shows a frame: Wireshark and sharkd dissect a frame again whenever the display filter changes,
-// and show then what their first pass stored. Read once from /proc/self/exe (Linux); unknown
-// elsewhere, which means "not tshark" (the work is done).
 bool in_tshark() {
     static const bool is = [] {
         char path[4096];
@@ -279,6 +273,8 @@ bool in_tshark() {
     }();
     return is;
 }
+
+namespace {
 
 // Looked up late (other protocols register after the plugin); -1 until found.
 int g_proto_expert = -1;
@@ -460,10 +456,10 @@ void debug_report() {
     if (!g_debug) return;
     std::fprintf(stderr,
                  "sipdiag hook: %s; %s; skipped %lu, from tree %lu, from hook %lu, not analysed "
-                 "%lu; taps %d %d %d; item only %lu\n",
+                 "%lu; taps %d %d %d; item only %lu; fields only %lu\n",
                  g_debug_reason, enabled() ? "on" : "off", counters.skipped, counters.from_tree,
                  counters.from_hook, counters.not_analysed, g_tap_expert, g_tap_stats, g_tap_flow,
-                 counters.item_only);
+                 counters.item_only, counters.fields_only);
 }
 
 }  // namespace sipdiag::ws::hook

@@ -24,6 +24,12 @@ bool installed();
 bool enabled();
 extern sipdiag_pref_bool pref_observe;
 
+// Whether this process is tshark. Only there is a first pass known to be the only pass that
+// shows a frame: Wireshark and sharkd dissect a frame again whenever the display filter changes,
+// and show then what their first pass stored. Read once from /proc/self/exe (Linux); unknown
+// elsewhere, which means "not tshark" (the work is done).
+bool in_tshark();
+
 // Nothing of sipdiag can be seen for this frame, and never will: the single pass of tshark
 // printing summary lines, with no tree (plain tshark) or a tree that hides sipdiag (a display
 // filter that names nothing of it, tshark -Y sip), no tap the plugin feeds, no expert tap, no
@@ -71,6 +77,7 @@ struct Counters {
     unsigned long from_hook = 0;     // frames whose messages came from the trampolines
     unsigned long not_analysed = 0;  // SIP in the frame, seen by neither
     unsigned long item_only = 0;     // frames rendered as the protocol items alone (item_only())
+    unsigned long fields_only = 0;   // frames rendered into a tree hidden for -T fields (4.0)
 };
 extern Counters counters;
 void debug_report();

@@ -32,7 +32,7 @@ FIELDS = ["sipdiag.code", "sipdiag.request_method", "sipdiag.request_frame",
 FIELDS = list(dict.fromkeys(FIELDS))
 DEBUG = re.compile(r"sipdiag hook: (?P<why>[^;]*); (?P<state>on|off); skipped (?P<skipped>\d+), "
                    r"from tree (?P<tree>\d+), from hook (?P<hook>\d+), not analysed (?P<na>\d+); "
-                   r"taps [-\d ]+; item only (?P<item>\d+)")
+                   r"taps [-\d ]+; item only (?P<item>\d+); fields only (?P<fields>\d+)")
 
 
 class Failure(AssertionError):
@@ -302,6 +302,60 @@ def test_item_only(env):
     check("Note" in p.stdout, f"-Y sipdiag with an Expert column lost the severities:\n{p.stdout}")
 
 
+def all_fields(env):
+    """Every field the plugin registers (tshark -G fields), with the expert infos' own."""
+    out = env.run(["-G", "fields"]).stdout
+    names = [c[2] for c in (line.split("\t") for line in out.splitlines())
+             if len(c) > 4 and c[0] == "F" and c[4] == "sipdiag"]
+    check(names, "tshark -G fields lists no sipdiag field")
+    return names + ["_ws.expert.message", "_ws.expert.severity", "_ws.expert.group"]
+
+
+def test_fields_only(env):
+    """tshark -T fields on Wireshark 4.0 builds a visible tree, yet prints only the -e fields: the
+    plugin renders into it as into a hidden tree (dissector.cpp, hide_for_fields). Every field,
+    its expert infos' included, must come out the same as with the whole tree
+    (SIPDIAG_KEEP_FIELDS_TREE=1), in one pass and in two, on every bundled capture; a command line
+    that prints anything else keeps the whole tree. 4.4 and 4.6 hide the tree themselves: there
+    the two ways are compared and nothing is counted."""
+    names = all_fields(env)
+    fields_args = ["-T", "fields", "-E", "header=y", "-E", "separator=\t", "-E", "occurrence=a",
+                   "-E", "aggregator=|", "-e", "frame.number"]
+    for n in names:
+        fields_args += ["-e", n]
+    ws40 = env.release == "4.0"
+    hidden = 0
+    caps = sorted(glob.glob(os.path.join(ROOT, "captures", "*.pcapng")))
+    for i, c in enumerate(caps):
+        cap = env.add_capture(c, name=f"fields-{i}-{os.path.basename(c)}")
+        for two in ([], ["-2"]):
+            args = two + ["-r", cap, "-o", "sipdiag.language:fr"] + fields_args
+            fast, st = debug(env, args)
+            keep = env.run(args, extra_env={"SIPDIAG_KEEP_FIELDS_TREE": "1",
+                                            "SIPDIAG_DEBUG_HOOK": "1"})
+            check(fast.stdout == keep.stdout,
+                  f"{c} {two}: -T fields differs between the hidden and the whole tree")
+            check("fields only 0" in keep.stderr, f"{c}: SIPDIAG_KEEP_FIELDS_TREE not honoured")
+            check((st["fields"] > 0) == ws40,
+                  f"{c} {two}: fields-only render {'not ' if ws40 else ''}taken: {st}")
+            hidden += st["fields"]
+    check(hidden > 0 or not ws40, "-T fields never took the fields-only way")
+    cap = env.add_capture(os.path.join(ROOT, "captures", "redirect-302-udp.pcapng"), name="fo-x")
+    base = ["-r", cap, "-T", "fields", "-e", "frame.number", "-e", "sipdiag.code"]
+    # What is printed from labels (the protocol items), or printed or read another way.
+    for extra, why in ((["-e", "sipdiag"], "the sipdiag protocol item"),
+                       (["-e", "_ws.expert"], "the Expert Info item"),
+                       (["-V"], "-V"), (["-P"], "-P"), (["-z", "sipdiag,tree"], "a tap"),
+                       (["-o", "gui.column.format:\"No.\",\"%m\""], "a column preference")):
+        fast, st = debug(env, base + extra)
+        keep = env.run(base + extra, extra_env={"SIPDIAG_KEEP_FIELDS_TREE": "1"})
+        check(st["fields"] == 0, f"{why}: the whole tree is needed: {st}")
+        check(fast.stdout == keep.stdout, f"{why}: output differs from the whole tree's")
+    # Written after tshark rewrote its arguments (-E header=y): read at registration.
+    _, st = debug(env, ["-E", "header=y"] + base)
+    check((st["fields"] > 0) == ws40, f"-E before -T fields: not recognised: {st}")
+
+
 def test_every_capture(env):
     """Beyond the paths above: every bundled capture (and the larger public corpus when it is
     beside the clone) gives the same fields with the hook and with it off."""
@@ -333,7 +387,7 @@ def test_not_analysed_is_reported(env):
 TESTS = [test_udp, test_tcp_two_messages_in_one_segment, test_tcp_reassembly, test_sctp,
          test_websocket, test_tls_with_keys, test_heuristic_non_default_port, test_decode_as,
          test_plain_output_unchanged_and_skipped, test_work_done_when_visible,
-         test_filter_that_hides_sipdiag, test_item_only,
+         test_filter_that_hides_sipdiag, test_item_only, test_fields_only,
          test_every_capture, test_not_analysed_is_reported]
 
 if __name__ == "__main__":

@@ -37,7 +37,7 @@ class TsharkEnv:
     def __init__(self, plugin_so):
         self.home = tempfile.mkdtemp(prefix="sipdiag-e2e-home-")
         os.chmod(self.home, 0o755)
-        release = self._release()
+        release = self.release = self._release()
         self.plugin_dir = os.path.join(
             self.home, ".local", "lib", "wireshark", "plugins", release, "epan")
         os.makedirs(self.plugin_dir)
