@@ -292,7 +292,7 @@ bool tree_hides_sipdiag(proto_tree *tree) {
 
 // Something outside the tree sees this pass: a tap the plugin feeds, the expert tap, a tap that
 // asked for the columns, or an Expert column (expert infos set it).
-bool seen_outside_tree(const packet_info *pinfo) {
+bool looked_at_from_outside(const packet_info *pinfo) {
     if ((union_of_tap_listener_flags() & TL_REQUIRES_COLUMNS) != 0) return true;
     // Tap ids: registered late by other parts; looked up until found.
     if (g_tap_expert < 0) g_tap_expert = find_tap_id("expert");
@@ -303,6 +303,21 @@ bool seen_outside_tree(const packet_info *pinfo) {
     }
     return pinfo->cinfo != nullptr && pinfo->cinfo->col_first != nullptr &&
            pinfo->cinfo->col_first[COL_EXPERT] >= 0;
+}
+
+// The same, once per pass in tshark: its taps and columns are set before a pass and stay for all
+// of its frames (it was asked two or three times per frame). Wireshark opens and closes taps
+// (dialogs) between dissections: asked every time there.
+bool seen_outside_tree(const packet_info *pinfo) {
+    if (!in_tshark()) return looked_at_from_outside(pinfo);
+    static int pass = -1;
+    static bool seen = true;
+    const int now = PINFO_FD_VISITED(pinfo) ? 1 : 0;
+    if (pass != now) {
+        seen = looked_at_from_outside(pinfo);
+        pass = now;
+    }
+    return seen;
 }
 
 }  // namespace
