@@ -135,6 +135,10 @@ std::pair<const Record *, std::size_t> Correlator::frame_records(FrameNum frame)
     // Frames are looked up in capture order (first pass: the frame just added, at the end; later
     // passes: right after the previous lookup), so the store tries there before bisecting.
     // Out-of-order input (not seen with files): a linear scan for the contiguous run.
+    if (!out_of_order_ && frame == run_frame_ && run_n_ > 0) {
+        frame_hint_ = run_lo_ + run_n_;
+        return {&store_.records[run_lo_], run_n_};
+    }
     const auto [lo, n] = out_of_order_ ? store_.records.scan_run(frame)
                                        : store_.records.sorted_run(frame, frame_hint_);
     if (!out_of_order_) frame_hint_ = lo + n;
@@ -166,6 +170,12 @@ std::uint32_t Correlator::add(const MessageView &msg) {
     r.method = intern_method(msg.is_request ? msg.method : msg.cseq_method);
     if (msg.is_request) r.flags |= Record::kRequest;
     const std::uint32_t idx = store_.records.push(r);
+    if (msg.frame != run_frame_ || run_n_ == 0) {
+        run_frame_ = msg.frame;
+        run_lo_ = idx;
+        run_n_ = 0;
+    }
+    ++run_n_;
 
     if (msg.call_id.empty() || !msg.has_cseq) {
         Record &rec = store_.records[idx];

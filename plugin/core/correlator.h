@@ -179,6 +179,11 @@ class Correlator {
     TimeNs last_time_ = 0;
     FrameNum last_frame_ = 0;
     mutable std::size_t frame_hint_ = 0;  // where frame_records() looks first
+    // The records of the frame added last (the one the first pass renders right after adding it):
+    // its first index and count, found without searching the store.
+    FrameNum run_frame_ = 0;
+    std::size_t run_lo_ = 0;
+    std::size_t run_n_ = 0;
     bool out_of_order_ = false;
     // Single pass: responses waiting for their retry, oldest first (at most config.pending), and
     // the responses settled by the frame being read (settled_in()).

@@ -1813,6 +1813,30 @@ TEST(FrameRecords, InOrderAndMissing) {
     EXPECT_EQ(fed.corr.last_time(), at(250));
 }
 
+// The frame added last is answered without searching the store (the first pass renders it right
+// after adding it): the answer must be the same before and after other frames are looked up, and
+// for a frame of several messages at the end of the capture.
+TEST(FrameRecords, LastFrameAddedAndBack) {
+    Messages m = call_flow();  // frames 1..4
+    SipMessage second = m[3];
+    second.index = 1;
+    m.push_back(second);
+    Correlator c;
+    for (std::size_t i = 0; i < m.size(); ++i) {
+        c.add(m[i]);
+        const auto [recs, n] = c.frame_records(m[i].frame);
+        ASSERT_EQ(n, m[i].frame == 4 ? m[i].index + 1u : 1u) << "after message " << i;
+        EXPECT_EQ(recs[n - 1].frame, m[i].frame);
+        EXPECT_EQ(recs[n - 1].index, m[i].index);
+    }
+    // A later pass, in order and backwards.
+    for (FrameNum f : {1u, 2u, 3u, 4u, 4u, 2u, 1u}) {
+        const auto [recs, n] = c.frame_records(f);
+        ASSERT_EQ(n, f == 4 ? 2u : 1u) << "frame " << f;
+        EXPECT_EQ(recs[0].frame, f);
+    }
+}
+
 TEST(FrameRecords, OutOfOrderInput) {
     Messages m = call_flow();
     std::swap(m[1].frame, m[2].frame);  // frames 1,3,2,4
