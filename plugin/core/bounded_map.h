@@ -20,7 +20,8 @@
 
 namespace sipdiag {
 
-// 64-bit hash of several strings/numbers (FNV-1a with a final mix); keys of the bounded tables.
+// 64-bit hash of several strings/numbers (eight bytes per step, then a final mix); keys of the
+// bounded tables.
 std::uint64_t hash_parts(std::initializer_list<std::string_view> parts, std::uint64_t extra = 0);
 // hash_parts({to_lower(s)}, extra) without the lowered copy (ASCII letters only).
 std::uint64_t hash_lowered(std::string_view s, std::uint64_t extra = 0);

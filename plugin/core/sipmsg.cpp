@@ -770,9 +770,7 @@ constexpr std::size_t kMaxHeaderText = 1024;
 
 namespace {
 
-// The text of a value as the adapter read it (bounded_copy(field_text(raw), max)): the bytes
-// themselves when they are plain ASCII, else converted into the store.
-// Its uncommon half: a value that is not plain ASCII, converted into the store.
+// The uncommon half of view_text(): a value that is not plain ASCII, converted into the store.
 __attribute__((noinline)) std::string_view converted_text(std::string_view raw, std::size_t max,
                                                           TextStore &store) {
     std::string &s = store.next();
@@ -780,7 +778,9 @@ __attribute__((noinline)) std::string_view converted_text(std::string_view raw, 
     return s;
 }
 
-// Inlined: a dozen calls per message, whose call overhead cost more than their work.
+// The text of a value as the adapter read it (bounded_copy(field_text(raw), max)): the bytes
+// themselves when they are plain ASCII, else converted into the store. Inlined: a dozen calls per
+// message, whose call overhead cost more than their work.
 __attribute__((always_inline)) inline std::string_view view_text(std::string_view raw,
                                                                  std::size_t max, TextStore &store,
                                                                  bool plain) {

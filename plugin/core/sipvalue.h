@@ -99,7 +99,7 @@ inline bool iequals(std::string_view a, std::string_view b) {
 std::string to_lower(std::string_view s);
 void lower_in_place(std::string &s);  // ASCII letters only, like to_lower
 
-// Eight bytes lowered at once, as lower_in_place() does byte by byte: a byte whose low seven bits
+// Eight bytes lowered at once by to_lower()'s rule: a byte whose low seven bits
 // are 'A'..'Z' and whose high bit is clear gets 0x20. The per-byte sums stay under 0x100, so no
 // carry crosses into the next byte.
 constexpr std::uint64_t lower_word(std::uint64_t w) {
