@@ -2,7 +2,6 @@
 #include "wireshark/tshark_cmdline.h"
 
 #include <cstdio>
-#include <cstring>
 
 namespace sipdiag::ws {
 
