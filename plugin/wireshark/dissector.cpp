@@ -134,6 +134,19 @@ void account(packet_info *pinfo, Source source) {
     }
 }
 
+// tshark -2 with nothing but the display filter reading its first pass (tshark_cmdline.h,
+// first_pass_unseen, read at registration). The filter's result on that pass only marks the
+// frames a matching frame depends on (tshark prints or writes them on the second pass): a frame
+// that depends on none needs no render there; its second pass renders it from the stored results.
+bool g_first_pass_unseen = false;
+
+bool unseen_first_pass(const packet_info *pinfo) {
+    if (!g_first_pass_unseen || PINFO_FD_VISITED(pinfo) || sipdiag_has_dependent_frames(pinfo))
+        return false;
+    ++hook::counters.first_pass_unseen;
+    return true;
+}
+
 int dissect_frame(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree) {
     if (!g_corr) {
         hook::clear_frame();
@@ -190,7 +203,7 @@ int dissect_frame(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree) {
         Source source = Source::none;
         const bool ok = analyse_frame(tree, pinfo, pos, &npos, &source);
         hook::clear_frame();
-        if (!render) {
+        if (!render || unseen_first_pass(pinfo)) {
             if (ok) account(pinfo, source);
             return 0;
         }
@@ -244,16 +257,21 @@ FieldsOnly g_fields_only;
 // them (-E header=y becomes "header" and "y"), and /proc/self/cmdline shows the rewritten ones.
 void read_command_line() {
     g_fields_only = FieldsOnly{};
-    if (!hook::in_tshark() || std::getenv("SIPDIAG_KEEP_FIELDS_TREE") != nullptr) return;
+    g_first_pass_unseen = false;
+    if (!hook::in_tshark()) return;
     try {
         const std::vector<std::string> own = own_arguments();
         const std::vector<std::string_view> args(own.begin(), own.end());
+        g_first_pass_unseen =
+            std::getenv("SIPDIAG_KEEP_FIRST_PASS") == nullptr && first_pass_unseen(args);
         std::vector<std::string_view> names;
-        if (!prints_fields_only(args, &names)) return;
+        if (std::getenv("SIPDIAG_KEEP_FIELDS_TREE") != nullptr || !prints_fields_only(args, &names))
+            return;
         g_fields_only.names.assign(names.begin(), names.end());
         g_fields_only.on = true;
     } catch (...) {
         g_fields_only = FieldsOnly{};
+        g_first_pass_unseen = false;
     }
 }
 

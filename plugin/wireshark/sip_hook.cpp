@@ -471,10 +471,10 @@ void debug_report() {
     if (!g_debug) return;
     std::fprintf(stderr,
                  "sipdiag hook: %s; %s; skipped %lu, from tree %lu, from hook %lu, not analysed "
-                 "%lu; taps %d %d %d; item only %lu; fields only %lu\n",
+                 "%lu; taps %d %d %d; item only %lu; fields only %lu; first pass unseen %lu\n",
                  g_debug_reason, enabled() ? "on" : "off", counters.skipped, counters.from_tree,
                  counters.from_hook, counters.not_analysed, g_tap_expert, g_tap_stats, g_tap_flow,
-                 counters.item_only, counters.fields_only);
+                 counters.item_only, counters.fields_only, counters.first_pass_unseen);
 }
 
 }  // namespace sipdiag::ws::hook

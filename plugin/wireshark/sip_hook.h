@@ -78,6 +78,7 @@ struct Counters {
     unsigned long not_analysed = 0;  // SIP in the frame, seen by neither
     unsigned long item_only = 0;     // frames rendered as the protocol items alone (item_only())
     unsigned long fields_only = 0;   // frames rendered into a tree hidden for -T fields (4.0)
+    unsigned long first_pass_unseen = 0;  // tshark -2: first-pass frames left unrendered
 };
 extern Counters counters;
 void debug_report();

@@ -104,41 +104,12 @@ const LongOpt *find_long(std::string_view name) {
     return nullptr;
 }
 
-// The reading so far; `whole` once anything asks for the whole tree.
-struct Reading {
-    bool whole = false;
-    bool fields = false;  // the last -T is `fields`
-    std::vector<std::string_view> *named = nullptr;
-    void take(Effect e, std::string_view value) {
-        switch (e) {
-            case Effect::none:
-                break;
-            case Effect::output:
-                fields = value == "fields";
-                break;
-            case Effect::field:
-                // Printed as the item's label: the protocol items sipdiag and Expert Info.
-                if (value == "sipdiag" || value == "_ws.expert") whole = true;
-                if (named != nullptr) named->push_back(value);
-                break;
-            case Effect::pref:
-                // Columns are printed from labels too: a column preference keeps the tree.
-                if (value.rfind("gui.column", 0) == 0) whole = true;
-                break;
-            case Effect::other:
-                whole = true;
-                break;
-        }
-    }
-};
-
-}  // namespace
-
-bool prints_fields_only(const std::vector<std::string_view> &args,
-                        std::vector<std::string_view> *fields) {
-    Reading r;
-    r.named = fields;
-    for (std::size_t i = 0; i < args.size() && !r.whole; ++i) {
+// Walks tshark's options as its getopt_long reads them, giving each (its effect, its argument and
+// its letter or name) to `take`. False when the command line is not understood (an unknown option,
+// a long option's abbreviation, a missing argument): the callers then keep the whole work.
+template <typename Take>
+bool walk(const std::vector<std::string_view> &args, Take take) {
+    for (std::size_t i = 0; i < args.size(); ++i) {
         const std::string_view a = args[i];
         if (a == "--") break;
         if (a.size() < 2 || a[0] != '-')
@@ -160,7 +131,7 @@ bool prints_fields_only(const std::vector<std::string_view> &args,
             } else if (eq != std::string_view::npos) {
                 return false;  // an argument to an option that takes none: tshark refuses it
             }
-            r.take(o->effect, value);
+            take(o->effect, value, '\0', name);
             continue;
         }
         // A cluster of short options ("-nr file", "-Tfields").
@@ -168,7 +139,7 @@ bool prints_fields_only(const std::vector<std::string_view> &args,
             const ShortOpt *o = find_short(a[k]);
             if (o == nullptr) return false;
             if (!o->arg) {
-                r.take(o->effect, {});
+                take(o->effect, std::string_view{}, o->letter, std::string_view{});
                 continue;
             }
             std::string_view value;
@@ -179,11 +150,55 @@ bool prints_fields_only(const std::vector<std::string_view> &args,
             } else {
                 return false;
             }
-            r.take(o->effect, value);
+            take(o->effect, value, o->letter, std::string_view{});
             break;
         }
     }
-    return !r.whole && r.fields;
+    return true;
+}
+
+}  // namespace
+
+bool prints_fields_only(const std::vector<std::string_view> &args,
+                        std::vector<std::string_view> *fields) {
+    bool whole = false;
+    bool only_fields = false;  // the last -T is `fields`
+    const bool understood =
+        walk(args, [&](Effect e, std::string_view value, char, std::string_view) {
+            switch (e) {
+                case Effect::none:
+                    break;
+                case Effect::output:
+                    only_fields = value == "fields";
+                    break;
+                case Effect::field:
+                    // Printed as the item's label: the protocol items sipdiag and Expert Info.
+                    if (value == "sipdiag" || value == "_ws.expert") whole = true;
+                    if (fields != nullptr) fields->push_back(value);
+                    break;
+                case Effect::pref:
+                    // Columns are printed from labels too: a column preference keeps the tree.
+                    if (value.rfind("gui.column", 0) == 0) whole = true;
+                    break;
+                case Effect::other:
+                    whole = true;
+                    break;
+            }
+        });
+    return understood && !whole && only_fields;
+}
+
+bool first_pass_unseen(const std::vector<std::string_view> &args) {
+    bool two_pass = false;
+    bool looks = false;  // something reads the first pass's tree
+    const bool understood =
+        walk(args, [&](Effect, std::string_view, char letter, std::string_view name) {
+            if (letter == '2') two_pass = true;
+            // The read filter decides on the first pass which frames are kept; colouring
+            // (--color) is not needed there, but what it reads is not worth a guess.
+            if (letter == 'R' || name == "read-filter" || name == "color") looks = true;
+        });
+    return understood && two_pass && !looks;
 }
 
 std::vector<std::string> own_arguments() {

@@ -55,6 +55,17 @@ typedef bool sipdiag_uat_bool;
 typedef gboolean sipdiag_uat_bool;
 #endif
 
+// The frames this one depends on (reassembly): a list in packet_info in 4.0, a hash table in
+// frame_data from 4.2 on (4.2 is not in the matrix: checked on 4.0 and 4.4).
+static inline bool sipdiag_has_dependent_frames(const packet_info *pinfo) {
+#if SIPDIAG_WS_AT_LEAST(4, 2)
+    return pinfo->fd != NULL && pinfo->fd->dependent_frames != NULL &&
+           g_hash_table_size(pinfo->fd->dependent_frames) > 0;
+#else
+    return pinfo->dependent_frames != NULL;
+#endif
+}
+
 // Checked and unchanged from 4.0 to 4.6, so no guard is needed (keep this list when adding one):
 //  - stat_tree_packet_cb: (stats_tree *, packet_info *, epan_dissect_t *, const void *,
 //    tap_flags_t) returning tap_packet_status (since 3.6); stats_tree_register_plugin() returns

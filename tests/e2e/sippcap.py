@@ -24,6 +24,35 @@ def udp_frame(payload, src=("10.0.0.1", 5060), dst=("10.0.0.2", 5060)):
     return eth + ip + udp
 
 
+def udp_fragments(payload, split, src=("10.0.0.1", 5060), dst=("10.0.0.2", 5060), ident=0x1234):
+    """One UDP datagram as two IPv4 fragments (Ethernet frames), cut `split` bytes into the UDP
+    header and payload (rounded down to a multiple of 8)."""
+    whole = udp_frame(payload, src, dst)
+    eth, ip, data = whole[:14], whole[14:34], whole[34:]
+    split -= split % 8
+    frames = []
+    for off, chunk, more in ((0, data[:split], True), (split, data[split:], False)):
+        flags = (0x2000 if more else 0) | (off // 8)
+        h = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(chunk), ident, flags, 64, 17, 0,
+                        ip[12:16], ip[16:20])
+        h = h[:10] + struct.pack("!H", _checksum(h)) + h[12:]
+        frames.append(eth + h + chunk)
+    return frames
+
+
+def write_frames(path, frames, start=1_700_000_000.0, step=0.01):
+    """Whole Ethernet frames (bytes), one per record."""
+    with open(path, "wb") as f:
+        f.write(struct.pack("<IHHiIII", 0xA1B23C4D, 2, 4, 0, 0, 262144, 1))  # ns pcap
+        t = start
+        for data in frames:
+            sec = int(t)
+            nsec = int(round((t - sec) * 1e9))
+            f.write(struct.pack("<IIII", sec, nsec, len(data), len(data)))
+            f.write(data)
+            t += step
+
+
 def write_pcap(path, frames, start=1_700_000_000.0, step=0.01):
     """frames: list of (payload_bytes, src, dst) or payload bytes."""
     with open(path, "wb") as f:

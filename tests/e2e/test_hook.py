@@ -24,6 +24,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 from expectations import CONTRACT_FIELDS  # noqa: E402
 from tshark_env import BUNDLED_PUBLIC, ROOT, public_captures, run_tests  # noqa: E402
+import sippcap  # noqa: E402
 
 OFF = "sipdiag.observe_sip_dissector:FALSE"
 EXTRA = os.environ.get("SIPDIAG_EXTRA_CORPUS",
@@ -34,7 +35,8 @@ FIELDS = ["sipdiag.code", "sipdiag.request_method", "sipdiag.request_frame",
 FIELDS = list(dict.fromkeys(FIELDS))
 DEBUG = re.compile(r"sipdiag hook: (?P<why>[^;]*); (?P<state>on|off); skipped (?P<skipped>\d+), "
                    r"from tree (?P<tree>\d+), from hook (?P<hook>\d+), not analysed (?P<na>\d+); "
-                   r"taps [-\d ]+; item only (?P<item>\d+); fields only (?P<fields>\d+)")
+                   r"taps [-\d ]+; item only (?P<item>\d+); fields only (?P<fields>\d+); "
+                   r"first pass unseen (?P<unseen>\d+)")
 
 
 class Failure(AssertionError):
@@ -367,6 +369,72 @@ def test_fields_only(env):
     check((st["fields"] > 0) == ws40, f"-E before -T fields: not recognised: {st}")
 
 
+def test_first_pass_unseen(env):
+    """tshark -2 builds a tree on its first pass but prints nothing from it; the display filter's
+    result there only marks the frames a matching frame depends on (reassembly), which the second
+    pass prints or writes too. So that pass renders only frames that depend on others
+    (dissector.cpp, unseen_first_pass). Output must be what it is with the render on every frame
+    (SIPDIAG_KEEP_FIRST_PASS=1), for every bundled capture and several outputs; a read filter
+    (it decides on the first pass which frames are kept) keeps the render."""
+    caps = sorted(glob.glob(os.path.join(ROOT, "captures", "*.pcapng")))
+    caps += sorted(glob.glob(os.path.join(TRANSPORTS, "*.pcapng")))
+    outputs = (["-Y", "sipdiag"], ["-Y", "sipdiag.code == 302 || sipdiag.retry_of"],
+               ["-V", "-Y", "sipdiag", "-o", "sipdiag.language:fr"],
+               ["-T", "fields", "-e", "frame.number", "-e", "sipdiag.code", "-e",
+                "sipdiag.outcome", "-e", "_ws.expert.message"],
+               ["-q", "-z", "expert"])
+    unseen = 0
+    for i, c in enumerate(caps):
+        cap = env.add_capture(c, name=f"fp-{i}-{os.path.basename(c)}")
+        for out in outputs:
+            args = ["-2", "-r", cap] + list(out)
+            fast, st = debug(env, args)
+            keep = env.run(args, extra_env={"SIPDIAG_KEEP_FIRST_PASS": "1",
+                                            "SIPDIAG_DEBUG_HOOK": "1"})
+            check(fast.stdout == keep.stdout,
+                  f"{c} {out}: -2 prints other things when its first pass is not rendered")
+            check("first pass unseen 0" in keep.stderr,
+                  f"{c}: SIPDIAG_KEEP_FIRST_PASS not honoured")
+            unseen += st["unseen"]
+    check(unseen > 0, "the first pass of -2 was rendered everywhere")
+    cap = env.add_capture(os.path.join(ROOT, "captures", "redirect-302-udp.pcapng"), name="fp-x")
+    for args in (["-2", "-R", "sipdiag", "-r", cap], ["-2", "-R", "sipdiag.code == 302", "-r", cap],
+                 ["-r", cap, "-Y", "sipdiag"]):
+        p, st = debug(env, args)
+        check(st["unseen"] == 0 and p.stdout.strip(), f"{args}: the first pass is needed: {st}")
+
+    # A frame that depends on another: a real INVITE and its 302 (redirect-302-udp.pcapng), the
+    # 302 sent as two IPv4 fragments. The 302 passes -Y sipdiag on the first pass already, so
+    # tshark -2 -w also writes its first fragment; without the 302's items on that pass the
+    # fragment was left out.
+    rows = env.run(["-r", cap, "-Y", "sip.Method == INVITE || sip.Status-Code == 302",
+                    "-T", "fields", "-e", "sip.Status-Code", "-e", "udp.payload"]).stdout
+    invite = next(bytes.fromhex(r.split("\t")[1].replace(":", ""))
+                  for r in rows.splitlines() if not r.split("\t")[0])
+    redirect = next(bytes.fromhex(r.split("\t")[1].replace(":", ""))
+                    for r in rows.splitlines() if r.split("\t")[0] == "302")
+    a, b = ("10.0.0.1", 5060), ("10.0.0.2", 5060)
+    frames = [sippcap.udp_frame(invite, a, b)] + sippcap.udp_fragments(redirect, 64, b, a)
+    path = os.path.join(env.home, "fragmented-302.pcap")
+    sippcap.write_frames(path, frames)
+    frag = env.add_capture(path)
+    written, unseen = {}, {}
+    for keep in (False, True):
+        out = os.path.join(env.home, f"written-{keep}.pcap")
+        extra = {"SIPDIAG_DEBUG_HOOK": "1"}
+        if keep:
+            extra["SIPDIAG_KEEP_FIRST_PASS"] = "1"
+        p = env.run(["-2", "-r", frag, "-Y", "sipdiag", "-w", out], extra_env=extra)
+        st = DEBUG.search(p.stderr)
+        check(st is not None, f"no hook report: {p.stderr!r}")
+        unseen[keep] = int(st["unseen"])
+        written[keep] = env.run(["-r", out, "-T", "fields", "-e", "frame.number"]).stdout
+    check(written[False] == written[True] and len(written[True].split()) == 3,
+          f"-2 -w: the fragment the 302 depends on must be written: {written}")
+    # the INVITE and the first fragment unrendered; the 302, which depends on it, rendered
+    check(unseen == {False: 2, True: 0}, f"fragmented 302: first-pass frames unrendered {unseen}")
+
+
 def test_every_capture(env):
     """Beyond the paths above: every bundled capture (and the larger public corpus when it is
     beside the clone) gives the same fields with the hook and with it off."""
@@ -398,7 +466,7 @@ def test_not_analysed_is_reported(env):
 TESTS = [test_udp, test_tcp_two_messages_in_one_segment, test_tcp_reassembly, test_sctp,
          test_websocket, test_tls_with_keys, test_heuristic_non_default_port, test_decode_as,
          test_plain_output_unchanged_and_skipped, test_work_done_when_visible,
-         test_filter_that_hides_sipdiag, test_item_only, test_fields_only,
+         test_filter_that_hides_sipdiag, test_item_only, test_fields_only, test_first_pass_unseen,
          test_every_capture, test_not_analysed_is_reported]
 
 if __name__ == "__main__":

@@ -86,5 +86,49 @@ TEST_P(CmdlineTest, FieldsOnly) {
 
 INSTANTIATE_TEST_SUITE_P(Rows, CmdlineTest, testing::ValuesIn(kCmdlineRows), row_name<CmdlineRow>);
 
+// "Nothing reads the first pass of tshark -2 but the display filter": a wrong yes would leave out
+// the items a read filter tests on that pass (and so the frames it keeps).
+struct FirstPassRow {
+    const char *name;
+    std::vector<std::string> args;
+    bool unseen;
+};
+SIPDIAG_PRINT_ROW(FirstPassRow)
+
+const FirstPassRow kFirstPassRows[] = {
+    {"two_pass_display_filter", {"-2", "-r", "f", "-Y", "sipdiag"}, true},
+    {"two_pass_in_cluster", {"-2nr", "f", "-Y", "sipdiag"}, true},
+    {"two_pass_late", {"-r", "f", "-Y", "sipdiag", "-V", "-2"}, true},
+    {"two_pass_fields", {"-2", "-r", "f", "-T", "fields", "-e", "sipdiag.code"}, true},
+    {"two_pass_stats", {"-2", "-r", "f", "-q", "-z", "expert"}, true},
+    {"two_pass_write", {"-2", "-r", "f", "-Y", "sipdiag", "-w", "out.pcap"}, true},
+    {"two_pass_long_display_filter", {"-2", "-r", "f", "--display-filter=sipdiag"}, true},
+
+    {"one_pass", {"-r", "f", "-Y", "sipdiag"}, false},
+    {"read_filter", {"-2", "-r", "f", "-R", "sipdiag"}, false},
+    {"read_filter_glued", {"-2", "-Rsipdiag", "-r", "f"}, false},
+    {"read_filter_in_cluster", {"-2nR", "sipdiag", "-r", "f"}, false},
+    {"read_filter_long", {"-2", "--read-filter", "sipdiag", "-r", "f"}, false},
+    {"read_filter_long_equals", {"-2", "--read-filter=sipdiag", "-r", "f"}, false},
+    {"color", {"-2", "--color", "-r", "f"}, false},
+    {"unknown_short", {"-2", "-k", "-r", "f"}, false},
+    {"unknown_long", {"-2", "--two-pass-frobnicate", "-r", "f"}, false},
+    {"missing_argument", {"-2", "-r"}, false},
+    {"two_as_an_argument", {"-r", "-2"}, false},
+    {"after_operands", {"-r", "f", "udp", "-2"}, false},
+    {"no_arguments", {}, false},
+};
+
+class FirstPassTest : public testing::TestWithParam<FirstPassRow> {};
+
+TEST_P(FirstPassTest, Unseen) {
+    const FirstPassRow &row = GetParam();
+    const std::vector<std::string_view> args(row.args.begin(), row.args.end());
+    EXPECT_EQ(first_pass_unseen(args), row.unseen);
+}
+
+INSTANTIATE_TEST_SUITE_P(Rows, FirstPassTest, testing::ValuesIn(kFirstPassRows),
+                         row_name<FirstPassRow>);
+
 }  // namespace
 }  // namespace sipdiag::ws
