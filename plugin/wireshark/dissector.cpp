@@ -217,7 +217,8 @@ int dissect_frame(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree) {
     } else if (!render) {
         return 0;
     } else {
-        npos = extract_messages(tree, pinfo, pos, nullptr);
+        npos = extract_messages(tree, pinfo, pos, nullptr);  // where the protocol items go
+        hook::clear_frame();
     }
     if (not_analysed(pinfo->num)) add_not_analysed(tree, pinfo, tvb);
     const auto [recs, count] = corr.frame_records(pinfo->num);

@@ -66,8 +66,14 @@ int g_heur_one[kSlots] = {-1, -1, -1, -1};
 // Whether the call is worth recording, and the sigcomp case: a message compressed with SigComp
 // (first byte 11111xxx) is handed by the SIP dissector to SigComp, which hands the decompressed
 // message back to the `sip` handle: that inner call is the one recorded.
+// A later pass (tshark -2's second, the GUI's when a packet is shown) renders from the stored
+// results; it records only where the render needs them, for the bytes of the protocol items.
+// Regression: without them, those passes gave every sipdiag item an empty range at offset 0 (in
+// -T pdml/json, and the GUI highlighted no bytes), where the first pass covered the message.
 bool want(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree) {
-    if (!enabled() || g_blind || PINFO_FD_VISITED(pinfo) || nothing_visible(pinfo, tree)) {
+    if (!enabled() || g_blind) return false;
+    if (PINFO_FD_VISITED(pinfo) ? tree == nullptr || nothing_to_render(pinfo, tree)
+                                : nothing_visible(pinfo, tree)) {
         return false;
     }
     if (tvb_captured_length(tvb) < 1) return false;

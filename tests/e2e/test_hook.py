@@ -435,6 +435,42 @@ def test_first_pass_unseen(env):
     check(unseen == {False: 2, True: 0}, f"fragmented 302: first-pass frames unrendered {unseen}")
 
 
+PDML_PROTO = re.compile(r'<proto name="(sip|sipdiag)" showname="[^"]*" size="(\d+)" pos="(\d+)"')
+
+
+def test_item_bytes_every_pass(env):
+    """A sipdiag protocol item covers the bytes of its SIP message, on every pass: the second pass
+    of -2 (like the GUI's when a packet is shown) renders from stored results and gets the
+    messages' places from the hook again (sip_hook.cpp, want). Regression: there every item had
+    an empty range at offset 0 (pdml/json, and no bytes highlighted in the GUI)."""
+    caps = sorted(glob.glob(os.path.join(ROOT, "captures", "*.pcapng")))
+    caps += sorted(glob.glob(os.path.join(TRANSPORTS, "*.pcapng")))
+    caps += sorted(glob.glob(os.path.join(BUNDLED_PUBLIC, "*", "*.pcap*")))
+    items = 0
+    for i, c in enumerate(caps):
+        cap = env.add_capture(c, name=f"bytes-{i}-{os.path.basename(c)}")
+        ranges = {}
+        for two in ([], ["-2"]):
+            out = env.run(two + ["-r", cap, "-Y", "sipdiag", "-T", "pdml"]).stdout
+            ranges[bool(two)] = seen = set()
+            for packet in out.split("<packet>")[1:]:
+                found = [(name, int(size), int(pos)) for name, size, pos in
+                         PDML_PROTO.findall(packet)]
+                sip = [(pos, pos + size) for name, size, pos in found if name == "sip"]
+                for name, size, pos in found:
+                    if name != "sipdiag":
+                        continue
+                    items += 1
+                    seen.add((size, pos))
+                    check(size > 0 and any(a <= pos and pos + size <= b for a, b in sip),
+                          f"{c} {two}: a sipdiag item (size {size}, pos {pos}) is not within a "
+                          f"SIP message: {sip}")
+        # -2 knows more (links to later frames): it has at least the items of one pass
+        check(ranges[False] <= ranges[True],
+              f"{c}: items of one pass not found in -2: {sorted(ranges[False] - ranges[True])}")
+    check(items > 0, "no sipdiag item in any capture")
+
+
 def test_every_capture(env):
     """Beyond the paths above: every bundled capture (and the larger public corpus when it is
     beside the clone) gives the same fields with the hook and with it off."""
@@ -467,7 +503,7 @@ TESTS = [test_udp, test_tcp_two_messages_in_one_segment, test_tcp_reassembly, te
          test_websocket, test_tls_with_keys, test_heuristic_non_default_port, test_decode_as,
          test_plain_output_unchanged_and_skipped, test_work_done_when_visible,
          test_filter_that_hides_sipdiag, test_item_only, test_fields_only, test_first_pass_unseen,
-         test_every_capture, test_not_analysed_is_reported]
+         test_item_bytes_every_pass, test_every_capture, test_not_analysed_is_reported]
 
 if __name__ == "__main__":
     sys.exit(run_tests(TESTS, sys.argv, "hook", Failure, __doc__))
