@@ -108,7 +108,8 @@ std::size_t extract_messages(proto_tree *tree, packet_info *pinfo, MessagePos *p
             const std::string_view bytes =
                 message_bytes(reg.ds_tvb, reg.start, reg.start + reg.length);
             if (bytes.empty()) continue;
-            MessageSpan spans[kMaxSpans];
+            // Static like `all`: a local array of 256 spans was zeroed (4 KB) for every region.
+            static MessageSpan spans[kMaxSpans];
             std::size_t k =
                 std::min(split_sip_messages(bytes, spans, kMaxSpans), kMaxSpans - total);
             if (reg.first_message_only && k > 1) k = 1;
