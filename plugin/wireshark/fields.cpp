@@ -343,6 +343,13 @@ expert_field *expert_for(ExpertKind kind) {
     return g_expert_by_kind[static_cast<std::size_t>(kind)];
 }
 
+bool is_expert_field(int hf) {
+    for (const ExpertRow &row : kExperts) {
+        if (row.info.ids != nullptr && row.info.ids->hf == hf) return true;
+    }
+    return false;
+}
+
 void register_fields() {
     static hf_register_info hf[] = {
         {&hf_sipdiag_code,

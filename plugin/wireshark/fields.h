@@ -104,6 +104,8 @@ extern expert_field ei_sipdiag_internal_error;  // not a core finding: out of me
 
 // The expert info registered for a kind the core decided; null for ExpertKind::none.
 expert_field *expert_for(ExpertKind kind);
+// True for the field of one of sipdiag's expert infos (sipdiag.<condition>).
+bool is_expert_field(int hf);
 
 // Registers the protocol, its fields, subtrees and expert infos.
 void register_fields();

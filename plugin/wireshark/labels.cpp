@@ -7,6 +7,7 @@
 #include <climits>
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 
 namespace sipdiag::ws {
@@ -86,6 +87,26 @@ const char *caption_to_format(proto_tree *t, int hf) {
 proto_item *generated(proto_item *it) {
     proto_item_set_generated(it);
     return it;
+}
+
+// Wireshark would fake this item (TRY_TO_FAKE_THIS_ITEM, epan/proto.c of 4.0 to 4.6): a hidden
+// tree, under a real item, and a field that no filter, column or -e names. It then adds nothing
+// and returns the tree itself, which the callers get here too, without the call (about 100
+// instructions per item for the label checks, the fake and the generated flag; a diagnosed
+// response has a dozen such items under tshark -T fields or -Y sipdiag.code == 302). The one
+// difference: Wireshark's count of items in the tree (its limit gui.max_tree_items, 1,000,000
+// by default) is not raised for these.
+bool faked(proto_tree *t, int hf) {
+    static const bool whole = std::getenv("SIPDIAG_RENDER_ALL") != nullptr;  // the tests' reference
+    if (t == nullptr || whole) return false;
+    const tree_data_t *td = PTREE_DATA(t);
+    if (td == nullptr || td->visible || PTREE_FINFO(t) == nullptr) return false;
+    const header_field_info *h = proto_registrar_get_nth(static_cast<guint>(hf));
+    if (h == nullptr || h->type == FT_PROTOCOL || h->ref_type == HF_REF_TYPE_DIRECT) return false;
+#if SIPDIAG_WS_AT_LEAST(4, 2)
+    if (h->ref_type == HF_REF_TYPE_PRINT) return false;
+#endif
+    return true;
 }
 
 // Labels copied into the item (checked against Wireshark 4.0's proto.c, whose item_label_t is
@@ -196,6 +217,7 @@ const char *caption(int hf) {
 }
 
 proto_item *add_string_item(proto_tree *t, int hf, tvbuff_t *tvb, const char *v) {
+    if (faked(t, hf)) return t;
     const char *cap = caption_to_format(t, hf);
     if (cap == nullptr) return generated(proto_tree_add_string(t, hf, tvb, 0, 0, v));
     char text[ITEM_LABEL_LENGTH];
@@ -279,6 +301,7 @@ const KeptLabel &kept_label(const char *caption, const char *value, bool own = f
 }  // namespace
 
 proto_item *add_kb_string_item(proto_tree *t, int hf, tvbuff_t *tvb, const char *v) {
+    if (faked(t, hf)) return t;
     const char *cap = caption_to_format(t, hf);
     proto_item *it = proto_tree_add_string(t, hf, tvb, 0, 0, v);
     if (cap != nullptr) {
@@ -298,6 +321,7 @@ proto_item *add_kb_string_item(proto_tree *t, int hf, tvbuff_t *tvb, const char 
 }
 
 proto_item *add_uint_item(proto_tree *t, int hf, tvbuff_t *tvb, guint32 v) {
+    if (faked(t, hf)) return t;
     const char *cap = caption_to_format(t, hf);
     if (cap == nullptr) return generated(proto_tree_add_uint(t, hf, tvb, 0, 0, v));
     // As Wireshark shows the kinds sipdiag registers (BASE_DEC): "Client Failure (4)" for a
@@ -326,6 +350,7 @@ proto_item *add_uint_item(proto_tree *t, int hf, tvbuff_t *tvb, guint32 v) {
 }
 
 proto_item *add_bool_item(proto_tree *t, int hf, tvbuff_t *tvb, bool v) {
+    if (faked(t, hf)) return t;
     const char *cap = caption_to_format(t, hf);
     if (cap == nullptr) return generated(proto_tree_add_boolean(t, hf, tvb, 0, 0, v));
     // The field's true/false strings, else Wireshark's own words (values: left English).
@@ -341,6 +366,7 @@ proto_item *add_bool_item(proto_tree *t, int hf, tvbuff_t *tvb, bool v) {
 }
 
 proto_item *add_time_item(proto_tree *t, int hf, tvbuff_t *tvb, nstime_t *v) {
+    if (faked(t, hf)) return t;
     const char *cap = caption_to_format(t, hf);
     if (cap == nullptr) return generated(proto_tree_add_time(t, hf, tvb, 0, 0, v));
     char secs[48];
@@ -380,6 +406,7 @@ proto_item *add_time_item(proto_tree *t, int hf, tvbuff_t *tvb, nstime_t *v) {
 }
 
 proto_item *add_double_item(proto_tree *t, int hf, tvbuff_t *tvb, double v) {
+    if (faked(t, hf)) return t;
     const char *cap = caption_to_format(t, hf);
     if (cap == nullptr) return generated(proto_tree_add_double(t, hf, tvb, 0, 0, v));
     char value[64];
@@ -393,6 +420,7 @@ proto_item *add_double_item(proto_tree *t, int hf, tvbuff_t *tvb, double v) {
 
 proto_item *add_string_text(proto_tree *t, int hf, tvbuff_t *tvb, const char *value,
                             const char *head, const char *shown) {
+    if (faked(t, hf)) return t;
     // Nobody reads this tree's labels (-Y, taps): only the value counts.
     if (!label_visible(t)) return generated(proto_tree_add_string(t, hf, tvb, 0, 0, value));
     if (head == nullptr) {

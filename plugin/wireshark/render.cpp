@@ -8,8 +8,10 @@
 #include "wireshark/fields.h"
 #include "wireshark/labels.h"
 #include "wireshark/prefs.h"
+#include "wireshark/sip_hook.h"
 
 #include <array>
+#include <cstdlib>
 #include <cstring>
 
 namespace sipdiag::ws {
@@ -35,7 +37,118 @@ struct KeptLabel {
     char text[ITEM_LABEL_LENGTH] = "";
 };
 
+// The parts of a message's tree a hidden tree in tshark needs (-Y with a sipdiag field, -T fields
+// -e sipdiag.*): Wireshark fakes the items nobody names one by one, and a rule's subtree, the
+// follow-up and the problems cost about 1,000 instructions per diagnosed response to fake. A part
+// is built when a filter or an -e names one of its fields (by the fields' names: the part's
+// prefixes below), or when anything could see an expert info (an expert field named, the expert
+// tap, an Expert column, a tap of the plugin): expert infos are added in those parts. A visible
+// tree, Wireshark, and SIPDIAG_RENDER_ALL=1 in the environment build everything. Read once per
+// tshark pass: tshark marks the fields of its filters and -e before the pass (names_a_field in
+// sip_hook.cpp says more).
+constexpr std::size_t kRuleParts = static_cast<std::size_t>(RuleId::count_);
+constexpr std::size_t kFollowupPart = kRuleParts;
+constexpr std::size_t kProblemsPart = kRuleParts + 1;
+constexpr std::size_t kExplanationPart = kRuleParts + 2;  // no expert info in it
+constexpr std::size_t kParts = kRuleParts + 3;
+
+struct Needs {
+    bool all = true;  // everything: the tree is shown, or an expert info can be seen
+    bool part[kParts] = {};
+    bool rule(RuleId r) const { return all || part[static_cast<std::size_t>(r)]; }
+    bool followup(RuleId r) const { return rule(r) || part[kFollowupPart]; }
+    bool problems() const { return all || part[kProblemsPart]; }
+    bool explanation() const { return all || part[kExplanationPart]; }
+    bool experts() const { return all; }
+};
+
+// A field name (or, ending with '.' or '_', its start) and the part that adds it.
+struct PartField {
+    const char *name;
+    std::size_t part;
+};
+constexpr std::size_t rule_part(RuleId r) {
+    return static_cast<std::size_t>(r);
+}
+const PartField kPartFields[] = {
+    {"sipdiag.redirect.", rule_part(RuleId::redirect)},
+    {"sipdiag.publish.", rule_part(RuleId::conditional_publish)},
+    {"sipdiag.timer.", rule_part(RuleId::session_timer)},
+    {"sipdiag.auth.", rule_part(RuleId::challenge)},
+    {"sipdiag.retry_after", rule_part(RuleId::challenge)},
+    {"sipdiag.interval.", rule_part(RuleId::interval)},
+    {"sipdiag.retry_after", rule_part(RuleId::interval)},
+    {"sipdiag.options.", rule_part(RuleId::evidence)},
+    {"sipdiag.media.", rule_part(RuleId::evidence)},
+    {"sipdiag.warning.", rule_part(RuleId::evidence)},
+    {"sipdiag.event.", rule_part(RuleId::evidence)},
+    {"sipdiag.glare.", rule_part(RuleId::evidence)},
+    {"sipdiag.security.", rule_part(RuleId::evidence)},
+    {"sipdiag.retry_after", rule_part(RuleId::evidence)},
+    {"sipdiag.followup_", kFollowupPart},
+    {"sipdiag.outcome", kFollowupPart},
+    {"sipdiag.problem", kProblemsPart},
+    {"sipdiag.site_hint", kExplanationPart},
+    {"sipdiag.reason", kExplanationPart},
+    {"sipdiag.meaning", kExplanationPart},
+    {"sipdiag.when", kExplanationPart},
+    {"sipdiag.fix", kExplanationPart},
+    {"sipdiag.rfc", kExplanationPart},
+    {"sipdiag.note", kExplanationPart},
+    {"sipdiag.compare.", kExplanationPart},
+};
+
+bool names_part(const char *abbrev, const char *name) {
+    const std::size_t n = strlen(name);
+    const char last = name[n - 1];
+    return strncmp(abbrev, name, n) == 0 && (last == '.' || last == '_' || abbrev[n] == '\0');
+}
+
+Needs read_needs() {
+    Needs n;
+    n.all = false;
+    const int expert = proto_get_id_by_filter_name("_ws.expert");
+    if (expert >= 0) {
+        const header_field_info *e = proto_registrar_get_nth(expert);
+        if (e == nullptr || e->ref_type != HF_REF_TYPE_NONE) n.all = true;
+        void *cookie = nullptr;
+        for (header_field_info *h = proto_get_first_protocol_field(expert, &cookie);
+             h != nullptr && !n.all; h = proto_get_next_protocol_field(expert, &cookie)) {
+            n.all = h->ref_type != HF_REF_TYPE_NONE;
+        }
+    }
+    void *cookie = nullptr;
+    for (header_field_info *h = proto_get_first_protocol_field(proto_sipdiag, &cookie);
+         h != nullptr && !n.all; h = proto_get_next_protocol_field(proto_sipdiag, &cookie)) {
+        if (h->ref_type == HF_REF_TYPE_NONE || h->abbrev == nullptr) continue;
+        if (is_expert_field(h->id)) n.all = true;
+        for (const PartField &f : kPartFields) {
+            if (names_part(h->abbrev, f.name)) n.part[f.part] = true;
+        }
+    }
+    return n;
+}
+
+const Needs &needs(const packet_info *pinfo, proto_tree *tree) {
+    static const Needs kAll;
+    static const bool everything =
+        std::getenv("SIPDIAG_RENDER_ALL") != nullptr || !hook::in_tshark();
+    if (everything || tree == nullptr || PTREE_DATA(tree) == nullptr || PTREE_DATA(tree)->visible) {
+        return kAll;
+    }
+    static int pass = -1;
+    static Needs kept;
+    const int now = PINFO_FD_VISITED(pinfo) ? 1 : 0;
+    if (pass != now) {
+        // What sees this pass from outside the tree is fixed for a tshark pass too.
+        kept = hook::seen_from_outside(pinfo) ? kAll : read_needs();
+        pass = now;
+    }
+    return kept;
+}
+
 void add_expert(packet_info *pinfo, proto_item *item, ExpertKind kind) {
+    if (!needs(pinfo, item).experts()) return;  // nothing can see it (about 1,700 instructions)
     if (expert_field *ei = expert_for(kind)) expert_add_info(pinfo, item, ei);
 }
 
@@ -240,6 +353,7 @@ void render_response(proto_tree *tree, packet_info *pinfo, tvbuff_t *tvb, const 
         set_protocol_summary(ti, response_item_text(r.code, e));
     }
     proto_tree *t = proto_item_add_subtree(ti, ett_sipdiag);
+    const Needs &n = needs(pinfo, t);
     proto_item *code_item = add_gen_uint(t, hf_sipdiag_code, tvb, r.code);
     add_gen_uint(t, hf_sipdiag_class, tvb, cls);
     add_expert(pinfo, code_item, corr.response_expert(r));
@@ -249,7 +363,7 @@ void render_response(proto_tree *tree, packet_info *pinfo, tvbuff_t *tvb, const 
         }
     }
     // A duplicate or a copy at another capture point shows what it repeats instead.
-    if (r.copy_kind() == 0) render_explanation(t, tvb, r.code);
+    if (r.copy_kind() == 0 && n.explanation()) render_explanation(t, tvb, r.code);
 
     const std::string &method = corr.method_name(r.method);
     if (r.request_frame != 0) add_gen_uint(t, hf_sipdiag_request_frame, tvb, r.request_frame);
@@ -278,9 +392,9 @@ void render_response(proto_tree *tree, packet_info *pinfo, tvbuff_t *tvb, const 
     }
     const RenderCtx c{t, pinfo, tvb, corr, r, *d, corr.verdict(r, complete)};
     const RuleRenderer *rr = renderer_for(d->rule);
-    if (rr != nullptr) rr->detail(c);
-    render_problems(t, pinfo, tvb, *d);
-    if (c.verdict.outcome != Outcome::not_applicable) render_followup(c, rr);
+    if (rr != nullptr && n.rule(d->rule)) rr->detail(c);
+    if (n.problems()) render_problems(t, pinfo, tvb, *d);
+    if (c.verdict.outcome != Outcome::not_applicable && n.followup(d->rule)) render_followup(c, rr);
     render_call(c, complete);
 }
 
@@ -322,7 +436,7 @@ void render_request(proto_tree *tree, packet_info *pinfo, tvbuff_t *tvb, const M
         add_gen_uint(t, hf_sipdiag_original_frame, tvb, corr.original_frame(r));
     }
     render_copy(t, tvb, corr, r);
-    if (d != nullptr) render_problems(t, pinfo, tvb, *d);
+    if (d != nullptr && needs(pinfo, t).problems()) render_problems(t, pinfo, tvb, *d);
 }
 
 }  // namespace sipdiag::ws

@@ -383,6 +383,10 @@ bool names_a_field(bool visited) {
 
 }  // namespace
 
+bool seen_from_outside(const packet_info *pinfo) {
+    return seen_outside_tree(pinfo);
+}
+
 bool item_only(const packet_info *pinfo, proto_tree *tree) {
     if (tree == nullptr || !in_tshark()) return false;
     const tree_data_t *td = PTREE_DATA(tree);

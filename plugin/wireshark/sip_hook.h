@@ -48,6 +48,9 @@ bool nothing_to_render(const packet_info *pinfo, proto_tree *tree);
 // looking (as for nothing_to_render). tshark -Y sipdiag, -2 -Y sipdiag. Not in Wireshark: its
 // status bar counts the expert infos of every dissection.
 bool item_only(const packet_info *pinfo, proto_tree *tree);
+// Something outside the tree sees this pass: a tap the plugin feeds, the expert tap, columns a tap
+// asked for, an Expert column (asked once per pass in tshark).
+bool seen_from_outside(const packet_info *pinfo);
 
 // One run of bytes the SIP dissector accepted in one call, as the data source it lies in (the
 // frame, or a reassembled buffer) and the offset and length in it.

@@ -18,6 +18,7 @@ public corpus (../shared/captures/public or $SIPDIAG_EXTRA_CORPUS) are compared 
 import glob
 import os
 import re
+import subprocess
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -429,10 +430,51 @@ def test_first_pass_unseen(env):
         check(st is not None, f"no hook report: {p.stderr!r}")
         unseen[keep] = int(st["unseen"])
         written[keep] = env.run(["-r", out, "-T", "fields", "-e", "frame.number"]).stdout
-    check(written[False] == written[True] and len(written[True].split()) == 3,
-          f"-2 -w: the fragment the 302 depends on must be written: {written}")
+    # tshark 4.4 and 4.6 write no frame a written frame depends on (checked without the plugin:
+    # the 302 alone, and 8 of the 9 frames 4.0 writes of a TCP capture): there both ways agree.
+    want = 3 if env.release == "4.0" else 2
+    check(written[False] == written[True] and len(written[True].split()) == want,
+          f"-2 -w: the fragment the 302 depends on must be written ({env.release}): {written}")
     # the INVITE and the first fragment unrendered; the 302, which depends on it, rendered
     check(unseen == {False: 2, True: 0}, f"fragmented 302: first-pass frames unrendered {unseen}")
+
+
+def test_parts_by_field(env):
+    """In a hidden tree (tshark -T fields, -Y with a sipdiag field) the render builds only the parts
+    of a message's tree whose fields something names, and leaves out the items Wireshark would
+    fake (render.cpp, needs; labels.cpp, faked). Each field of the plugin alone (the fields of a
+    dotted group such as sipdiag.redirect.* together), each expert info field alone, must print
+    what the whole render prints (SIPDIAG_RENDER_ALL=1), on all bundled captures at once; filters
+    on each group select the same frames. A field missing from its part's list in render.cpp
+    comes out empty here."""
+    caps = sorted(glob.glob(os.path.join(ROOT, "captures", "*.pcapng")))
+    merged = os.path.join(env.home, "all-bundled.pcapng")
+    subprocess.run(["mergecap", "-a", "-w", merged] + caps, check=True)
+    cap = env.add_capture(merged)
+    groups = {}
+    for name in all_fields(env):
+        parts = name.split(".")
+        key = ".".join(parts[:2]) + "." if parts[0] == "sipdiag" and len(parts) > 2 else name
+        groups.setdefault(key, []).append(name)
+    check(len(groups) > 40, f"too few field groups: {sorted(groups)}")
+    base = ["-r", cap, "-T", "fields", "-E", "occurrence=a", "-E", "aggregator=|",
+            "-e", "frame.number"]
+    seen = 0
+    for key, names in sorted(groups.items()):
+        args = base + [a for n in names for a in ("-e", n)]
+        fast = env.run(args).stdout
+        whole = env.run(args, extra_env={"SIPDIAG_RENDER_ALL": "1"}).stdout
+        check(fast == whole, f"{key}: fields differ from the whole render's")
+        seen += any(line.count("\t") > 0 and line.split("\t", 1)[1].strip("\t")
+                    for line in fast.splitlines())
+        if key.endswith("."):
+            flt = " || ".join(names)
+            for two in ([], ["-2"]):
+                a = two + ["-r", cap, "-Y", flt, "-T", "fields", "-e", "frame.number"]
+                fast = env.run(a).stdout
+                check(fast == env.run(a, extra_env={"SIPDIAG_RENDER_ALL": "1"}).stdout,
+                      f"-Y {flt} {two}: other frames than with the whole render")
+    check(seen > 30, f"only {seen} field groups have a value in the bundled captures")
 
 
 PDML_PROTO = re.compile(r'<proto name="(sip|sipdiag)" showname="[^"]*" size="(\d+)" pos="(\d+)"')
@@ -503,7 +545,8 @@ TESTS = [test_udp, test_tcp_two_messages_in_one_segment, test_tcp_reassembly, te
          test_websocket, test_tls_with_keys, test_heuristic_non_default_port, test_decode_as,
          test_plain_output_unchanged_and_skipped, test_work_done_when_visible,
          test_filter_that_hides_sipdiag, test_item_only, test_fields_only, test_first_pass_unseen,
-         test_item_bytes_every_pass, test_every_capture, test_not_analysed_is_reported]
+         test_parts_by_field, test_item_bytes_every_pass, test_every_capture,
+         test_not_analysed_is_reported]
 
 if __name__ == "__main__":
     sys.exit(run_tests(TESTS, sys.argv, "hook", Failure, __doc__))
