@@ -133,7 +133,7 @@ const Needs &needs(const packet_info *pinfo, proto_tree *tree) {
     static const Needs kAll;
     static const bool everything =
         std::getenv("SIPDIAG_RENDER_ALL") != nullptr || !hook::in_tshark();
-    if (everything || tree == nullptr || PTREE_DATA(tree) == nullptr || PTREE_DATA(tree)->visible) {
+    if (everything || tree == nullptr || PTREE_DATA(tree) == nullptr || label_visible(tree)) {
         return kAll;
     }
     static int pass = -1;

@@ -2,6 +2,7 @@
 #include "wireshark/sip_hook.h"
 
 #include "wireshark/fields.h"
+#include "wireshark/labels.h"
 
 #include <epan/column-info.h>
 
@@ -63,10 +64,6 @@ heur_dissector_t g_orig_heur[kSlots] = {};
 // SIP dissector reads one message per call; 0 otherwise; -1 unused.
 int g_heur_one[kSlots] = {-1, -1, -1, -1};
 
-bool tree_visible(proto_tree *tree) {
-    return tree != nullptr && PTREE_DATA(tree) != nullptr && PTREE_DATA(tree)->visible;
-}
-
 // Whether the call is worth recording, and the sigcomp case: a message compressed with SigComp
 // (first byte 11111xxx) is handed by the SIP dissector to SigComp, which hands the decompressed
 // message back to the `sip` handle: that inner call is the one recorded.
@@ -79,7 +76,7 @@ bool tree_visible(proto_tree *tree) {
 // plugin), for what only a filter on the protocol's own bytes (len(sipdiag), sipdiag[0:4]) sees.
 bool want(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree) {
     if (!enabled() || g_blind) return false;
-    if (PINFO_FD_VISITED(pinfo) ? !tree_visible(tree) || nothing_to_render(pinfo, tree)
+    if (PINFO_FD_VISITED(pinfo) ? !label_visible(tree) || nothing_to_render(pinfo, tree)
                                 : nothing_visible(pinfo, tree)) {
         return false;
     }
