@@ -26,7 +26,7 @@ std::uint64_t hash_parts(std::initializer_list<std::string_view> parts, std::uin
 // hash_parts({to_lower(s)}, extra) without the lowered copy (ASCII letters only).
 std::uint64_t hash_lowered(std::string_view s, std::uint64_t extra = 0);
 
-// The k < 8 bytes at p as a little-endian word, zero above them: what std::memcpy(&w, p, k)
+// The k <= 8 bytes at p as a little-endian word, zero above them: what std::memcpy(&w, p, k)
 // into a zeroed word gives on x86, without the call a variable-length memcpy costs (the hashes
 // end every key and message on one). p may be null when k is 0.
 inline std::uint64_t load_tail(const char *p, std::size_t k) {

@@ -2586,10 +2586,12 @@ TEST(Multipoint, BytesFingerprint) {
     EXPECT_NE(bytes_fingerprint(ringing), bytes_fingerprint(other_fork));
     EXPECT_NE(bytes_fingerprint(""), 0u);
     EXPECT_NE(bytes_fingerprint("a"), bytes_fingerprint("b"));
-    // One byte changed anywhere (in a 16-byte step, across its two words, or in the tail) and
-    // the messages are two.
-    for (std::size_t len : {15u, 16u, 17u, 100u}) {
-        const std::string base = msg.substr(0, len);
+    // One byte changed anywhere (in a 64-byte step, across its eight words, in a 16-byte step,
+    // or in the tail) and the messages are two.
+    const std::string longer = msg + msg;
+    for (std::size_t len : {15u, 16u, 17u, 63u, 64u, 65u, 100u, 129u, 143u, 170u}) {
+        ASSERT_LE(len, longer.size());
+        const std::string base = longer.substr(0, len);
         for (std::size_t at = 0; at < len; ++at) {
             std::string other = base;
             other[at] = static_cast<char>(other[at] ^ 0x20);
