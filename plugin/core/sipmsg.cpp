@@ -216,20 +216,30 @@ constexpr Name kNames[] = {
 
 constexpr std::size_t kMaxNameLength = 19;  // "proxy-authorization"
 
-// kNames grouped by length, so that a header name is compared only with the names of its length
-// (there are ten or more headers in every message: a scan of the whole table was a visible part
-// of the reader's cost).
-struct NamesByLength {
-    std::uint8_t count[kMaxNameLength + 1] = {};
-    std::uint8_t index[kMaxNameLength + 1][10] = {};  // the ten compact forms share length 1
-    constexpr NamesByLength() {
+// kNames grouped by length and by the low five bits of their first byte (a letter's, whatever
+// its case), so that a header name is compared only with the names it could be: at most two
+// (call-id and contact; accept-encoding and accept-language). There are ten or more headers in
+// every message: a scan of the whole table, then of the names of one length (ten for length 1),
+// was a visible part of the reader's cost.
+constexpr std::size_t kMaxPerKey = 2;
+struct NamesByKey {
+    std::uint8_t count[kMaxNameLength + 1][32] = {};
+    std::uint8_t index[kMaxNameLength + 1][32][kMaxPerKey] = {};
+    bool fits = true;  // no key holds more than kMaxPerKey names
+    constexpr NamesByKey() {
         for (std::size_t k = 0; k < sizeof kNames / sizeof kNames[0]; ++k) {
             const std::size_t len = kNames[k].name.size();
-            index[len][count[len]++] = static_cast<std::uint8_t>(k);
+            const std::size_t key = static_cast<unsigned char>(kNames[k].name[0]) & 31U;
+            if (count[len][key] == kMaxPerKey) {
+                fits = false;
+                continue;
+            }
+            index[len][key][count[len][key]++] = static_cast<std::uint8_t>(k);
         }
     }
 };
-constexpr NamesByLength kByLength;
+constexpr NamesByKey kByKey;
+static_assert(kByKey.fits, "raise kMaxPerKey");
 
 // Header names compared eight bytes at a time: a name's bytes, zero-padded to 24, with 0x20 set
 // in each of its bytes (ASCII letters to lower case), against the same of each name of kNames of
@@ -260,9 +270,11 @@ struct CaseMask {
 constexpr CaseMask kCaseMask;
 
 H classify(std::string_view name, Hdr *topic) {
-    if (name.size() > kMaxNameLength) return H::other;  // longer than any name we read
+    if (name.size() > kMaxNameLength || name.empty()) return H::other;  // no name we read
     const std::size_t len = name.size();
-    if (kByLength.count[len] == 0) return H::other;
+    const std::size_t key = static_cast<unsigned char>(name[0]) & 31U;
+    const std::size_t count = kByKey.count[len][key];
+    if (count == 0) return H::other;
     // The name's bytes, zero above them, read in place (a copy into a zeroed buffer called
     // memcpy() for every header of every message).
     const char *p = name.data();
@@ -283,8 +295,8 @@ H classify(std::string_view name, Hdr *topic) {
     w[0] |= m[0];
     w[1] |= m[1];
     w[2] |= m[2];
-    for (std::size_t k = 0; k < kByLength.count[len]; ++k) {
-        const std::size_t idx = kByLength.index[len][k];
+    for (std::size_t k = 0; k < count; ++k) {
+        const std::size_t idx = kByKey.index[len][key][k];
         std::uint64_t t[3];
         std::memcpy(t, kPadded.bytes[idx], sizeof t);
         if (((w[0] ^ t[0]) | (w[1] ^ t[1]) | (w[2] ^ t[2])) == 0) {
@@ -343,6 +355,16 @@ struct ParamNameChars {
 };
 constexpr ParamNameChars kParamNameChars;
 
+// The bytes where reading a Via sent-by host stops or changes state: whitespace, ';', ':' and the
+// brackets of an IPv6 reference (one lookup per byte of the host).
+struct HostStops {
+    bool in[256] = {};
+    constexpr HostStops() {
+        for (char c : {' ', '\t', ';', ':', '[', ']'}) in[static_cast<unsigned char>(c)] = true;
+    }
+};
+constexpr HostStops kHostStops;
+
 bool ends_param(char c) {
     return kParamEnds.end[static_cast<unsigned char>(c)];
 }
@@ -395,15 +417,19 @@ void read_via(std::string_view v, bool first_line, SipText &t) {
         const std::size_t a = i;
         bool in_ref = false;
         bool ipv6 = false;
-        for (; i < n; ++i) {
+        for (;;) {
+            while (i < n && !kHostStops.in[static_cast<unsigned char>(v[i])]) ++i;
+            if (i >= n) break;
             const char c = v[i];
             if (c == '[') {
                 in_ref = true;
                 ipv6 = true;
             } else if (c == ']') {
                 in_ref = false;
+            } else if (c != ':' || !in_ref) {
+                break;  // whitespace, ';', or a ':' outside an IPv6 reference
             }
-            if (is_wsp(c) || c == ';' || (c == ':' && !in_ref)) break;
+            ++i;
         }
         std::string_view host = v.substr(a, i - a);
         if (ipv6) host = host.size() >= 2 ? host.substr(1, host.size() - 2) : std::string_view{};
@@ -428,13 +454,17 @@ void read_via(std::string_view v, bool first_line, SipText &t) {
                 break;
             }
             ++i;
+            if (!first_line || has_text(t.branch)) {
+                // Nothing more to read in it: to its end (name bytes never end a parameter).
+                i = param_end(v, i);
+                continue;
+            }
             const std::size_t name = i;
             while (i < n && kParamNameChars.in[static_cast<unsigned char>(v[i])]) ++i;
             const std::size_t name_end = i;
             const bool equals = i < n && v[i] == '=';
             i = param_end(v, i);
-            if (first_line && !has_text(t.branch) &&
-                iequals(v.substr(name, name_end - name), "branch")) {
+            if (iequals(v.substr(name, name_end - name), "branch")) {
                 // Without '=' ("branch\xe3z9..."), Wireshark's field is the whole parameter.
                 t.branch =
                     equals ? v.substr(name_end + 1, i - name_end - 1) : v.substr(name, i - name);
