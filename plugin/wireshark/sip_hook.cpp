@@ -344,8 +344,36 @@ bool nothing_visible(const packet_info *pinfo, proto_tree *tree) {
     return !seen_outside_tree(pinfo);
 }
 
+namespace {
+
+// What a tree of this kind shows in this tshark pass: whether it is visible, which fields the
+// filters and columns name, which taps listen (Wireshark marks them before each dissection, the
+// same for every frame of a tshark pass) and whether the pass has visited its frames. A question
+// on those alone is asked once per pass and kind of tree: it was asked for every frame (twice
+// per frame, about 90 instructions).
+int tree_kind(const packet_info *pinfo, proto_tree *tree) {
+    const tree_data_t *td = PTREE_DATA(tree);
+    return (PINFO_FD_VISITED(pinfo) ? 1 : 0) | (td == nullptr ? 2 : td->visible ? 4 : 0);
+}
+
+template <typename F>
+bool once_per_pass(int *key, bool *value, int kind, F &&ask) {
+    if (*key != kind) {
+        *value = ask();
+        *key = kind;
+    }
+    return *value;
+}
+
+}  // namespace
+
 bool nothing_to_render(const packet_info *pinfo, proto_tree *tree) {
-    return tree != nullptr && tree_hides_sipdiag(tree) && !seen_outside_tree(pinfo);
+    if (tree == nullptr) return false;
+    const auto ask = [&] { return tree_hides_sipdiag(tree) && !seen_outside_tree(pinfo); };
+    if (!in_tshark()) return ask();  // Wireshark changes filters and taps between dissections
+    static int key = -1;
+    static bool value = false;
+    return once_per_pass(&key, &value, tree_kind(pinfo, tree), ask);
 }
 
 namespace {
@@ -384,8 +412,9 @@ bool seen_from_outside(const packet_info *pinfo) {
     return seen_outside_tree(pinfo);
 }
 
-bool item_only(const packet_info *pinfo, proto_tree *tree) {
-    if (tree == nullptr || !in_tshark()) return false;
+namespace {
+
+bool ask_item_only(const packet_info *pinfo, proto_tree *tree) {
     const tree_data_t *td = PTREE_DATA(tree);
     if (td == nullptr || td->visible) return false;
     // Named itself (a field under it makes the protocol "indirectly" referenced only; -T fields
@@ -394,6 +423,16 @@ bool item_only(const packet_info *pinfo, proto_tree *tree) {
     if (self == nullptr || self->ref_type != HF_REF_TYPE_DIRECT) return false;
     if (names_a_field(PINFO_FD_VISITED(pinfo))) return false;
     return !seen_outside_tree(pinfo);
+}
+
+}  // namespace
+
+bool item_only(const packet_info *pinfo, proto_tree *tree) {
+    if (tree == nullptr || !in_tshark()) return false;
+    static int key = -1;
+    static bool value = false;
+    return once_per_pass(&key, &value, tree_kind(pinfo, tree),
+                         [&] { return ask_item_only(pinfo, tree); });
 }
 
 std::size_t frame_regions(const packet_info *pinfo, const Region **out, bool *called) {
