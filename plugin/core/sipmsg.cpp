@@ -804,20 +804,6 @@ bool topic_text(Hdr h, std::string_view raw, std::string *out) {
 }
 
 namespace {
-
-// dst = bounded_copy(field_text(raw), max), in place and without the intermediate string for the
-// common case (plain ASCII, where cutting at `max` cannot split a UTF-8 sequence).
-void set_text(std::string &dst, std::string_view raw, std::size_t max, bool plain) {
-    if (plain || plain_ascii(raw)) {
-        dst.assign(raw.data(), std::min(raw.size(), max));
-    } else {
-        dst = bounded_copy(field_text(raw), max);
-    }
-}
-
-}  // namespace
-
-namespace {
 constexpr std::size_t kMaxHeaderItems = 64;  // as HeaderList::add
 constexpr std::size_t kMaxHeaderText = 1024;
 }  // namespace
@@ -884,19 +870,11 @@ void fill_view(const SipText &t, TextStore &store, MessageView &m) {
     // The client's identity is its top Via host with the number of Vias: a client's retry has as
     // many Vias as its first attempt (even from a new TCP port), a proxy's forwarded copy one more
     // (even when the proxy shares the client's host, as on loopback).
-    m.via_sent_by = {};
-    if (t.has_top_via) {
-        std::string &v = store.next();
-        set_text(v, t.top_via_host, 256, plain);
-        lower_in_place(v);
-        if (!v.empty()) {
-            char count[16];
-            const auto r = std::to_chars(count, count + sizeof count, t.via_count);
-            v += '#';
-            v.append(count, r.ptr);
-        }
-        m.via_sent_by = v;
-    }
+    // Read in place: client_hash() lowers it as it hashes it, with the count (a lower-cased copy
+    // with "#count" appended was built for every message).
+    m.via_sent_by =
+        t.has_top_via ? view_text(t.top_via_host, 256, store, plain) : std::string_view{};
+    m.via_count = m.via_sent_by.empty() ? 0 : t.via_count;
     view_list(t.contact, std::string::npos, store, plain, m.contact);
     view_list(t.session_expires, 256, store, plain, m.session_expires);
     view_list(t.min_se, 256, store, plain, m.min_se);
@@ -939,7 +917,12 @@ void fill_sip_message(const SipText &t, SipMessage &m) {
     m.cseq = v.cseq;
     m.cseq_method = std::string(v.cseq_method);
     m.branch = std::string(v.branch);
-    m.via_sent_by = std::string(v.via_sent_by);
+    m.via_sent_by = std::string(v.via_sent_by);  // "host#count", lower-cased
+    lower_in_place(m.via_sent_by);
+    if (!m.via_sent_by.empty()) {
+        m.via_sent_by += '#';
+        m.via_sent_by += std::to_string(v.via_count);
+    }
     m.from_tag = std::string(v.from_tag);
     m.to_uri = std::string(v.to_uri);
     m.to_tag = std::string(v.to_tag);
@@ -975,7 +958,17 @@ MessageView view_of(const SipMessage &m) {
     v.cseq = m.cseq;
     v.cseq_method = m.cseq_method;
     v.branch = m.branch;
-    v.via_sent_by = m.via_sent_by;
+    // "host#count" (fill_sip_message()) back into host and count; a name without '#' counts 0.
+    const std::string_view sent_by = m.via_sent_by;
+    const std::size_t hash_at = sent_by.rfind('#');
+    v.via_sent_by = sent_by;
+    v.via_count = 0;
+    if (hash_at != std::string_view::npos && hash_at > 0 && hash_at + 1 < sent_by.size() &&
+        sent_by.find_first_not_of("0123456789", hash_at + 1) == std::string_view::npos &&
+        sent_by.size() - hash_at - 1 <= 9) {
+        v.via_sent_by = sent_by.substr(0, hash_at);
+        std::from_chars(sent_by.data() + hash_at + 1, sent_by.data() + sent_by.size(), v.via_count);
+    }
     v.from_tag = m.from_tag;
     v.to_uri = m.to_uri;
     v.to_tag = m.to_tag;

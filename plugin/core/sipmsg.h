@@ -83,7 +83,11 @@ struct MessageView {
     std::uint32_t cseq = 0;
     std::string_view cseq_method;
     std::string_view branch;
+    // The client (client_hash()): the top Via's sent-by host as read (at most 256 bytes, not
+    // lower-cased; empty without a Via) and the number of Vias. view_of() splits a SipMessage's
+    // "host#count" into these.
     std::string_view via_sent_by;
+    std::uint32_t via_count = 0;
     std::string_view from_tag;
     std::string_view to_uri;
     std::string_view to_tag;

@@ -422,12 +422,22 @@ TEST(SipmsgHostile, OnlyLineBreaksAndNuls) {
 
 // The adapter's way (extract.cpp): one SipText, one TextStore and one MessageView for every
 // message, views into the text. They must say what the owning copy says, whatever came before.
+std::string lowered(std::string_view s) {
+    std::string out(s);
+    for (char &c : out) c = (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+    return out;
+}
+
 bool same(const MessageView &a, const MessageView &b) {
-    return a.is_request == b.is_request && a.method == b.method && a.status == b.status &&
+    // The client: the view reads the Via host as it is (client_hash() lowers it), the copy's
+    // "host#count" is lower-cased.
+    const bool client =
+        lowered(a.via_sent_by) == lowered(b.via_sent_by) && a.via_count == b.via_count;
+    return client && a.is_request == b.is_request && a.method == b.method && a.status == b.status &&
            a.request_uri == b.request_uri && a.call_id == b.call_id && a.call_hash == b.call_hash &&
            a.has_cseq == b.has_cseq && a.cseq == b.cseq && a.cseq_method == b.cseq_method &&
-           a.branch == b.branch && a.via_sent_by == b.via_sent_by && a.from_tag == b.from_tag &&
-           a.to_uri == b.to_uri && a.to_tag == b.to_tag && a.contact == b.contact &&
+           a.branch == b.branch && a.from_tag == b.from_tag && a.to_uri == b.to_uri &&
+           a.to_tag == b.to_tag && a.contact == b.contact &&
            a.session_expires == b.session_expires && a.min_se == b.min_se &&
            a.if_match == b.if_match && a.etag == b.etag && a.event == b.event &&
            a.headers.items == b.headers.items;
@@ -449,6 +459,38 @@ TEST(SipmsgViews, ReusedViewsSayWhatTheCopySays) {
             fill_sip_message(parse_sip_message(row.text), copy);
             ASSERT_TRUE(same(v, view_of(copy))) << row.name << " after " << before.name;
         }
+    }
+}
+
+// The client (client_hash()) is the top Via host, whatever its case, and the number of Vias; the
+// view reads the host in place and the SipMessage path ("host#count") must name the same client.
+// Regression guard for the change that stopped building a lower-cased "host#count" per message.
+TEST(SipmsgViews, ClientIsTheViaHostAnyCaseAndTheNumberOfVias) {
+    const auto request = [](std::string_view vias) {
+        return std::string("INVITE sip:b@example.com SIP/2.0\r\n") + std::string(vias) +
+               "Call-ID: c1\r\nCSeq: 1 INVITE\r\nFrom: <sip:a@example.com>;tag=f\r\n\r\n";
+    };
+    const std::string upper = request("Via: SIP/2.0/UDP Host.EXAMPLE:5060;branch=z9hG4bK1\r\n");
+    const std::string lower = request("Via: SIP/2.0/UDP host.example:5070;branch=z9hG4bK2\r\n");
+    const std::string proxied = request(
+        "Via: SIP/2.0/UDP host.example;branch=z9hG4bK3\r\nVia: SIP/2.0/UDP p.example;branch=x\r\n");
+    const auto hash_of_view = [](const std::string &text) {
+        SipText t;
+        TextStore store;
+        MessageView v;
+        parse_sip_message(text, t);
+        fill_view(t, store, v);
+        return client_hash(v);
+    };
+    const auto hash_of_copy = [](const std::string &text) {
+        SipMessage m;
+        fill_sip_message(parse_sip_message(text), m);
+        return client_hash(view_of(m));
+    };
+    EXPECT_EQ(hash_of_view(upper), hash_of_view(lower));
+    EXPECT_NE(hash_of_view(lower), hash_of_view(proxied));
+    for (const std::string *text : {&upper, &lower, &proxied}) {
+        EXPECT_EQ(hash_of_view(*text), hash_of_copy(*text));
     }
 }
 

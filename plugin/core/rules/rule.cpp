@@ -153,7 +153,7 @@ std::uint64_t client_hash(const MessageView &m) {
     if (m.client_hash_memo == 0) {
         // The lowered sent-by is hashed as it is read: no lowered copy is built.
         const std::uint64_t h =
-            m.via_sent_by.empty() ? hash_parts({m.src}) : hash_lowered(m.via_sent_by);
+            m.via_sent_by.empty() ? hash_parts({m.src}) : hash_lowered(m.via_sent_by, m.via_count);
         m.client_hash_memo = h | 1;  // never 0: 0 means "not yet"
     }
     return m.client_hash_memo;
