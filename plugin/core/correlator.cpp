@@ -268,10 +268,11 @@ void Correlator::on_request(const MessageView &msg, std::uint32_t idx) {
     tx.request_record = idx;
     tx.client_agent = intern_agent(msg.headers.first(Hdr::user_agent));
     const bool publish = msg.method == "PUBLISH";
-    std::string uri, event, if_match;
+    std::string_view uri;
+    std::string event, if_match;
     std::optional<std::uint32_t> session_expires;
     if (publish || msg.method == "INVITE" || msg.method == "UPDATE") {
-        uri = bounded_copy(msg.request_uri, kMaxUriLength);
+        uri = bounded_view(msg.request_uri, kMaxUriLength);
     }
     if (publish) {
         if (!msg.event.empty()) event = parse_event_type(msg.event.front());
@@ -386,7 +387,8 @@ void Correlator::on_response(const MessageView &msg, std::uint32_t idx) {
         d.time_ns = msg.time_ns;
         d.client = client_hash(msg);
         d.cseq = msg.cseq;
-        d.branch = hash_parts({bounded_copy(msg.branch, 128)});
+        // The whole branch, as is_new_request_of_call() hashes the retry's.
+        d.branch = hash_parts({msg.branch});
     }
     if (!rule->diagnose(msg, tx, d)) return;
     d.client_agent = tx->client_agent;
@@ -447,7 +449,7 @@ void Correlator::find_followup(const MessageView &msg, std::uint32_t idx, Transa
         std::uint64_t key = entity_key(tx.request_uri(), tx.event());
         auto *pending = pending_entity_.find(key);
         if (pending == nullptr || pending->empty()) {
-            key = entity_key(bounded_copy(msg.to_uri, kMaxUriLength), std::string_view{});
+            key = entity_key(bounded_view(msg.to_uri, kMaxUriLength), std::string_view{});
         }
         if (try_pending(pending_entity_, key, msg, client, idx, tx)) return;
         // Not a recovery: it may still be the retry of a 302 to a PUBLISH (below).

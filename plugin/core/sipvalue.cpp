@@ -130,16 +130,16 @@ void lower_in_place(std::string &s) {
     if (n % 8 != 0) lower_at(n - 8);
 }
 
-std::string bounded_copy(std::string_view s, std::size_t max, bool *truncated) {
+std::string_view bounded_view(std::string_view s, std::size_t max, bool *truncated) {
     if (s.size() <= max) {
         if (truncated) *truncated = false;
-        return std::string(s);
+        return s;
     }
     std::size_t cut = max;
     // Do not cut inside a UTF-8 sequence: back up over continuation bytes.
     while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) --cut;
     if (truncated) *truncated = true;
-    return std::string(s.substr(0, cut));
+    return s.substr(0, cut);
 }
 
 DeltaSeconds parse_delta_seconds(std::string_view text) {

@@ -110,7 +110,12 @@ constexpr std::uint64_t lower_word(std::uint64_t w) {
     const std::uint64_t past_z = low7 + (0x80 - 'Z' - 1) * kOnes;  // high bit: > 'Z'
     return w | (from_a & ~past_z & ~w & kHigh) >> 2;
 }
-// Copies at most `max` bytes of `s` (cut on a UTF-8 boundary); sets *truncated when it cut.
-std::string bounded_copy(std::string_view s, std::size_t max, bool *truncated = nullptr);
+// At most `max` bytes of `s`, cut on a UTF-8 boundary; sets *truncated when it cut. A view:
+// for a text that is only hashed or copied into a block, no string is built.
+std::string_view bounded_view(std::string_view s, std::size_t max, bool *truncated = nullptr);
+// The same, copied.
+inline std::string bounded_copy(std::string_view s, std::size_t max, bool *truncated = nullptr) {
+    return std::string(bounded_view(s, max, truncated));
+}
 
 }  // namespace sipdiag

@@ -2233,6 +2233,39 @@ TEST(Regression, MethodTableFillsWithoutRenaming) {
     EXPECT_EQ(c2.method_name(c2.record(0).method), std::string(32, 'X'));
 }
 
+// Regression: a response waiting for its retry kept the hash of its branch's first 128 bytes,
+// while a later request's branch was hashed whole; with a longer branch the two never matched,
+// so a request reusing the 422's own branch (not a new request, RFC 3261 8.1.3.5) was taken for
+// its retry.
+TEST(Regression, ALongBranchIsComparedWhole) {
+    struct Row {
+        std::size_t length;  // of the branch of the INVITE and its 422
+        bool same_branch;    // the later request (higher CSeq) reuses it
+        FrameNum followup;   // the 422's follow-up frame
+    };
+    const Row rows[] = {
+        {20, true, 0},    // reused branch: not a new request
+        {200, true, 0},   // the same past 128 bytes (the bug: taken for the retry)
+        {20, false, 4},   // a new branch: the retry
+        {200, false, 4},  // a new branch that differs only past 128 bytes: the retry
+    };
+    for (const Row &row : rows) {
+        const std::string branch = "z9hG4bK" + std::string(row.length, 'b');
+        const std::string other = branch.substr(0, branch.size() - 1) + "c";
+        Correlator c;
+        const SipMessage inv = with_session(request(1, at(0), "INVITE", 1, branch), {"90"}, {});
+        c.add(inv);
+        const std::uint32_t r422 = c.add(with_session(response(inv, 2, at(10), 422), {}, {"1800"}));
+        c.add(ack(inv, 3, at(12)));
+        c.add(with_session(request(4, at(20), "INVITE", 2, row.same_branch ? branch : other),
+                           {"1800"}, {}));
+        const Diagnosis *d = c.diagnosis(c.record(r422));
+        ASSERT_NE(d, nullptr);
+        EXPECT_EQ(d->followup_frame, row.followup)
+            << "branch of " << row.length << " bytes, " << (row.same_branch ? "reused" : "new");
+    }
+}
+
 // Regression: the 412s waiting for a re-PUBLISH were kept per entity without a bound, and every
 // PUBLISH for the entity scanned all of them: 412s from many clients that never recover made
 // the first pass quadratic (a hostile capture could hang Wireshark).

@@ -14,7 +14,6 @@ bool ConditionalPublishRule::diagnose(const MessageView &resp, const Transaction
                                       Diagnosis &d) {
     PublishDetail &pd = new_detail(d);
     std::string_view entity, event, if_match, last_etag;
-    std::string to_uri;
     if (tx && tx->captured()) {
         entity = tx->request_uri();
         event = tx->event();
@@ -22,8 +21,7 @@ bool ConditionalPublishRule::diagnose(const MessageView &resp, const Transaction
     } else {
         // Request not captured: the To URI names the entity of a PUBLISH (RFC 3903 4.1). The
         // event stays empty: a 412 need not carry one, and the recovery is matched by To URI.
-        to_uri = bounded_copy(resp.to_uri, kMaxUriLength);
-        entity = to_uri;
+        entity = bounded_view(resp.to_uri, kMaxUriLength);
     }
     if (!entity.empty()) {
         if (const EtagInfo *e = etags_.find(entity_key(entity, event))) {
