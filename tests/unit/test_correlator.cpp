@@ -2233,6 +2233,42 @@ TEST(Regression, MethodTableFillsWithoutRenaming) {
     EXPECT_EQ(c2.method_name(c2.record(0).method), std::string(32, 'X'));
 }
 
+// The software named by User-Agent and Server: each name reads back as itself, in any order,
+// names of the same length that differ in one byte included, and names are kept to 128 bytes.
+TEST(Agents, EveryNameReadsBackAsItself) {
+    const std::string long_a = std::string(130, 'a');
+    const std::string long_b = std::string(128, 'a') + "bb";  // the same first 128 bytes
+    const std::vector<std::string> names = {
+        "Linphone/5.2.0 (belle-sip/5.2.0)",
+        "Linphone/5.2.1 (belle-sip/5.2.0)",  // same length, one byte differs
+        "baresip v3.10.1 (x86_64/linux)",
+        "Linphone/5.2.0 (belle-sip/5.2.0)",
+        "Twinkle/1.10.3",
+        "Twinkle/1.10.4",
+        long_a,
+        long_b,
+        "baresip v3.10.1 (x86_64/linux)",
+        "Linphone/5.2.1 (belle-sip/5.2.0)",
+    };
+    Correlator c;
+    FrameNum frame = 1;
+    for (std::size_t i = 0; i < names.size(); ++i) {
+        SipMessage inv =
+            request(frame++, at(static_cast<std::int64_t>(i) * 10), "INVITE",
+                    static_cast<std::uint32_t>(i + 1), "z9hG4bK-ua" + std::to_string(i));
+        inv.headers.add(Hdr::user_agent, names[i]);
+        c.add(inv);
+        SipMessage r = response(inv, frame++, at(static_cast<std::int64_t>(i) * 10 + 1), 302);
+        r.headers.add(Hdr::server, names[names.size() - 1 - i]);
+        const Diagnosis *d = c.diagnosis(c.record(c.add(r)));
+        ASSERT_NE(d, nullptr) << i;
+        EXPECT_EQ(c.agent_name(d->client_agent), names[i].substr(0, 128)) << i;
+        EXPECT_EQ(c.agent_name(d->server_agent), names[names.size() - 1 - i].substr(0, 128)) << i;
+    }
+    // Two names equal in their first 128 bytes are one name.
+    EXPECT_EQ(c.agent_name(1), "Linphone/5.2.0 (belle-sip/5.2.0)");
+}
+
 // Regression: a response waiting for its retry kept the hash of its branch's first 128 bytes,
 // while a later request's branch was hashed whole; with a longer branch the two never matched,
 // so a request reusing the 422's own branch (not a new request, RFC 3261 8.1.3.5) was taken for
