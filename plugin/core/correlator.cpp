@@ -268,20 +268,22 @@ void Correlator::on_request(const MessageView &msg, std::uint32_t idx) {
     tx.request_record = idx;
     tx.client_agent = intern_agent(msg.headers.first(Hdr::user_agent));
     const bool publish = msg.method == "PUBLISH";
-    std::string_view uri;
-    std::string event, if_match;
-    std::optional<std::uint32_t> session_expires;
+    RequestParts parts;
     if (publish || msg.method == "INVITE" || msg.method == "UPDATE") {
-        uri = bounded_view(msg.request_uri, kMaxUriLength);
+        parts.uri = bounded_view(msg.request_uri, kMaxUriLength);
     }
+    const std::string event =
+        msg.event.empty() ? std::string() : parse_event_type(msg.event.front());
+    std::string if_match;
     if (publish) {
-        if (!msg.event.empty()) event = parse_event_type(msg.event.front());
+        parts.event = event;
         if (!msg.if_match.empty()) if_match = parse_entity_tag(msg.if_match.front(), nullptr);
+        parts.if_match = if_match;
     }
     if (!msg.session_expires.empty()) {
         SessionExpires se = parse_session_expires(msg.session_expires.front());
         if (se.interval.ok()) {
-            session_expires = se.interval.value;
+            parts.session_expires = se.interval.value;
         } else {
             // Regression: an unparsable Session-Expires (-1, 2^64, abc) was dropped silently.
             bool cut = false;
@@ -292,15 +294,34 @@ void Correlator::on_request(const MessageView &msg, std::uint32_t idx) {
                                (cut ? "...\"" : "\"") + ": " + parse_error_text(se.interval.error));
         }
     }
-    tx.text.assign(uri, event, if_match, session_expires);
+    // The facts some rules read (core/topics.h), of a request carrying their headers.
     const HeaderViews &h = msg.headers;
+    std::string require;  // built only for a request with Require or Proxy-Require
     if (h.has(Hdr::require) || h.has(Hdr::proxy_require) || h.has(Hdr::expires) ||
         h.has(Hdr::content_type) || h.has(Hdr::authorization) || h.has(Hdr::proxy_authorization) ||
         !msg.event.empty()) {
-        tx.facts = std::make_unique<RequestFacts>(request_facts(
-            h, msg.event.empty() ? std::string_view{}
-                                 : std::string_view(parse_event_type(msg.event.front()))));
+        parts.has_facts = true;
+        if (h.has(Hdr::require) || h.has(Hdr::proxy_require)) {
+            std::vector<std::string> tags;
+            append_tags(tags, h, Hdr::require);
+            append_tags(tags, h, Hdr::proxy_require);
+            for (const std::string &t : tags) {  // each at most 64 bytes (parse_option_tags)
+                require += static_cast<char>(t.size());
+                require += t;
+            }
+            parts.require = require;
+        }
+        if (const std::string_view *e = h.first(Hdr::expires)) {
+            const DeltaSeconds d = parse_delta_seconds(*e);
+            if (d.ok()) parts.expires = d.value;
+        }
+        if (const std::string_view *ct = h.first(Hdr::content_type)) {
+            parts.content_type = bounded_view(*ct, 128);
+        }
+        parts.facts_event = event;
+        parts.has_credentials = h.has(Hdr::authorization) || h.has(Hdr::proxy_authorization);
     }
+    tx.text.assign(parts);
     if (msg.method != "ACK" && msg.method != "CANCEL") find_followup(msg, idx, tx);
     for (Rule *rule : rules_.all()) rule->observe_request(msg, tx);
 }

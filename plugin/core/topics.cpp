@@ -90,20 +90,4 @@ bool stale_challenge(const HeaderViews &resp) {
     return false;
 }
 
-RequestFacts request_facts(const HeaderViews &req, std::string_view event) {
-    RequestFacts f;
-    f.known = true;
-    append_tags(f.require, req, Hdr::require);
-    append_tags(f.require, req, Hdr::proxy_require);
-    if (const std::string_view *e = req.first(Hdr::expires)) {
-        DeltaSeconds d = parse_delta_seconds(*e);
-        if (d.ok()) f.expires = d.value;
-    }
-    if (const std::string_view *ct = req.first(Hdr::content_type))
-        f.content_type = bounded_copy(*ct, 128);
-    f.event = std::string(event);
-    f.has_credentials = req.has(Hdr::authorization) || req.has(Hdr::proxy_authorization);
-    return f;
-}
-
 }  // namespace sipdiag

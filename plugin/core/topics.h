@@ -81,7 +81,8 @@ struct WarningValue {
     std::string text;
 };
 
-// What the request of the transaction carried, as far as the topics need it.
+// What the request of the transaction carried, as far as the topics need it (kept in the
+// transaction's RequestText, core/transaction.h).
 struct RequestFacts {
     bool known = false;
     std::vector<std::string> require;  // Require + Proxy-Require option tags
@@ -90,9 +91,6 @@ struct RequestFacts {
     std::string event;
     bool has_credentials = false;
 };
-
-// Facts of a request kept with its transaction.
-RequestFacts request_facts(const HeaderViews &req, std::string_view event);
 
 // True when a challenge of the response (WWW- or Proxy-Authenticate) says stale=true: the
 // credentials were right, only the nonce had expired (RFC 2617 3.2.1).

@@ -24,7 +24,7 @@ bool ChallengeRule::diagnose(const MessageView &resp, const Transaction *tx, Dia
             c.challenges.push_back(parse_challenge(item.second));
         }
     }
-    c.request_had_credentials = tx->request_facts_or_empty().has_credentials;
+    c.request_had_credentials = tx->request_had_credentials();
     take_retry_after(resp, d);
     return true;
 }

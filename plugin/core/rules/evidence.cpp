@@ -39,7 +39,7 @@ bool EvidenceRule::recognises(const MessageView &resp) const {
 bool EvidenceRule::diagnose(const MessageView &resp, const Transaction *tx, Diagnosis &d) {
     EvidenceDetail &e = new_detail(d);
     if (tx == nullptr) return true;  // not correlated: shown without evidence
-    const RequestFacts &req = tx->request_facts_or_empty();
+    const RequestFacts req = tx->request_facts();
     const HeaderViews &h = resp.headers;
     switch (resp.status) {
         case 420:

@@ -8,7 +8,7 @@ namespace sipdiag {
 bool IntervalRule::diagnose(const MessageView &resp, const Transaction *tx, Diagnosis &d) {
     IntervalDetail &i = new_detail(d);
     if (tx == nullptr) return true;
-    i.expires = tx->request_facts_or_empty().expires;
+    i.expires = tx->request_expires();
     if (const std::string_view *v = resp.headers.first(Hdr::min_expires)) {
         DeltaSeconds m = parse_delta_seconds(*v);
         if (m.ok()) {
