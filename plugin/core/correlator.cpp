@@ -305,9 +305,10 @@ void Correlator::on_request(const MessageView &msg, std::uint32_t idx) {
             std::vector<std::string> tags;
             append_tags(tags, h, Hdr::require);
             append_tags(tags, h, Hdr::proxy_require);
-            for (const std::string &t : tags) {  // each at most 64 bytes (parse_option_tags)
-                require += static_cast<char>(t.size());
-                require += t;
+            for (const std::string &t : tags) {  // at most 64 bytes each (parse_option_tags)
+                const std::size_t n = std::min<std::size_t>(t.size(), 255);  // a byte of length
+                require += static_cast<char>(n);
+                require.append(t, 0, n);
             }
             parts.require = require;
         }

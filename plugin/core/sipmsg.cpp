@@ -341,10 +341,6 @@ constexpr ByteSet kParamNameChars{"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRS
 // brackets of an IPv6 reference.
 constexpr ByteSet kHostStops{" \t;:[]"};
 
-bool ends_param(char c) {
-    return kParamEnds(c);
-}
-
 // The first byte from `i` on that ends a Via parameter (n when none): sixteen bytes at a time
 // where SSE2 is there. Branch values run to thirty bytes and more, and every message has one.
 std::size_t param_end(std::string_view v, std::size_t i) {
@@ -364,7 +360,7 @@ std::size_t param_end(std::string_view v, std::size_t i) {
         if (m != 0) return i + static_cast<std::size_t>(__builtin_ctz(m));
     }
 #endif
-    while (i < n && !ends_param(p[i])) ++i;
+    while (i < n && !kParamEnds(p[i])) ++i;
     return i;
 }
 
