@@ -5,7 +5,7 @@
 #   * ctest       through ctest: unit tests (GoogleTest), knowledge-base checks, fuzz corpus
 #                 replay, docs freshness, the end-to-end tests (the real tshark, plugin in the
 #                 personal folder of an unprivileged user) and the cost guard (callgrind counts
-#                 where nothing of sipdiag is shown, tests/cost)
+#                 where nothing of sipdiag is shown, and ceilings where it is, tests/cost)
 #   * asan-build  the same with AddressSanitizer + UndefinedBehaviorSanitizer
 #   * asan-unit   unit tests under ASan + UBSan
 #   * asan-e2e    end-to-end tests with the sanitized plugin inside the real tshark
