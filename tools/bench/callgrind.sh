@@ -21,11 +21,16 @@
 # one-frame cut) is subtracted. Wireshark's hash seed is fixed on both sides (see seed.so below).
 # Prints one Markdown row per mode: without, with, ratio, plugin instructions per frame.
 #
-# --split (modes verbose and fields only, the two whose output grows with the plugin): splits
+# --split (modes verbose, fields and y_sipdiag, whose output grows with the plugin): splits
 # each mode's extra instructions into sipdiag's post-dissector, Wireshark printing what the
 # plugin adds (proto_tree_print for -V, write_fields_proto_tree for -T fields) and the rest, and
 # prints the ratio the mode would have if the plugin cost nothing but printed the same output:
-# a floor for any build whose output is unchanged. Needs callgrind_annotate.
+# a floor for any build whose output is unchanged. y_sipdiag has a table of its own: reading the
+# messages (extract_messages), correlating them (the rest of analyse_frame), rendering (the rest
+# of the post-dissector, of which Wireshark creating the items: proto_tree_add_item), printing
+# the lines only the plugin's side prints (both sides run again with -q), the rest; then what the
+# 5 % target leaves for the plugin's own code once Wireshark's work for the output is paid.
+# Needs callgrind_annotate and a plugin with its symbols (not stripped).
 set -euo pipefail
 usage() {
     echo "usage: callgrind.sh [--dense] [--split] [--modes LIST] PLUGIN.so [FRAMES]" >&2
@@ -91,8 +96,8 @@ for m in "${mode_list[@]}"; do
         plain | y_sip | y_sipdiag | fields | two_pass | verbose | nosip) ;;
         *) echo "callgrind.sh: unknown mode $m" >&2; exit 2 ;;
     esac
-    ((!split)) || [[ $m == verbose || $m == fields ]] ||
-        { echo "callgrind.sh: --split takes the modes verbose and fields" >&2; exit 2; }
+    ((!split)) || [[ $m == verbose || $m == fields || $m == y_sipdiag ]] ||
+        { echo "callgrind.sh: --split takes the modes verbose, fields and y_sipdiag" >&2; exit 2; }
 done
 for m in "${!limit[@]}"; do
     [[ ,$modes, == *,$m,* ]] || { echo "callgrind.sh: --check names $m, which is not among the modes run ($modes)" >&2; exit 2; }
@@ -189,6 +194,35 @@ split_row() {
         }'
 }
 
+# split_filter_row (--split, y_sipdiag): where -Y sipdiag's extra instructions go, against
+# -Y sip.Status-Code, per frame.
+split_filter_row() {
+    local ta tb tqa tqb own analyse reading ia ib
+    profile "$work/without" "$work/a.out" -r "$work/sip.pcap" -Y sip.Status-Code
+    profile "$work/with" "$work/b.out" -r "$work/sip.pcap" -Y sipdiag
+    ta=$(total "$work/a.out")
+    tb=$(total "$work/b.out")
+    own=$(inclusive "$work/b.out" ':sipdiag::ws::.*dissect_sipdiag[(]')
+    analyse=$(inclusive "$work/b.out" ':sipdiag::ws::.*analyse_frame[(]')
+    reading=$(inclusive "$work/b.out" ':sipdiag::ws::extract_messages[(]')
+    ia=$(inclusive "$work/a.out" '[?:]proto_tree_add_item [[]')
+    ib=$(inclusive "$work/b.out" '[?:]proto_tree_add_item [[]')
+    rm -f "$work/a.out" "$work/b.out"
+    [[ $own != 0 && $analyse != 0 && $reading != 0 ]] ||
+        { echo "callgrind.sh: the plugin's functions are not in the profile (a stripped plugin?)" >&2; return 1; }
+    tqa=$(instructions "$work/without" -r "$work/sip.pcap" -q -Y sip.Status-Code) || return 1
+    tqb=$(instructions "$work/with" -r "$work/sip.pcap" -q -Y sipdiag) || return 1
+    awk -v ta="$ta" -v tb="$tb" -v tqa="$tqa" -v tqb="$tqb" -v sa="$start_without" \
+        -v sb="$start_with" -v own="$own" -v an="$analyse" -v rd="$reading" -v ia="$ia" -v ib="$ib" \
+        -v n="$frames" 'BEGIN {
+            a = ta - sa; b = tb - sb; pr = (tb - tqb) - (ta - tqa); items = ib - ia
+            rest = (b - a) - own - pr; out = items + pr + rest
+            printf "| `-Y sipdiag` (vs `-Y sip.Status-Code`) | %.3f | %.0f | %.0f | %.0f (%.0f) | %.0f | %.0f | %.3f | %.0f | %.0f |\n",
+                b / a, rd / n, (an - rd) / n, (own - an) / n, items / n, pr / n, rest / n,
+                (a + out) / a, 0.05 * a / n, (0.05 * a - out) / n
+        }'
+}
+
 # row MODE LABEL FILE "ARGS WITHOUT" "ARGS WITH": the mode's row; with --check, a line for each
 # mode above its limit in $work/over.
 row() {
@@ -210,6 +244,13 @@ row() {
 echo "callgrind, first $frames frames of $(basename "$sip"), start-up subtracted ($start_without / $start_with instructions)"
 echo
 if ((split)); then
+    if [[ ,$modes, == *,y_sipdiag,* ]]; then
+        echo "| mode | ratio | reading, per frame | correlating | rendering (Wireshark creating the items) | printing the extra lines | elsewhere | ratio if the plugin cost nothing but its output | 5 % of tshark's work | what 5 % leaves for the plugin's own code |"
+        echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+        split_filter_row || exit 1
+        [[ ,$modes, == *,verbose,* || ,$modes, == *,fields,* ]] || exit 0
+        echo
+    fi
     echo "| mode | ratio | sipdiag's post-dissector, per frame | Wireshark printing the extra output, per frame | elsewhere, per frame | ratio if the plugin cost nothing but its output |"
     echo "|---|---:|---:|---:|---:|---:|"
     # shellcheck disable=SC2016  # the labels are Markdown: the backquotes are meant literally
