@@ -198,8 +198,9 @@ split_row() {
 # -Y sip.Status-Code, per frame.
 split_filter_row() {
     local ta tb tqa tqb own analyse reading ia ib
-    profile "$work/without" "$work/a.out" -r "$work/sip.pcap" -Y sip.Status-Code
-    profile "$work/with" "$work/b.out" -r "$work/sip.pcap" -Y sipdiag
+    # Called in a || list, where set -e does not apply: each failure returns by itself.
+    profile "$work/without" "$work/a.out" -r "$work/sip.pcap" -Y sip.Status-Code || return 1
+    profile "$work/with" "$work/b.out" -r "$work/sip.pcap" -Y sipdiag || return 1
     ta=$(total "$work/a.out")
     tb=$(total "$work/b.out")
     own=$(inclusive "$work/b.out" ':sipdiag::ws::.*dissect_sipdiag[(]')
